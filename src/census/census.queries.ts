@@ -1,0 +1,18 @@
+import { desc, isNotNull } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { censuses } from '../db/schema.js';
+
+export interface CensusFigures {
+  date: string;
+  adults: number;
+  adolescents: number;
+  cubs: number;
+  total: number;
+}
+
+/** The latest published census: what pages and emails show. */
+export function latestPublishedCensus(db: DbOrTx): CensusFigures | null {
+  const row = db.select().from(censuses).where(isNotNull(censuses.publishedAt)).orderBy(desc(censuses.countedOn), desc(censuses.id)).limit(1).get();
+  if (!row) return null;
+  return { date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs };
+}

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig, readEnv } from '../config.js';
+import { backupCommand } from './backup.js';
+import { eventsReplayCommand } from './events-replay.js';
+import { migrateCommand } from './migrate.js';
+import { simulatePurchaseCommand } from './simulate-purchase.js';
+import { supporterLinkCommand } from './supporter-link.js';
+import type { Command } from './command.js';
+
+const COMMANDS: Record<string, Command> = {
+  migrate: migrateCommand,
+  'simulate:purchase': simulatePurchaseCommand,
+  'events:replay': eventsReplayCommand,
+  'supporter:link': supporterLinkCommand,
+  backup: backupCommand,
+};
+
+function usage(): string {
+  return ['usage: npm run cli -- <command> [options]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(`${name && name !== '--help' ? `unknown command: ${name}\n\n` : ''}${usage()}\n`);
+    return name === '--help' ? 0 : 64;
+  }
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnv() });
+  return command.run(args, config);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, readEnv } from './config.js';
+import { createContext } from './context.js';
+
+/** Entry point: config → context (opens and migrates the database) → app → listen; graceful shutdown. */
+function main(): void {
+  let config;
+  try {
+    config = loadConfig(readEnv());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`socks: cannot start: ${error.problems.join('; ')}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const ctx = createContext(config);
+  const app = createApp(ctx);
+  const server: Server = app.listen(config.port, () => {
+    ctx.logger.info('listening', { port: config.port, url: config.publicUrl, database: config.databasePath, env: config.env });
+  });
+  server.on('error', (error) => {
+    ctx.logger.error('server failed', { error });
+    process.exit(1);
+  });
+  ctx.events.start();
+
+  let isStopping = false;
+  const stop = (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    ctx.logger.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      ctx.logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000).unref();
+    // Stop taking requests, let in-flight ones finish, then finish event work and close the database.
+    server.close(() => {
+      void ctx.close().then(() => {
+        clearTimeout(force);
+        ctx.logger.info('stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main();

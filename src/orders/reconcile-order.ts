@@ -1,0 +1,111 @@
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { orderLines, orders } from '../db/schema.js';
+import { isoDay } from '../lib/clock.js';
+import { appendLedger, sumOrderLedger, type LedgerKind, type NewLedgerEntry } from '../ledger/ledger.queries.js';
+import { ruleById, ruleInForce, type ConversionRule } from '../conversion/conversion-rules.js';
+import { disputeLostMinorFor, refundedMinorFor } from './payments.queries.js';
+import { targetPairs, valueOfPairs } from './order-impact.js';
+
+export interface ReconcileCause {
+  /** When the change happened, for accounting (a refund's event time, say). */
+  occurredAt: number;
+  recordedAt: number;
+  eventId: string | null;
+}
+
+interface Component {
+  kinds: LedgerKind[];
+  targetPairs: number;
+  /** How to book a difference of `deltaPairs`, given whether this component has entries already. */
+  describe: (deltaPairs: number, hasEntries: boolean) => { kind: LedgerKind; reason: string; occurredAt: number };
+}
+
+/**
+ * Brings an order's ledger to what its current facts say it should be, by appending the difference.
+ * Running it again changes nothing; running it after any new fact appends only that fact's effect.
+ */
+export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCause): NewLedgerEntry[] {
+  let order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+  if (!order) throw new Error(`order ${orderId} does not exist`);
+  const current = sumOrderLedger(tx, orderId);
+  if (order.status !== 'paid' && current.length === 0) return [];
+
+  if (order.status === 'paid' && order.ruleId == null) {
+    const rule = ruleInForce(tx, isoDay(order.paidAt ?? cause.occurredAt));
+    order = tx
+      .update(orders)
+      .set({ ruleId: rule.id, isDonationRateMissing: rule.donationPerPairMinor[order.currency] === undefined })
+      .where(eq(orders.id, orderId))
+      .returning()
+      .get();
+  }
+  const rule = ruleById(tx, order.ruleId!);
+  const lines = tx.select().from(orderLines).where(eq(orderLines.orderId, orderId)).all();
+  const fundedPairs = lines.reduce((sum, line) => sum + line.quantity * (line.pairsPerUnit ?? 0), 0);
+  const refundedMinor = order.paymentIntentId ? refundedMinorFor(tx, order.paymentIntentId) : 0;
+  const target = targetPairs({
+    isPaid: order.status === 'paid',
+    amountTotalMinor: order.amountTotalMinor,
+    fundedPairs,
+    refundedMinor,
+    disputeLostMinor: order.paymentIntentId ? disputeLostMinorFor(tx, order.paymentIntentId) : 0,
+  });
+
+  const { checkoutSessionId, amountTotalMinor, currency, paidAt } = order;
+  const components: Component[] = [
+    {
+      kinds: ['sale', 'adjustment'],
+      targetPairs: target.salePairs,
+      describe: (delta, hasEntries) =>
+        hasEntries
+          ? { kind: 'adjustment', reason: `pairs recomputed (${signed(delta)}) after a product mapping changed`, occurredAt: cause.recordedAt }
+          : { kind: 'sale', reason: `paid checkout ${checkoutSessionId}`, occurredAt: paidAt ?? cause.occurredAt },
+    },
+    {
+      kinds: ['refund'],
+      targetPairs: -target.refundedPairs,
+      describe: (delta) => ({
+        kind: 'refund',
+        reason:
+          delta < 0
+            ? `refunded ${refundedMinor} of ${amountTotalMinor} ${currency} in total`
+            : `refund failed or was cancelled: ${delta} pairs restored`,
+        occurredAt: cause.occurredAt,
+      }),
+    },
+    {
+      kinds: ['dispute_lost', 'dispute_won'],
+      targetPairs: -target.disputedPairs,
+      describe: (delta) =>
+        delta < 0
+          ? { kind: 'dispute_lost', reason: 'dispute lost: the payment was taken back', occurredAt: cause.occurredAt }
+          : { kind: 'dispute_won', reason: 'dispute decided for the shop: pairs restored', occurredAt: cause.occurredAt },
+    },
+  ];
+
+  const entries: NewLedgerEntry[] = [];
+  for (const component of components) {
+    const entry = differenceEntry(component, current, rule, order.currency);
+    if (entry) entries.push({ ...entry, orderId, supporterId: order.supporterId, recordedAt: cause.recordedAt, eventId: cause.eventId });
+  }
+  appendLedger(tx, entries);
+  return entries;
+}
+
+function differenceEntry(component: Component, current: ReturnType<typeof sumOrderLedger>, rule: ConversionRule, currency: string) {
+  const have = current.filter((row) => component.kinds.includes(row.kind));
+  const sum = (pick: (row: (typeof have)[number]) => number) => have.reduce((total, row) => total + pick(row), 0);
+  const want = valueOfPairs(component.targetPairs, rule.trapWeeksPerPair, rule.donationPerPairMinor[currency]);
+  const delta = {
+    pairs: want.pairs - sum((r) => r.pairs),
+    trapWeeks: want.trapWeeks - sum((r) => r.trapWeeks),
+    donationMinor: want.donationMinor - sum((r) => r.donationMinor),
+  };
+  if (delta.pairs === 0 && delta.trapWeeks === 0 && delta.donationMinor === 0) return null;
+  return { ...component.describe(delta.pairs, have.length > 0), ...delta, currency };
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}

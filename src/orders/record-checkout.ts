@@ -1,0 +1,86 @@
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { orderLines, orders } from '../db/schema.js';
+import { resolvePairsPerUnit } from '../products/products.queries.js';
+import { findOrCreateSupporter } from '../supporters/supporters.queries.js';
+import { findOrderBySession, laterStatus, type OrderStatus } from './orders.queries.js';
+import { reconcileOrder, type ReconcileCause } from './reconcile-order.js';
+
+export interface LineInput {
+  lineItemId: string;
+  priceId: string | null;
+  productId: string | null;
+  description: string | null;
+  quantity: number;
+  amountTotalMinor: number;
+  /** The Stripe product's `pairs` metadata, when the product was expanded and carries it. */
+  metadataPairs: number | null;
+}
+
+export interface CheckoutInput {
+  checkoutSessionId: string;
+  paymentIntentId: string | null;
+  status: OrderStatus;
+  amountTotalMinor: number;
+  currency: string;
+  livemode: boolean;
+  email: string | null;
+  name: string | null;
+  /** Absent when the event did not carry them; required once the session is paid. */
+  lines?: LineInput[];
+}
+
+export interface RecordCheckoutResult {
+  orderId: number;
+  /** True only for the delivery that first saw this order paid. */
+  becamePaid: boolean;
+  supporterId: number | null;
+}
+
+/**
+ * Records what a checkout session event says, idempotently and in any order: the order's status
+ * only moves forward, line items are stored once, and the ledger is brought up to date (including
+ * refunds or disputes that arrived before the purchase).
+ */
+export function recordCheckout(tx: DbOrTx, input: CheckoutInput, cause: ReconcileCause): RecordCheckoutResult {
+  const supporter = input.email ? findOrCreateSupporter(tx, input.email, input.name, cause.recordedAt) : null;
+  const existing = findOrderBySession(tx, input.checkoutSessionId);
+  const status = existing ? laterStatus(existing.status, input.status) : input.status;
+  const becamePaid = status === 'paid' && existing?.status !== 'paid';
+  const values = {
+    checkoutSessionId: input.checkoutSessionId,
+    paymentIntentId: existing?.paymentIntentId ?? input.paymentIntentId,
+    supporterId: existing?.supporterId ?? supporter?.id ?? null,
+    status,
+    amountTotalMinor: existing?.status === 'paid' ? existing.amountTotalMinor : input.amountTotalMinor,
+    currency: input.currency,
+    livemode: input.livemode,
+    paidAt: existing?.paidAt ?? (status === 'paid' ? cause.occurredAt : null),
+    updatedAt: cause.recordedAt,
+  };
+  const order = existing
+    ? tx.update(orders).set(values).where(eq(orders.id, existing.id)).returning().get()
+    : tx.insert(orders).values({ ...values, createdAt: cause.recordedAt }).returning().get();
+
+  if (input.lines && !order.hasLines) {
+    if (input.lines.length > 0) {
+      tx.insert(orderLines)
+        .values(
+          input.lines.map((line) => ({
+            orderId: order.id,
+            stripeLineItemId: line.lineItemId,
+            stripePriceId: line.priceId,
+            stripeProductId: line.productId,
+            description: line.description,
+            quantity: line.quantity,
+            pairsPerUnit: resolvePairsPerUnit(tx, line.priceId, line.productId, line.metadataPairs),
+            amountTotalMinor: line.amountTotalMinor,
+          })),
+        )
+        .run();
+    }
+    tx.update(orders).set({ hasLines: true }).where(eq(orders.id, order.id)).run();
+  }
+  reconcileOrder(tx, order.id, cause);
+  return { orderId: order.id, becamePaid, supporterId: order.supporterId };
+}

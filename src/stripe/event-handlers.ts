@@ -1,0 +1,69 @@
+import type { DbOrTx } from '../db/client.js';
+import { findOrderBySession } from '../orders/orders.queries.js';
+import { recordCheckout, type CheckoutInput } from '../orders/record-checkout.js';
+import { recordPaymentChange } from '../orders/record-payment-change.js';
+import type { ReconcileCause } from '../orders/reconcile-order.js';
+import type { LineItemSource } from './line-items.js';
+import { BadEventError, toCheckoutInput, toPaymentChange } from './stripe-objects.js';
+
+/**
+ * One handler per event family. `prepare` may do network I/O (fetching line items) and must not
+ * write; `apply` runs inside the processor's transaction, synchronously.
+ */
+export interface EventHandler {
+  prepare(object: Record<string, unknown>, type: string, db: DbOrTx, lineItems: LineItemSource): Promise<Prepared>;
+}
+export type Prepared = (tx: DbOrTx, cause: ReconcileCause) => void;
+
+const checkoutHandler: EventHandler = {
+  async prepare(object, type, db, lineItems) {
+    const input: CheckoutInput = toCheckoutInput(object, type);
+    const needsLines = input.status === 'paid' && input.lines === undefined && !findOrderBySession(db, input.checkoutSessionId)?.hasLines;
+    if (needsLines) input.lines = await lineItems(input.checkoutSessionId);
+    return (tx, cause) => {
+      recordCheckout(tx, input, cause);
+    };
+  },
+};
+
+const paymentChangeHandler: EventHandler = {
+  async prepare(object, _type, _db, _lineItems) {
+    return (tx, cause) => {
+      recordPaymentChange(tx, toPaymentChange(object, cause.occurredAt / 1000), cause);
+    };
+  },
+};
+
+const HANDLERS: Record<string, EventHandler> = {
+  'checkout.session.completed': checkoutHandler,
+  'checkout.session.async_payment_succeeded': checkoutHandler,
+  'checkout.session.async_payment_failed': checkoutHandler,
+  'checkout.session.expired': checkoutHandler,
+  'charge.succeeded': paymentChangeHandler,
+  'charge.captured': paymentChangeHandler,
+  'charge.updated': paymentChangeHandler,
+  'charge.refunded': paymentChangeHandler,
+  'refund.created': paymentChangeHandler,
+  'refund.updated': paymentChangeHandler,
+  'refund.failed': paymentChangeHandler,
+  'charge.refund.updated': paymentChangeHandler,
+  'charge.dispute.created': paymentChangeHandler,
+  'charge.dispute.updated': paymentChangeHandler,
+  'charge.dispute.closed': paymentChangeHandler,
+  'charge.dispute.funds_withdrawn': paymentChangeHandler,
+  'charge.dispute.funds_reinstated': paymentChangeHandler,
+};
+
+/** The event types this app acts on; the README lists them for the Stripe dashboard. */
+export const HANDLED_EVENT_TYPES = Object.keys(HANDLERS);
+
+export function handlerFor(type: string): EventHandler | undefined {
+  return HANDLERS[type];
+}
+
+export function dataObjectOf(payload: string): Record<string, unknown> {
+  const event = JSON.parse(payload) as { data?: { object?: unknown } };
+  const object = event.data?.object;
+  if (!object || typeof object !== 'object') throw new BadEventError('event has no data.object');
+  return object as Record<string, unknown>;
+}

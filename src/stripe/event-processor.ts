@@ -1,0 +1,135 @@
+import type { Db } from '../db/client.js';
+import { TemporaryError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { markEventDone, markEventFailedAttempt, selectReadyEvents, type StoredEvent } from './events.queries.js';
+import { dataObjectOf, handlerFor, type Prepared } from './event-handlers.js';
+import type { LineItemSource } from './line-items.js';
+import { BadEventError } from './stripe-objects.js';
+
+const BATCH = 200;
+/** Backoff after a failed attempt: 10 s, 20 s, 40 s … capped at an hour; 24 attempts span about a day. */
+export const MAX_ATTEMPTS = 24;
+export function retryDelayMs(attempts: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+type Outcome = { event: StoredEvent; apply: Prepared | null } | { event: StoredEvent; error: unknown };
+
+/**
+ * Works through stored events: never more than one pass at a time, a batch per transaction (one
+ * fsync for many events), each event inside its own savepoint so one bad event spoils nothing else.
+ */
+export class EventProcessor {
+  private running: Promise<void> | null = null;
+  private isWakeRequested = false;
+  private timer: NodeJS.Timeout | null = null;
+  private isStopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly lineItems: LineItemSource,
+  ) {}
+
+  /** Starts background processing: on wake-ups and on a timer for retries that come due. */
+  start(pollMs = 1000): void {
+    this.isStopped = false;
+    this.timer = setInterval(() => this.wake(), pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Stops taking new work and waits for the pass in flight to finish. */
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  wake(): void {
+    if (this.isStopped) return;
+    if (this.running) {
+      this.isWakeRequested = true;
+      return;
+    }
+    void this.drain().catch((error) => this.logger.error('event processing pass failed', { error }));
+  }
+
+  /** Processes every event that is due now; resolves when none is left. */
+  drain(): Promise<void> {
+    if (this.running) return this.running.then(() => this.drain());
+    this.running = (async () => {
+      try {
+        do {
+          this.isWakeRequested = false;
+          while ((await this.processBatch()) > 0) {
+            /* keep going while there is work */
+          }
+        } while (this.isWakeRequested && !this.isStopped);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async processBatch(): Promise<number> {
+    const events = selectReadyEvents(this.db, this.clock.now(), BATCH);
+    if (events.length === 0) return 0;
+    const outcomes: Outcome[] = [];
+    for (const event of events) outcomes.push(await this.prepare(event));
+    this.db.transaction(
+      (tx) => {
+        for (const outcome of outcomes) {
+          const now = this.clock.now();
+          if ('error' in outcome) {
+            this.recordFailure(tx, outcome.event, outcome.error, now);
+            continue;
+          }
+          const { event, apply } = outcome;
+          if (!apply) {
+            markEventDone(tx, event.id, 'ignored', now);
+            continue;
+          }
+          try {
+            tx.transaction((sp) => {
+              apply(sp, { occurredAt: event.stripeCreated * 1000, recordedAt: now, eventId: event.id });
+              markEventDone(sp, event.id, 'processed', now);
+            });
+          } catch (error) {
+            this.recordFailure(tx, event, error, now);
+          }
+        }
+      },
+      { behavior: 'immediate' },
+    );
+    return events.length;
+  }
+
+  private async prepare(event: StoredEvent): Promise<Outcome> {
+    const handler = handlerFor(event.type);
+    if (!handler) return { event, apply: null };
+    try {
+      return { event, apply: await handler.prepare(dataObjectOf(event.payload), event.type, this.db, this.lineItems) };
+    } catch (error) {
+      return { event, error };
+    }
+  }
+
+  private recordFailure(tx: Parameters<Parameters<Db['transaction']>[0]>[0], event: StoredEvent, error: unknown, now: number): void {
+    const attempts = event.attempts + 1;
+    const isPermanent = error instanceof BadEventError || attempts >= MAX_ATTEMPTS;
+    const message = error instanceof Error ? error.message : String(error);
+    markEventFailedAttempt(tx, event.id, isPermanent ? 'failed' : 'retrying', message, now + retryDelayMs(attempts));
+    const log = isPermanent ? this.logger.error : error instanceof TemporaryError ? this.logger.warn : this.logger.error;
+    log(isPermanent ? 'stripe event failed; replay it once the cause is fixed' : 'stripe event will be retried', {
+      eventId: event.id,
+      type: event.type,
+      attempts,
+      error: message,
+    });
+  }
+}
