@@ -4,7 +4,7 @@ import { eventsReplayCommand } from './events-replay.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
 import { supporterLinkCommand } from './supporter-link.js';
-import type { Command } from './command.js';
+import { UsageError, type Command } from './command.js';
 
 const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
@@ -32,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(64); // EX_USAGE
+    }
     const message = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);

@@ -84,7 +84,7 @@ export function checkoutSession(opts: SimulatedCheckout = {}) {
   };
 }
 
-export function stripeEvent(type: string, object: object, opts: { id?: string; createdSeconds?: number } = {}) {
+export function stripeEvent<T extends object>(type: string, object: T, opts: { id?: string; createdSeconds?: number } = {}) {
   return {
     id: opts.id ?? randomId('evt'),
     object: 'event',

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEV_WEBHOOK_SECRET, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/lib/logger.js';
+
+describe('configuration', () => {
+  it('runs on embedded defaults outside production', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ env: 'development', port: 3000, databasePath: './data/socks.db', publicUrl: 'http://localhost:3000' });
+    expect(config.secrets.stripeWebhookSecrets).toEqual([DEV_WEBHOOK_SECRET]);
+    expect(config.donationPerPair).toEqual({ GBP: 100 });
+  });
+
+  it('refuses to start in production without its secrets, naming every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production', PORT: 'eighty' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'PORT must be an integer from 0 to 65535 (got "eighty")',
+      'STRIPE_WEBHOOK_SECRET is required in production',
+      'SESSION_SECRET is required in production',
+    ]);
+  });
+
+  it('rejects malformed values', () => {
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'not-a-secret', DONATION_PER_PAIR: 'GBP=1', PUBLIC_URL: 'ftp://x' })).toThrow(
+      /PUBLIC_URL must be an http\(s\) URL.*STRIPE_WEBHOOK_SECRET values must start with whsec_.*DONATION_PER_PAIR must look like/,
+    );
+  });
+
+  it('keeps secrets out of log lines', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', {}, (line) => lines.push(line));
+    log.info('configured', { stripeSecretKey: 'sk_live_123', smtpUrl: 'smtp://u:p@h', port: 3000 });
+    expect(lines.join('')).not.toContain('sk_live_123');
+    expect(lines.join('')).not.toContain('u:p@h');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'configured', stripeSecretKey: '[redacted]', port: 3000 });
+  });
+});
