@@ -2,8 +2,15 @@ import express from 'express';
 import type { AppContext } from './context.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
 import { requestContext } from './http/middleware/request-context.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
+import { adminRoutes } from './http/routes/admin/admin.routes.js';
+import { assetLocals, assetsRoutes } from './http/routes/assets.routes.js';
+import { impactPageRoutes } from './http/routes/impact-page.routes.js';
+import { lookupRoutes } from './http/routes/lookup.routes.js';
+import { pagesRoutes } from './http/routes/pages.routes.js';
 import { publicRoutes } from './http/routes/public.routes.js';
 import { stripeWebhookRoutes } from './http/routes/stripe-webhook.routes.js';
+import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.js';
 import { createViewEngine, VIEWS_DIR } from './http/view-engine.js';
 
 /** Builds the Express app from a context. Reads no environment and opens no files of its own. */
@@ -16,13 +23,17 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('views', VIEWS_DIR);
 
   app.use(requestContext(ctx.logger));
-  app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
-    next();
-  });
+  app.use(securityHeaders({ isHttps: ctx.config.publicUrl.startsWith('https:') }));
+  Object.assign(app.locals, assetLocals());
+  app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
+  app.use(adminRoutes(ctx)); // the staff console, everything under /admin
   app.use(publicRoutes(ctx));
+  app.use(pagesRoutes(ctx));
+  app.use(lookupRoutes(ctx)); // before /impact/:token, which would otherwise take "lookup" for a token
+  app.use(impactPageRoutes(ctx));
+  app.use(unsubscribeRoutes(ctx));
   app.use(notFound());
   app.use(errorHandler());
   return app;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { parseMailSettings, type MailSettings } from './email/mail-config.js';
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   readonly trapWeeksPerPair: number;
   /** Seconds a webhook signature stays valid (Stripe's default is 300). */
   readonly webhookToleranceSeconds: number;
+  /** Outbox directory, SMTP pool and rate, and the monthly email schedule. */
+  readonly mail: MailSettings;
   readonly secrets: Secrets;
 }
 
@@ -99,6 +102,7 @@ export function loadConfig(env: Env): Config {
     donationPerPair: parseDonationRates(env.DONATION_PER_PAIR ?? 'GBP:100', problems),
     trapWeeksPerPair: parseInteger(env.TRAP_WEEKS_PER_PAIR, 1, 'TRAP_WEEKS_PER_PAIR', problems, 1, 52),
     webhookToleranceSeconds: parseInteger(env.STRIPE_WEBHOOK_TOLERANCE, 300, 'STRIPE_WEBHOOK_TOLERANCE', problems, 1, 86400),
+    mail: parseMailSettings(env, problems),
     secrets: Object.freeze({
       stripeWebhookSecrets: Object.freeze(webhookSecrets),
       stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,

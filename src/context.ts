@@ -2,6 +2,8 @@ import type Stripe from 'stripe';
 import type { Config } from './config.js';
 import { migrateDatabase, openDatabase, type Database_, type Db } from './db/client.js';
 import { ensureDefaultRule } from './conversion/conversion-rules.js';
+import { createMailService, type MailService } from './email/mail-service.js';
+import type { MailTransport } from './email/transport.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { EventProcessor } from './stripe/event-processor.js';
@@ -18,6 +20,8 @@ export interface AppContext {
   readonly stripe: Stripe;
   readonly eventWriter: EventWriter;
   readonly events: EventProcessor;
+  /** `mail.mailer` queues emails (inside any transaction); `mail.outbox` sends them. */
+  readonly mail: MailService;
   close(): Promise<void>;
 }
 
@@ -26,6 +30,7 @@ export interface ContextOverrides {
   logger?: Logger;
   stripe?: Stripe;
   lineItems?: LineItemSource;
+  mailTransport?: MailTransport;
 }
 
 /** Opens and migrates the database and builds the services. Tests pass overrides; nothing is mocked. */
@@ -38,7 +43,13 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   ensureDefaultRule(db, config.trapWeeksPerPair, config.donationPerPair, clock.now());
   const stripe = overrides.stripe ?? createStripeClient(config.secrets.stripeSecretKey, config.stripeApiUrl);
   const lineItems = overrides.lineItems ?? stripeLineItemSource(stripe, Boolean(config.secrets.stripeSecretKey));
-  const events = new EventProcessor(db, clock, logger, lineItems);
+  const mail = createMailService(config, db, clock, logger, overrides.mailTransport);
+  const events = new EventProcessor(db, clock, logger, lineItems, {
+    // The thank-you email commits with the order's ledger entries, or not at all.
+    onOrderPaid: (tx, orderId) => {
+      if (mail.mailer.queueReceipt(tx, orderId)) mail.outbox.wake();
+    },
+  });
   return {
     config,
     db,
@@ -48,8 +59,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     stripe,
     eventWriter: new EventWriter(db, clock),
     events,
+    mail,
     async close() {
       await events.stop();
+      await mail.stop();
       database.close();
     },
   };

@@ -18,13 +18,16 @@ function main(): void {
   const ctx = createContext(config);
   const app = createApp(ctx);
   const server: Server = app.listen(config.port, () => {
-    ctx.logger.info('listening', { port: config.port, url: config.publicUrl, database: config.databasePath, env: config.env });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    ctx.logger.info('listening', { port, url: config.publicUrl, database: config.databasePath, env: config.env });
   });
   server.on('error', (error) => {
     ctx.logger.error('server failed', { error });
     process.exit(1);
   });
   ctx.events.start();
+  ctx.mail.start(); // the outbox, and the monthly schedule when enabled
 
   let isStopping = false;
   const stop = (signal: string) => {

@@ -1,4 +1,4 @@
-import { desc, isNotNull } from 'drizzle-orm';
+import { asc, desc, isNotNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { censuses } from '../db/schema.js';
 
@@ -15,4 +15,15 @@ export function latestPublishedCensus(db: DbOrTx): CensusFigures | null {
   const row = db.select().from(censuses).where(isNotNull(censuses.publishedAt)).orderBy(desc(censuses.countedOn), desc(censuses.id)).limit(1).get();
   if (!row) return null;
   return { date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs };
+}
+
+/** Every published census, oldest first: the history the public page charts. */
+export function listPublishedCensuses(db: DbOrTx): CensusFigures[] {
+  return db
+    .select()
+    .from(censuses)
+    .where(isNotNull(censuses.publishedAt))
+    .orderBy(asc(censuses.countedOn), asc(censuses.id))
+    .all()
+    .map((row) => ({ date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs }));
 }

@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig, readEnv } from '../config.js';
+import { adminCreateCommand } from './admin-create.js';
 import { backupCommand } from './backup.js';
+import { emailsMonthlyCommand } from './emails-monthly.js';
 import { eventsReplayCommand } from './events-replay.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
@@ -12,6 +14,8 @@ const COMMANDS: Record<string, Command> = {
   'events:replay': eventsReplayCommand,
   'supporter:link': supporterLinkCommand,
   backup: backupCommand,
+  'admin:create': adminCreateCommand,
+  'emails:monthly': emailsMonthlyCommand,
 };
 
 function usage(): string {

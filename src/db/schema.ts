@@ -23,7 +23,12 @@ export const stripeEvents = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     processedAt: integer('processed_at'),
   },
-  (t) => [index('stripe_events_ready').on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index('stripe_events_ready').on(t.status, t.nextAttemptAt),
+    // The staff console finds the events behind an order by the ids inside their payloads.
+    index('stripe_events_object').on(sql`json_extract(${t.payload}, '$.data.object.id')`),
+    index('stripe_events_payment_intent').on(sql`json_extract(${t.payload}, '$.data.object.payment_intent')`),
+  ],
 );
 
 export const supporters = sqliteTable('supporters', {
@@ -83,7 +88,12 @@ export const orders = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('orders_payment_intent').on(t.paymentIntentId), index('orders_supporter').on(t.supporterId)],
+  (t) => [
+    index('orders_payment_intent').on(t.paymentIntentId),
+    index('orders_supporter').on(t.supporterId),
+    index('orders_paid_at').on(t.paidAt),
+    index('orders_rate_missing').on(t.currency).where(sql`${t.isDonationRateMissing} = 1`),
+  ],
 );
 
 export const orderLines = sqliteTable(
@@ -102,7 +112,12 @@ export const orderLines = sqliteTable(
     pairsPerUnit: integer('pairs_per_unit'),
     amountTotalMinor: integer('amount_total_minor').notNull(),
   },
-  (t) => [uniqueIndex('order_lines_item').on(t.orderId, t.stripeLineItemId), index('order_lines_price').on(t.stripePriceId)],
+  (t) => [
+    uniqueIndex('order_lines_item').on(t.orderId, t.stripeLineItemId),
+    index('order_lines_price').on(t.stripePriceId),
+    index('order_lines_product').on(t.stripeProductId),
+    index('order_lines_unmapped').on(t.orderId).where(sql`${t.pairsPerUnit} is null`),
+  ],
 );
 
 /** Latest known state of a charge; `amountRefundedMinor` is Stripe's cumulative figure. */
@@ -119,31 +134,19 @@ export const charges = sqliteTable(
   (t) => [index('charges_payment_intent').on(t.paymentIntentId)],
 );
 
-export const refunds = sqliteTable(
-  'refunds',
-  {
-    id: text('id').primaryKey(),
-    paymentIntentId: text('payment_intent_id'),
-    chargeId: text('charge_id'),
-    amountMinor: integer('amount_minor').notNull(),
-    status: text('status').notNull(),
-    stripeCreated: integer('stripe_created').notNull(),
-  },
-  (t) => [index('refunds_payment_intent').on(t.paymentIntentId)],
-);
+/** Refunds and disputes: the latest known status of each, linked to its payment by intent or charge. */
+const paymentChildColumns = () => ({
+  id: text('id').primaryKey(),
+  paymentIntentId: text('payment_intent_id'),
+  chargeId: text('charge_id'),
+  amountMinor: integer('amount_minor').notNull(),
+  status: text('status').notNull(),
+  stripeCreated: integer('stripe_created').notNull(),
+});
 
-export const disputes = sqliteTable(
-  'disputes',
-  {
-    id: text('id').primaryKey(),
-    paymentIntentId: text('payment_intent_id'),
-    chargeId: text('charge_id'),
-    amountMinor: integer('amount_minor').notNull(),
-    status: text('status').notNull(),
-    stripeCreated: integer('stripe_created').notNull(),
-  },
-  (t) => [index('disputes_payment_intent').on(t.paymentIntentId)],
-);
+export const refunds = sqliteTable('refunds', paymentChildColumns(), (t) => [index('refunds_payment_intent').on(t.paymentIntentId)]);
+
+export const disputes = sqliteTable('disputes', paymentChildColumns(), (t) => [index('disputes_payment_intent').on(t.paymentIntentId)]);
 
 export const ledgerEntries = sqliteTable(
   'ledger_entries',
@@ -163,11 +166,17 @@ export const ledgerEntries = sqliteTable(
     recordedAt: integer('recorded_at').notNull(),
     reason: text('reason').notNull(),
     eventId: text('event_id'),
+    /**
+     * Accounting month (YYYY-MM, UTC) the entry is booked in: the month of `occurredAt`, or the first
+     * open month when that one is closed (a late refund). Set once at append; see src/reconciliation.
+     */
+    period: text('period').notNull(),
   },
   (t) => [
     index('ledger_order').on(t.orderId),
     index('ledger_supporter').on(t.supporterId),
     index('ledger_occurred').on(t.occurredAt),
+    index('ledger_period').on(t.period),
   ],
 );
 
@@ -197,4 +206,173 @@ export const censuses = sqliteTable('censuses', {
   note: text('note'),
   publishedAt: integer('published_at'),
   createdAt: integer('created_at').notNull().default(sql`(unixepoch() * 1000)`),
+});
+
+/** Staff console accounts. `admin` also manages accounts and settings; `staff` does everything else. */
+export const staff = sqliteTable('staff', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  role: text('role', { enum: ['admin', 'staff'] }).notNull(),
+  /** scrypt, self-describing: `scrypt$N$r$p$salt$hash`. */
+  passwordHash: text('password_hash').notNull(),
+  isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Signed-in staff sessions. Keyed by a hash of the cookie's id, so a copy of this table opens nothing. */
+export const staffSessions = sqliteTable(
+  'staff_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** The absolute limit; the idle limit counts from `lastSeenAt`. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('staff_sessions_staff').on(t.staffId)],
+);
+
+/** Failed sign-ins, by `account:<email>` and `client:<address>`, counted over a sliding window. */
+export const loginFailures = sqliteTable(
+  'login_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    failedAt: integer('failed_at').notNull(),
+  },
+  (t) => [index('login_failures_key').on(t.key, t.failedAt)],
+);
+
+/** Every staff change: who, when, what, before and after (JSON). Triggers refuse updates and deletes. */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: integer('at').notNull(),
+  /** Null for changes made from the command line. */
+  staffId: integer('staff_id').references(() => staff.id),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  subject: text('subject').notNull(),
+  before: text('before'),
+  after: text('after'),
+});
+
+/** Closed accounting months. Months close in order, so the closed ones are always a prefix. */
+export const monthCloses = sqliteTable('month_closes', {
+  period: text('period').primaryKey(),
+  closedAt: integer('closed_at').notNull(),
+  closedByStaffId: integer('closed_by_staff_id').references(() => staff.id),
+});
+
+/** The balances signed off when a month closed, one row per currency. */
+export const monthBalances = sqliteTable(
+  'month_balances',
+  {
+    period: text('period')
+      .notNull()
+      .references(() => monthCloses.period),
+    currency: text('currency').notNull(),
+    openingMinor: integer('opening_minor').notNull(),
+    accruedMinor: integer('accrued_minor').notNull(),
+    reversedMinor: integer('reversed_minor').notNull(),
+    paidMinor: integer('paid_minor').notNull(),
+    closingMinor: integer('closing_minor').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.period, t.currency] })],
+);
+
+/** Ledger sums per month, currency and kind, kept by a trigger on every insert so month pages stay O(months). */
+export const ledgerPeriodSums = sqliteTable(
+  'ledger_period_sums',
+  {
+    period: text('period').notNull(),
+    currency: text('currency').notNull(),
+    kind: text('kind').notNull(),
+    /** Booked after the month it occurred in had closed. */
+    isLate: integer('is_late', { mode: 'boolean' }).notNull(),
+    entries: integer('entries').notNull(),
+    pairs: integer('pairs').notNull(),
+    trapWeeks: integer('trap_weeks').notNull(),
+    donationMinor: integer('donation_minor').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.period, t.currency, t.kind, t.isLate] })],
+);
+
+/** Donations paid to the charity; the money itself is a `donation_paid` ledger entry. */
+export const donationPayments = sqliteTable('donation_payments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  paidOn: text('paid_on').notNull(),
+  amountMinor: integer('amount_minor').notNull(),
+  currency: text('currency').notNull(),
+  reference: text('reference').notNull(),
+  note: text('note'),
+  ledgerEntryId: integer('ledger_entry_id')
+    .notNull()
+    .references(() => ledgerEntries.id),
+  recordedByStaffId: integer('recorded_by_staff_id').references(() => staff.id),
+  recordedAt: integer('recorded_at').notNull(),
+});
+
+/** A payment recorded by mistake: voided by a reversing entry, never deleted. One void per payment. */
+export const donationPaymentVoids = sqliteTable('donation_payment_voids', {
+  paymentId: integer('payment_id')
+    .primaryKey()
+    .references(() => donationPayments.id),
+  reason: text('reason').notNull(),
+  ledgerEntryId: integer('ledger_entry_id')
+    .notNull()
+    .references(() => ledgerEntries.id),
+  voidedByStaffId: integer('voided_by_staff_id').references(() => staff.id),
+  voidedAt: integer('voided_at').notNull(),
+});
+
+/**
+ * Every email the app sends, rendered, before it is sent: the outbox. `idempotencyKey` makes
+ * queueing the same email twice a no-op (`receipt:<checkout session>`, `monthly:<YYYY-MM>:<supporter>`,
+ * `link:<supporter>:<request>`); `messageId` is fixed at queueing so a resend is recognisably the same mail.
+ */
+export const emailOutbox = sqliteTable(
+  'email_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['receipt', 'monthly', 'impact_link'] }).notNull(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    supporterId: integer('supporter_id').references(() => supporters.id),
+    recipient: text('recipient').notNull(),
+    /** Display name for the To header, already stripped of control characters. */
+    recipientName: text('recipient_name'),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    /** Extra headers as a JSON object (List-Unsubscribe…), validated when queued. */
+    headers: text('headers'),
+    messageId: text('message_id').notNull().unique(),
+    /** queued → sending → sent; failed (a retry is due at nextAttemptAt) → sending …; dead: given up. */
+    state: text('state', { enum: ['queued', 'sending', 'sent', 'failed', 'dead'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Sends that may or may not have been delivered (a crash or a dropped connection after the body went out). */
+    unknownOutcomes: integer('unknown_outcomes').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    index('email_outbox_due').on(t.nextAttemptAt).where(sql`state in ('queued', 'failed')`),
+    index('email_outbox_state').on(t.state),
+  ],
+);
+
+/** A short note from the field that staff can set for a month's impact email. */
+export const fieldNotes = sqliteTable('field_notes', {
+  period: text('period').primaryKey(),
+  body: text('body').notNull(),
+  updatedAt: integer('updated_at').notNull(),
 });

@@ -1,9 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { ledgerEntries, ledgerTotals, supporterTotals } from '../db/schema.js';
+import { bookingPeriod, lastClosedPeriod } from '../reconciliation/accounting-period.js';
 
 export type LedgerKind = (typeof ledgerEntries.$inferInsert)['kind'];
-export type NewLedgerEntry = typeof ledgerEntries.$inferInsert;
+/** The accounting `period` is not the caller's choice: appending books it (see bookingPeriod). */
+export type NewLedgerEntry = Omit<typeof ledgerEntries.$inferInsert, 'period'>;
 
 export interface Totals {
   pairs: number;
@@ -19,7 +21,10 @@ const ALL = 'all';
  */
 export function appendLedger(tx: DbOrTx, entries: NewLedgerEntry[]): void {
   if (entries.length === 0) return;
-  tx.insert(ledgerEntries).values(entries).run();
+  const lastClosed = lastClosedPeriod(tx);
+  tx.insert(ledgerEntries)
+    .values(entries.map((entry) => ({ ...entry, period: bookingPeriod(entry.occurredAt, lastClosed) })))
+    .run();
   tx.insert(ledgerTotals).values({ scope: ALL }).onConflictDoNothing().run();
   for (const entry of entries) {
     if (entry.pairs === 0 && entry.trapWeeks === 0) continue;

@@ -11,17 +11,24 @@ import { BadEventError, toCheckoutInput, toPaymentChange } from './stripe-object
  * write; `apply` runs inside the processor's transaction, synchronously.
  */
 export interface EventHandler {
-  prepare(object: Record<string, unknown>, type: string, db: DbOrTx, lineItems: LineItemSource): Promise<Prepared>;
+  prepare(object: Record<string, unknown>, type: string, db: DbOrTx, lineItems: LineItemSource, hooks: ProcessingHooks): Promise<Prepared>;
 }
 export type Prepared = (tx: DbOrTx, cause: ReconcileCause) => void;
 
+/** Follow-ups that must commit with what caused them, run inside the processor's transaction (synchronously). */
+export interface ProcessingHooks {
+  /** An order has just been paid for the first time (the thank-you email is queued here). */
+  onOrderPaid?(tx: DbOrTx, orderId: number): void;
+}
+
 const checkoutHandler: EventHandler = {
-  async prepare(object, type, db, lineItems) {
+  async prepare(object, type, db, lineItems, hooks) {
     const input: CheckoutInput = toCheckoutInput(object, type);
     const needsLines = input.status === 'paid' && input.lines === undefined && !findOrderBySession(db, input.checkoutSessionId)?.hasLines;
     if (needsLines) input.lines = await lineItems(input.checkoutSessionId);
     return (tx, cause) => {
-      recordCheckout(tx, input, cause);
+      const recorded = recordCheckout(tx, input, cause);
+      if (recorded.becamePaid) hooks.onOrderPaid?.(tx, recorded.orderId);
     };
   },
 };

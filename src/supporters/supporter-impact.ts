@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { disputes, ledgerEntries, orders, supporterTotals } from '../db/schema.js';
-import { findSupporterByToken, maskEmail } from './supporters.queries.js';
+import { disputes, ledgerEntries, orders, supporters, supporterTotals } from '../db/schema.js';
+import { maskEmail } from './supporters.queries.js';
 
 export type OrderDisplayStatus = 'paid' | 'partially_refunded' | 'refunded' | 'disputed' | 'dispute_lost' | 'awaiting_payment' | 'payment_failed';
 
@@ -25,42 +25,71 @@ export interface SupporterImpact {
 
 const OPEN_DISPUTE = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'];
 
+/**
+ * The page a shopper opens most: its queries are prepared once per database handle (building a
+ * query costs several times more than SQLite takes to answer it) and key on the supporter, so
+ * each is one index walk whatever the number of orders.
+ */
+function prepareQueries(db: DbOrTx) {
+  const supporterId = sql.placeholder('supporterId');
+  return {
+    supporter: db.select().from(supporters).where(eq(supporters.token, sql.placeholder('token'))).prepare(),
+    totals: db.select().from(supporterTotals).where(eq(supporterTotals.supporterId, supporterId)).prepare(),
+    orders: db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.supporterId, supporterId), notInArray(orders.status, ['open', 'expired'])))
+      .orderBy(desc(orders.paidAt), desc(orders.id))
+      .prepare(),
+    sums: db
+      .select({
+        orderId: ledgerEntries.orderId,
+        kind: ledgerEntries.kind,
+        pairs: sql<number>`sum(${ledgerEntries.pairs})`,
+        trapWeeks: sql<number>`sum(${ledgerEntries.trapWeeks})`,
+      })
+      .from(ledgerEntries)
+      .innerJoin(orders, eq(ledgerEntries.orderId, orders.id))
+      .where(eq(orders.supporterId, supporterId))
+      .groupBy(ledgerEntries.orderId, ledgerEntries.kind)
+      .prepare(),
+    disputedIntents: db
+      .selectDistinct({ pi: disputes.paymentIntentId })
+      .from(disputes)
+      .innerJoin(orders, eq(disputes.paymentIntentId, orders.paymentIntentId))
+      .where(and(eq(orders.supporterId, supporterId), inArray(disputes.status, OPEN_DISPUTE)))
+      .prepare(),
+  };
+}
+
+const preparedFor = new WeakMap<DbOrTx, ReturnType<typeof prepareQueries>>();
+
+function queriesFor(db: DbOrTx): ReturnType<typeof prepareQueries> {
+  let queries = preparedFor.get(db);
+  if (!queries) {
+    queries = prepareQueries(db);
+    preparedFor.set(db, queries);
+  }
+  return queries;
+}
+
+type KindSums = { kind: string; pairs: number; trapWeeks: number }[];
+
 /** A supporter's own impact, found by their private token; undefined for an unknown token. */
 export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact | undefined {
-  const supporter = findSupporterByToken(db, token);
+  const queries = queriesFor(db);
+  const supporter = queries.supporter.get({ token });
   if (!supporter) return undefined;
-  const totals = db.select().from(supporterTotals).where(eq(supporterTotals.supporterId, supporter.id)).get();
-  const orderRows = db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.supporterId, supporter.id), notInArray(orders.status, ['open', 'expired'])))
-    .orderBy(desc(orders.paidAt), desc(orders.id))
-    .all();
-  const ids = orderRows.map((o) => o.id);
-  const sums = ids.length
-    ? db
-        .select({
-          orderId: ledgerEntries.orderId,
-          kind: ledgerEntries.kind,
-          pairs: sql<number>`sum(${ledgerEntries.pairs})`,
-          trapWeeks: sql<number>`sum(${ledgerEntries.trapWeeks})`,
-        })
-        .from(ledgerEntries)
-        .where(inArray(ledgerEntries.orderId, ids))
-        .groupBy(ledgerEntries.orderId, ledgerEntries.kind)
-        .all()
-    : [];
-  const intents = orderRows.map((o) => o.paymentIntentId).filter((pi): pi is string => pi !== null);
-  const disputed = new Set(
-    intents.length
-      ? db
-          .select({ pi: disputes.paymentIntentId })
-          .from(disputes)
-          .where(and(inArray(disputes.paymentIntentId, intents), inArray(disputes.status, OPEN_DISPUTE)))
-          .all()
-          .map((d) => d.pi)
-      : [],
-  );
+  const totals = queries.totals.get({ supporterId: supporter.id });
+  const orderRows = queries.orders.all({ supporterId: supporter.id });
+  const sumsByOrder = new Map<number, KindSums>();
+  for (const row of queries.sums.all({ supporterId: supporter.id })) {
+    if (row.orderId === null) continue;
+    const list = sumsByOrder.get(row.orderId) ?? [];
+    list.push(row);
+    sumsByOrder.set(row.orderId, list);
+  }
+  const disputed = new Set(queries.disputedIntents.all({ supporterId: supporter.id }).map((d) => d.pi));
 
   return {
     supporterId: supporter.id,
@@ -70,7 +99,7 @@ export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact 
     pairs: totals?.pairs ?? 0,
     trapWeeks: totals?.trapWeeks ?? 0,
     orders: orderRows.map((order) => {
-      const mine = sums.filter((s) => s.orderId === order.id);
+      const mine = sumsByOrder.get(order.id) ?? [];
       const of = (kinds: string[]) => mine.filter((s) => kinds.includes(s.kind));
       const pairs = mine.reduce((n, s) => n + s.pairs, 0);
       const soldPairs = of(['sale', 'adjustment']).reduce((n, s) => n + s.pairs, 0);

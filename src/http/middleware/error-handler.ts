@@ -21,17 +21,37 @@ export function errorHandler() {
     const { status, code, message } = describe(error);
     if (status >= 500) req.log.error('request failed', { error, path: req.path });
     if (res.headersSent) return;
-    res.status(status);
+    // Error pages are never cached or indexed, and look the same whatever address produced them:
+    // an unknown private link must be indistinguishable from any other missing page.
+    res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
+    if (status === 429 && error instanceof TooManyRequestsError) res.set('Retry-After', String(error.retryAfterSeconds));
     if (wantsJson(req)) {
       res.json({ error: { code, message } });
     } else {
-      res.render('pages/error', { title: status === 404 ? 'Page not found' : 'Something went wrong', status, message });
+      res.render('pages/error', { title: ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work'), status, message, noindex: true });
     }
   };
 }
 
+const ERROR_TITLES: Record<number, string> = { 403: 'Not allowed from there', 404: 'Page not found', 429: 'Please slow down', 500: 'Something went wrong' };
+
+/** The one "missing page" error: routes that look something up and find nothing throw this too. */
+export function pageNotFound(): AppError {
+  return new AppError(404, 'not_found', 'There is nothing at this address.');
+}
+
+/** Too many attempts; the page says when to try again and the response carries Retry-After. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many attempts. Please try again in ${Math.ceil(retryAfterSeconds / 60)} ${retryAfterSeconds > 60 ? 'minutes' : 'minute'}.`,
+  ) {
+    super(429, 'too_many_requests', message);
+  }
+}
+
 export function notFound() {
-  return (_req: Request, _res: Response, next: NextFunction) => next(new AppError(404, 'not_found', 'There is nothing at this address.'));
+  return (_req: Request, _res: Response, next: NextFunction) => next(pageNotFound());
 }
 
 function describe(error: unknown): { status: number; code: string; message: string } {

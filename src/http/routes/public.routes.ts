@@ -4,6 +4,8 @@ import { NotFoundError } from '../../errors.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
 import { publicImpact, supporterImpactJson } from '../presenters/impact.presenter.js';
 
+const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+
 export function publicRoutes(ctx: AppContext): Router {
   const router = Router();
 
@@ -12,18 +14,19 @@ export function publicRoutes(ctx: AppContext): Router {
     res.json({ status: 'ok' });
   });
 
+  // Any site may read the public totals (the shop shows them). Express adds an ETag and answers
+  // If-None-Match with 304, which the exposed header lets other sites' scripts use too.
+  router.options('/api/impact', (_req, res) => {
+    res.set({ ...PUBLIC_CORS, 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'If-None-Match', 'Access-Control-Max-Age': '86400' }).status(204).end();
+  });
   router.get('/api/impact', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=10').json(publicImpact(ctx.db));
+    res.set({ ...PUBLIC_CORS, 'Cache-Control': 'public, max-age=10' }).json(publicImpact(ctx.db));
   });
 
   router.get('/api/supporters/:token', (req, res) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
     if (!impact) throw new NotFoundError('No supporter has this link.');
     res.set({ 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' }).json(supporterImpactJson(impact));
-  });
-
-  router.get('/', (_req, res) => {
-    res.render('pages/home', { title: 'Every pair keeps a camera trap watching', impact: publicImpact(ctx.db) });
   });
 
   return router;

@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { periodOf } from '../src/lib/months.js';
+import { closeMonth } from '../src/reconciliation/close-month.js';
+import { recordDonationPayment } from '../src/reconciliation/donation-payments.js';
+import { COMMAND_LINE } from '../src/staff/audit-log.js';
+import { createStaff } from '../src/staff/manage-staff.js';
+import { startChildServer, type ChildServer } from './child-server.js';
+import { appEnv, newWebhookSecret } from './environment.js';
+import { generateOrders } from './generate-orders.js';
+
+/**
+ * The staff console on 1M orders: the dashboard and a month's reconciliation page (bar: under
+ * 300 ms each), and the month's ledger CSV streamed (bar: 100,000 rows/s or more, server peak
+ * memory under 150 MB). The app runs in its own process; this one only asks and times.
+ *
+ *   npm run bench:admin -- [--orders N] [--orders-file FILE] [--runs N]
+ */
+
+/**
+ * The idle app alone (Node, tsx and the app's modules) already holds about 150 MB resident, so the
+ * export's own footprint is judged as what it adds over that: flat means a few tens of MB at most,
+ * whatever the number of rows. Both figures are reported.
+ */
+const BARS = { pageMs: 300, rowsPerSecond: 100_000, peakRssMb: 150, addedRssMb: 50 };
+const PASSWORD = 'benchmark password, not a secret';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { orders: { type: 'string', default: '1000000' }, 'orders-file': { type: 'string' }, runs: { type: 'string', default: '20' } },
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-bench-admin-'));
+  const file = values['orders-file'] ? path.resolve(values['orders-file']) : path.join(dir, 'orders.db');
+  const runs = Number(values.runs);
+  log(`bench:admin: ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  if (!(values['orders-file'] && fs.existsSync(file))) {
+    log(`generating ${Number(values.orders).toLocaleString('en')} orders`);
+    const data = generateOrders({ out: file, orders: Number(values.orders) });
+    log(`  done in ${data.seconds.toFixed(1)} s`);
+  }
+  const months = await prepare(file);
+  log(`closed ${months.closed.length} months; the month measured is ${months.measured} (${months.rows.toLocaleString('en')} ledger lines)`);
+
+  const app = await startChildServer('app-server', { ...appEnv(file, newWebhookSecret()), BENCH_PROCESSOR: 'off' });
+  try {
+    const cookie = await signIn(app);
+    const dashboard = await timePage(app, cookie, '/admin', runs);
+    const month = await timePage(app, cookie, `/admin/reconciliation/${months.measured}`, runs);
+    const csv = await timeCsv(app, cookie, [months.measured]);
+    const everything = await timeCsv(app, cookie, months.all);
+    const results = {
+      orders: Number(values.orders),
+      dashboard,
+      reconciliationMonth: month,
+      ledgerCsvMonth: csv,
+      ledgerCsvAllMonths: everything,
+      bars: BARS,
+      passed:
+        dashboard.p95Ms < BARS.pageMs &&
+        month.p95Ms < BARS.pageMs &&
+        csv.rowsPerSecond >= BARS.rowsPerSecond &&
+        everything.rowsPerSecond >= BARS.rowsPerSecond &&
+        everything.addedRssMb < BARS.addedRssMb,
+    };
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return results.passed ? 0 : 1;
+  } finally {
+    await app.stop();
+    if (!values['orders-file']) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An admin account, the older half of the months closed and a few donations paid, as a shop a year in would have. */
+async function prepare(file: string) {
+  const database = openDatabase(file);
+  const { db } = database;
+  try {
+    migrateDatabase(db);
+    const now = Date.now();
+    if (!db.get(sql`select 1 from staff where email = 'bench@socks.test'`)) {
+      await createStaff(db, { email: 'bench@socks.test', role: 'admin', password: PASSWORD }, COMMAND_LINE, () => now);
+    }
+    const periods = db.all<{ period: string; rows: number }>(sql`select period, sum(entries) as rows from ledger_period_sums group by period order by period`);
+    const closed: string[] = [];
+    const lastClosed = db.get<{ p: string | null }>(sql`select max(period) as p from month_closes`)?.p ?? null;
+    for (const { period } of periods.slice(0, Math.floor(periods.length / 2))) {
+      if (lastClosed && period <= lastClosed) continue;
+      recordDonationPayment(db, { paidOn: `${period}-28`, amountMinor: 100_000, currency: 'GBP', reference: `bench ${period}`, note: null }, COMMAND_LINE, now);
+      closeMonth(db, period, COMMAND_LINE, now);
+      closed.push(period);
+    }
+    const open = periods.filter((p) => p.period < periodOf(now) && p.period > (closed.at(-1) ?? lastClosed ?? ''));
+    const measured = open.reduce((best, p) => (p.rows > best.rows ? p : best), open[0] ?? periods[0]!);
+    return { closed, measured: measured.period, rows: measured.rows, all: periods.map((p) => p.period) };
+  } finally {
+    database.close();
+  }
+}
+
+async function signIn(app: ChildServer): Promise<string> {
+  const form = await fetch(`${app.url}/admin/login`);
+  const anonymous = /socks_staff=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const res = await fetch(`${app.url}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `socks_staff=${anonymous}` },
+    body: new URLSearchParams({ _csrf: csrf, email: 'bench@socks.test', password: PASSWORD }),
+  });
+  const session = /socks_staff=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (res.status !== 303 || !session) throw new Error(`sign-in failed: ${res.status}`);
+  return `socks_staff=${session}`;
+}
+
+/** Time to the last byte of a page, after a few warm-up requests. */
+async function timePage(app: ChildServer, cookie: string, url: string, runs: number) {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const started = performance.now();
+    const res = await fetch(`${app.url}${url}`, { headers: { cookie } });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${body.slice(0, 200)}`);
+    if (i >= 3) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
+  log(`${url}: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${round(times.at(-1)!)} ms`);
+  return { url, runs, medianMs: at(0.5), p95Ms: at(0.95), maxMs: round(times.at(-1)!) };
+}
+
+/** Streams the months' ledger CSVs one after another, counting rows and sampling the server's memory. */
+async function timeCsv(app: ChildServer, cookie: string, periods: string[]) {
+  await app.command('gc');
+  const baselineRssMb = (await app.stats()).memory.rss / 2 ** 20;
+  let peakRssMb = baselineRssMb;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peakRssMb = Math.max(peakRssMb, (await app.stats()).memory.rss / 2 ** 20);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  let rows = 0;
+  let bytes = 0;
+  const started = performance.now();
+  for (const period of periods) {
+    const res = await fetch(`${app.url}/admin/reconciliation/${period}/ledger.csv`, { headers: { cookie } });
+    const reader = res.body!.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      bytes += chunk.value.length;
+      for (let at = chunk.value.indexOf(10); at !== -1; at = chunk.value.indexOf(10, at + 1)) rows++;
+    }
+    rows -= 1; // the header line
+  }
+  const seconds = (performance.now() - started) / 1000;
+  sampling = false;
+  await sampler;
+  const result = {
+    months: periods.length,
+    rows,
+    megabytes: round(bytes / 2 ** 20),
+    seconds: round(seconds),
+    rowsPerSecond: Math.round(rows / seconds),
+    baselineRssMb: round(baselineRssMb),
+    peakRssMb: round(peakRssMb),
+    addedRssMb: round(peakRssMb - baselineRssMb),
+  };
+  log(
+    `ledger CSV, ${periods.length} month(s): ${rows.toLocaleString('en')} rows in ${result.seconds} s = ${result.rowsPerSecond.toLocaleString('en')} rows/s; ` +
+      `server RSS ${result.baselineRssMb} MB idle, peak ${result.peakRssMb} MB (+${result.addedRssMb})`,
+  );
+  return result;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

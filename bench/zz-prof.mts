@@ -1,0 +1,15 @@
+import autocannon from 'autocannon';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createContext } from '../src/context.js';
+const ctx = createContext(loadConfig({ NODE_ENV: 'production', DATABASE_PATH: '/tmp/pages-smoke/orders-1m.db', STRIPE_WEBHOOK_SECRET: 'whsec_x', SESSION_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1' }));
+const tokens = ctx.database.sqlite.prepare('select token from supporters order by random() limit 20000').pluck().all() as string[];
+const app = createApp(ctx);
+const server = app.listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const port = (server.address() as any).port;
+let i = 0;
+const route = process.argv[2] ?? 'impact';
+const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, duration: 8, requests: [{ method: 'GET', path: '/', setupRequest: (r: any) => ({ ...r, path: route === 'impact' ? `/impact/${tokens[i++ % tokens.length]}` : route === 'home' ? '/' : '/badge.svg' }) }] });
+console.log(route, result.requests.average, 'req/s', result.non2xx, 'non2xx');
+server.close(); server.closeAllConnections(); await ctx.close();

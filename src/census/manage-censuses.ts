@@ -1,0 +1,58 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.js';
+import { censuses } from '../db/schema.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { isoDay } from '../lib/clock.js';
+import { recordAudit, type Actor } from '../staff/audit-log.js';
+
+export type Census = typeof censuses.$inferSelect;
+
+export interface CensusInput {
+  countedOn: string;
+  adults: number;
+  adolescents: number;
+  cubs: number;
+  source: string;
+  note: string | null;
+}
+
+export function listCensuses(db: DbOrTx): Census[] {
+  return db.select().from(censuses).orderBy(desc(censuses.countedOn), desc(censuses.id)).all();
+}
+
+/** Adds a census as a draft: nothing public changes until it is published. */
+export function addCensusDraft(db: Db, input: CensusInput, actor: Actor, now: number): Census {
+  const census = validCensus(input, now);
+  return db.transaction((tx) => {
+    const row = tx.insert(censuses).values({ ...census, createdAt: now }).returning().get();
+    recordAudit(tx, actor, now, 'census.add', `census:${row.id}`, null, census);
+    return row;
+  });
+}
+
+/** Publishes a draft; the latest published census (by count date) is what pages and emails show. */
+export function publishCensus(db: Db, id: number, actor: Actor, now: number): void {
+  db.transaction((tx) => {
+    const row = tx.select().from(censuses).where(eq(censuses.id, id)).get();
+    if (!row) throw new NotFoundError('There is no such census.');
+    if (row.publishedAt !== null) throw new BadRequestError('already_published', 'This census is already published.');
+    tx.update(censuses).set({ publishedAt: now }).where(eq(censuses.id, id)).run();
+    recordAudit(tx, actor, now, 'census.publish', `census:${id}`, { publishedAt: null }, { publishedAt: now });
+  });
+}
+
+function validCensus(input: CensusInput, now: number): CensusInput {
+  const countedOn = input.countedOn.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(countedOn) || isoDay(Date.parse(`${countedOn}T00:00:00Z`) || 0) !== countedOn) {
+    throw new BadRequestError('invalid_date', 'The census date must be a real day, like 2025-04-30.');
+  }
+  if (countedOn > isoDay(now)) throw new BadRequestError('future_date', 'The census date cannot be in the future.');
+  for (const [name, value] of [['adults', input.adults], ['adolescents', input.adolescents], ['cubs', input.cubs]] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > 10_000) throw new BadRequestError('invalid_count', `The number of ${name} must be a whole number from 0.`);
+  }
+  const source = input.source.trim();
+  if (!source || source.length > 300) throw new BadRequestError('invalid_source', 'Say where the figures come from (up to 300 characters).');
+  const note = input.note?.trim() || null;
+  if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
+  return { countedOn, adults: input.adults, adolescents: input.adolescents, cubs: input.cubs, source, note };
+}

@@ -1,0 +1,42 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { mailOptionsFor } from './smtp-transport.js';
+import type { MailTransport, OutgoingMessage, SendOutcome } from './transport.js';
+
+/**
+ * Without SMTP_URL, each message becomes an `.eml` file (open it in any mail client), so the app
+ * works on a fresh machine with no mail server. Files are named by outbox id and written whole
+ * (temporary file, then rename): a resend replaces the file instead of adding a second one.
+ */
+export function createFileTransport(dir: string): MailTransport {
+  let isDirReady = false;
+  return {
+    kind: 'files',
+    async send(message: OutgoingMessage): Promise<SendOutcome> {
+      try {
+        if (!isDirReady) {
+          await fs.mkdir(dir, { recursive: true });
+          isDirReady = true;
+        }
+        const raw = await composeMessage(message);
+        const file = path.join(dir, `${String(message.outboxId).padStart(8, '0')}.eml`);
+        const partial = `${file}.partial`;
+        await fs.writeFile(partial, raw);
+        await fs.rename(partial, file);
+        return { status: 'sent', response: `written to ${file}` };
+      } catch (error) {
+        // A full disk or a missing permission: nothing was written, so trying again later is safe.
+        return { status: 'unavailable', error: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    close: () => {},
+  };
+}
+
+/** The complete RFC 5322 message, exactly as SMTP would carry it. */
+export function composeMessage(message: OutgoingMessage): Promise<Buffer> {
+  return new MailComposer(mailOptionsFor(message))
+    .compile()
+    .build();
+}

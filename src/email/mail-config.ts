@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { Cron } from 'croner';
+
+/** How email leaves the app and when the monthly impact emails go out. */
+export interface MailSettings {
+  /** Where `.eml` files go when SMTP_URL is unset: MAIL_OUTBOX_DIR, else `outbox/` beside the database. */
+  readonly outboxDir: string;
+  /** Pooled SMTP connections open at once. */
+  readonly maxConnections: number;
+  /** Messages per second handed to the relay; 0 means as fast as it accepts them. */
+  readonly ratePerSecond: number;
+  readonly monthly: {
+    readonly isEnabled: boolean;
+    readonly cron: string;
+    readonly timezone: string;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the MAIL_*, SMTP_* (other than SMTP_URL) and MONTHLY_EMAIL_* settings, adding any problem to `problems`. */
+export function parseMailSettings(env: Env, problems: string[]): MailSettings {
+  const timezone = env.MONTHLY_EMAIL_TZ || 'Europe/London';
+  const cron = env.MONTHLY_EMAIL_CRON || '0 9 1 * *';
+  let isTimezoneValid = true;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: timezone });
+  } catch {
+    isTimezoneValid = false;
+    problems.push(`MONTHLY_EMAIL_TZ must be an IANA time zone such as Europe/London (got "${timezone}")`);
+  }
+  try {
+    new Cron(cron, { paused: true, ...(isTimezoneValid && { timezone }) }).stop();
+  } catch {
+    problems.push(`MONTHLY_EMAIL_CRON must be a cron expression such as "0 9 1 * *" (got "${cron}")`);
+  }
+  return Object.freeze({
+    // Beside the database by default (./data/outbox), so a database kept elsewhere keeps its mail with it.
+    outboxDir: env.MAIL_OUTBOX_DIR || path.join(path.dirname(env.DATABASE_PATH && env.DATABASE_PATH !== ':memory:' ? env.DATABASE_PATH : './data/socks.db'), 'outbox'),
+    maxConnections: integer(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
+    ratePerSecond: integer(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),
+    monthly: Object.freeze({ isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems), cron, timezone }),
+  });
+}
+
+function integer(raw: string | undefined, fallback: number, name: string, problems: string[], min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+function flag(raw: string | undefined, name: string, problems: string[]): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(value)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
+}

@@ -1,0 +1,119 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Db } from '../db/client.js';
+import { emailOutbox } from '../db/schema.js';
+import { BadRequestError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import { isPeriod, periodEnd, periodOf, periodStart, previousPeriod } from '../lib/months.js';
+import type { Mailer } from './mailer.js';
+import { countSupporters, prepareMonthlyView, selectMonthlyCandidates, type MonthlyCandidate } from './monthly-content.js';
+import { findQueuedKeys, type NewOutboxMessage } from './outbox.queries.js';
+
+export type SkipReason = 'alreadyQueued' | 'unsubscribed' | 'undeliverable' | 'noImpact';
+
+export interface MonthlyRunSummary {
+  period: string;
+  isDryRun: boolean;
+  /** Supporters looked at: every one on file. */
+  supporters: number;
+  queued: number;
+  skipped: Record<SkipReason, number>;
+  /** Dry runs only: the first email the run would queue. */
+  sample: { to: string; subject: string; text: string } | null;
+}
+
+export interface MonthlyRunOptions {
+  period: string;
+  isDryRun?: boolean;
+  pageSize?: number;
+  /** After each page; a throw stops the run (pages already committed stay queued). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const ROWS_PER_INSERT = 500; // 15 columns each: well inside SQLite's 32,766 variables
+
+/** The month before the one `now` falls in (UTC): what a run on the 1st reports on. */
+export function monthJustEnded(now: number): string {
+  return previousPeriod(periodOf(now));
+}
+
+/**
+ * Queues the month's impact email for every subscribed, deliverable supporter with at least one
+ * net trap-week, at most once per supporter and month (`monthly:<YYYY-MM>:<id>`), so running it
+ * again, or after a crash halfway, queues only what is missing. Supporters are read a page at a
+ * time, each page committed in one transaction, with a turn of the event loop in between.
+ */
+export async function runMonthlyEmails(deps: { db: Db; mailer: Mailer; clock: Clock }, options: MonthlyRunOptions): Promise<MonthlyRunSummary> {
+  const { db, mailer, clock } = deps;
+  const { period, isDryRun = false, pageSize = 1000 } = options;
+  if (!isPeriod(period)) throw new BadRequestError('invalid_period', `The month must look like 2026-10 (got "${period}").`);
+  if (periodEnd(period) > clock.now()) throw new BadRequestError('period_not_ended', `${period} has not ended yet; its emails can go once it has.`);
+
+  const view = prepareMonthlyView(db, period);
+  const range = { start: periodStart(period), end: periodEnd(period) };
+  const summary: MonthlyRunSummary = {
+    period,
+    isDryRun,
+    supporters: 0,
+    queued: 0,
+    skipped: { alreadyQueued: 0, unsubscribed: 0, undeliverable: 0, noImpact: 0 },
+    sample: null,
+  };
+  const total = countSupporters(db);
+  let afterId = 0;
+  for (;;) {
+    const page = selectMonthlyCandidates(db, range, afterId, pageSize);
+    if (page.length === 0) break;
+    afterId = page.at(-1)!.id;
+    summary.supporters += page.length;
+
+    const eligible = page.filter((candidate) => {
+      const reason = ineligibility(candidate);
+      if (reason) summary.skipped[reason]++;
+      return !reason;
+    });
+    const keyOf = (c: MonthlyCandidate) => `monthly:${period}:${c.id}`;
+    const queuedAlready = findQueuedKeys(db, eligible.map(keyOf));
+    const toQueue = eligible.filter((c) => !queuedAlready.has(keyOf(c)));
+    summary.skipped.alreadyQueued += eligible.length - toQueue.length;
+
+    if (isDryRun) {
+      const first = toQueue[0];
+      if (first && !summary.sample) {
+        const message = mailer.composeMonthlyImpact(view, first, { month: first.monthTrapWeeks, total: first.totalTrapWeeks });
+        summary.sample = { to: message.recipient, subject: message.subject, text: message.textBody };
+      }
+      summary.queued += toQueue.length;
+    } else {
+      const rows = toQueue.map((c) => mailer.composeMonthlyImpact(view, c, { month: c.monthTrapWeeks, total: c.totalTrapWeeks }));
+      const inserted = insertMany(db, rows);
+      summary.queued += inserted;
+      summary.skipped.alreadyQueued += rows.length - inserted; // queued by a run going on at the same time
+    }
+    options.onProgress?.(summary.supporters, Math.max(total, summary.supporters));
+    await nextTurn(); // let requests and the outbox in between pages
+  }
+  return summary;
+}
+
+function ineligibility(candidate: MonthlyCandidate): Exclude<SkipReason, 'alreadyQueued'> | null {
+  if (candidate.totalTrapWeeks < 1) return 'noImpact';
+  if (!candidate.isSubscribed) return 'unsubscribed';
+  if (!candidate.isDeliverable) return 'undeliverable';
+  return null;
+}
+
+/** One transaction for the page; duplicates (another run got there first) are skipped by the unique key. */
+function insertMany(db: Db, rows: NewOutboxMessage[]): number {
+  if (rows.length === 0) return 0;
+  return db.transaction(
+    (tx) => {
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        inserted += tx.insert(emailOutbox).values(chunk).onConflictDoNothing({ target: emailOutbox.idempotencyKey }).run().changes;
+      }
+      return inserted;
+    },
+    { behavior: 'immediate' },
+  );
+}

@@ -1,0 +1,173 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { claimDueMessages, recordSendResults, recoverInterruptedSends, type OutboxMessage, type SendResult } from './outbox.queries.js';
+import type { MailTransport, OutgoingMessage, SendOutcome } from './transport.js';
+
+/** Results are written at least this often, so a crash leaves few messages whose fate is unknown. */
+const FLUSH_EVERY_MS = 25;
+const FLUSH_EVERY_RESULTS = 50;
+
+/** After the relay fails as a whole: 5 s, 10 s, 20 s … capped at 5 minutes before trying it again. */
+export function pauseAfterUnavailableMs(consecutive: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, consecutive - 1), 300_000);
+}
+
+export interface OutboxWorkerOptions {
+  /** The From header of every message (MAIL_FROM). */
+  from: string;
+  /** Messages claimed and handed to the transport at once; about four per SMTP connection. */
+  window: number;
+}
+
+/**
+ * Sends what the outbox holds. One pass at a time; a sliding window of claimed messages keeps the
+ * SMTP pool busy; results are recorded in small batches. Delivery is at least once: a message is
+ * marked `sending` before it goes and `sent` after, so only those in flight when the process dies
+ * (at most `window` of them) can go twice, each with the same Message-ID, and only once more.
+ */
+export class OutboxWorker {
+  private running: Promise<void> | null = null;
+  private isWakeRequested = false;
+  private isClosing = false;
+  private hasRecovered = false;
+  private timer: NodeJS.Timeout | null = null;
+  private pausedUntil = 0;
+  private consecutiveUnavailable = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly transport: MailTransport,
+    private readonly options: OutboxWorkerOptions,
+  ) {}
+
+  /** Sends in the background: on wake-ups, and on a timer for retries that come due. */
+  start(pollMs = 1000): void {
+    this.isClosing = false;
+    this.timer = setInterval(() => this.wake(), pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Claims nothing more, lets messages in flight finish and records them, then closes the transport. */
+  async stop(): Promise<void> {
+    this.isClosing = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    this.transport.close();
+  }
+
+  /** Asks for a pass soon. Safe to call inside a transaction: the pass starts on a later turn. */
+  wake(): void {
+    if (this.isClosing || !this.timer) return;
+    if (this.running) {
+      this.isWakeRequested = true;
+      return;
+    }
+    setImmediate(() => void this.drain().catch((error) => this.logger.error('outbox pass failed', { error })));
+  }
+
+  /** Sends every message that is due now; resolves when none is left, or while the relay is paused. */
+  drain(): Promise<void> {
+    if (this.running) return this.running.then(() => this.drain());
+    if (this.isClosing) return Promise.resolve();
+    this.running = (async () => {
+      try {
+        this.recoverOnce();
+        do {
+          this.isWakeRequested = false;
+          await this.sendDue();
+        } while (this.isWakeRequested && !this.isClosing);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private recoverOnce(): void {
+    if (this.hasRecovered) return;
+    this.hasRecovered = true;
+    const { retried, givenUp } = recoverInterruptedSends(this.db, this.clock.now());
+    if (retried + givenUp > 0) {
+      this.logger.warn('emails were being sent when the app last stopped; their outcome is unknown', { retriedOnce: retried, givenUp });
+    }
+  }
+
+  private async sendDue(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const results: SendResult[] = [];
+    let flushedAt = performance.now();
+    let isExhausted = false;
+    const flush = () => {
+      recordSendResults(this.db, results.splice(0), this.clock.now());
+      flushedAt = performance.now();
+    };
+    for (;;) {
+      const mayClaim = !isExhausted && !this.isClosing && this.clock.now() >= this.pausedUntil;
+      if (mayClaim && inFlight.size <= this.options.window / 2) {
+        const wanted = this.options.window - inFlight.size;
+        const claimed = claimDueMessages(this.db, this.clock.now(), wanted);
+        isExhausted = claimed.length < wanted;
+        for (const message of claimed) {
+          const sending: Promise<void> = this.sendOne(message).then((outcome) => {
+            results.push({ message, outcome });
+            inFlight.delete(sending);
+          });
+          inFlight.add(sending);
+        }
+      }
+      if (inFlight.size === 0) break;
+      // Wait for a send to finish, but not so long that finished ones go unrecorded behind a slow one.
+      const flushDueInMs = FLUSH_EVERY_MS - (performance.now() - flushedAt);
+      await (results.length > 0 ? Promise.race([...inFlight, sleep(Math.max(flushDueInMs, 0))]) : Promise.race(inFlight));
+      if (results.length >= FLUSH_EVERY_RESULTS || (results.length > 0 && performance.now() - flushedAt >= FLUSH_EVERY_MS)) flush();
+    }
+    flush();
+  }
+
+  private async sendOne(message: OutboxMessage): Promise<SendOutcome> {
+    const outcome = await this.transport.send(this.outgoing(message)).catch(
+      (error: unknown): SendOutcome => ({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) }),
+    );
+    this.observe(message, outcome);
+    return outcome;
+  }
+
+  /** Pauses claiming while the relay is down, so a long queue does not hammer it message by message. */
+  private observe(message: OutboxMessage, outcome: SendOutcome): void {
+    if (outcome.status === 'sent') {
+      this.consecutiveUnavailable = 0;
+      return;
+    }
+    const fields = { outboxId: message.id, kind: message.kind, attempt: message.attempts, error: outcome.error };
+    if (outcome.status === 'unavailable') {
+      if (this.clock.now() < this.pausedUntil) return; // the other messages in flight when it failed
+      this.consecutiveUnavailable++;
+      const pauseMs = pauseAfterUnavailableMs(this.consecutiveUnavailable);
+      this.pausedUntil = this.clock.now() + pauseMs;
+      this.logger.warn('mail relay unavailable; pausing the outbox', { ...fields, transport: this.transport.kind, pauseMs });
+    } else if (outcome.status === 'rejected') {
+      this.logger.warn('email permanently rejected; not retried', fields);
+    } else {
+      this.logger.warn(outcome.status === 'unknown' ? 'email outcome unknown' : 'email deferred by the relay', fields);
+    }
+  }
+
+  private outgoing(message: OutboxMessage): OutgoingMessage {
+    return {
+      outboxId: message.id,
+      from: this.options.from,
+      to: { address: message.recipient, name: message.recipientName },
+      subject: message.subject,
+      text: message.textBody,
+      html: message.htmlBody,
+      headers: message.headers ? (JSON.parse(message.headers) as Record<string, string>) : {},
+      messageId: message.messageId,
+    };
+  }
+}

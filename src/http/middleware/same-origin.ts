@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../../errors.js';
+
+/**
+ * Refuses form posts that another site's page makes a browser send. Browsers mark every request
+ * with Sec-Fetch-Site, and every POST with Origin; either is enough to tell. A request with neither
+ * comes from something that is not a browser (curl, a mail provider's one-click unsubscribe), which
+ * cannot be tricked into carrying someone else's intent, so it passes.
+ *
+ * Mount it on the routes that need it, not app-wide: RFC 8058 one-click unsubscribe must accept
+ * posts from anywhere.
+ */
+export function sameOrigin(publicUrl: string) {
+  const publicOrigin = new URL(publicUrl).origin;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (isSameOrigin(req, publicOrigin)) return next();
+    next(new AppError(403, 'cross_site_request', 'This form can only be sent from our own pages. Please go back, reload the page and try again.'));
+  };
+}
+
+function isSameOrigin(req: Request, publicOrigin: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site) return site === 'same-origin' || site === 'none'; // "none": the person typed or bookmarked it
+  const origin = req.get('origin');
+  if (!origin) return true;
+  if (origin === publicOrigin) return true;
+  try {
+    return new URL(origin).host === req.get('host');
+  } catch {
+    return false; // "null" and other opaque origins
+  }
+}

@@ -1,0 +1,76 @@
+import type { CensusFigures } from '../../census/census.queries.js';
+import { formatDay, formatNumber } from './format.js';
+
+/** Geometry for the census history, drawn server-side as inline SVG: no script, no image request. */
+export interface CensusChart {
+  width: number;
+  height: number;
+  /** The area under the line and the line itself, as SVG path data. */
+  area: string;
+  line: string;
+  gridlines: { y: number; label: string }[];
+  /** `anchor` keeps the first and last labels inside the plot, clear of the axis. */
+  points: { x: number; y: number; label: string; labelY: number; anchor: 'start' | 'middle' | 'end' }[];
+  years: { x: number; label: string; anchor: 'start' | 'middle' | 'end' }[];
+  plotLeft: number;
+  plotRight: number;
+  baseline: number;
+  summary: string;
+}
+
+const WIDTH = 560;
+const HEIGHT = 260;
+const PAD = { top: 36, right: 24, bottom: 40, left: 52 };
+/** Year labels closer than this (in SVG units) would overlap; the later one is left out. */
+const MIN_LABEL_GAP = 72;
+
+/** Leopards counted over time, x by date, y from zero; undefined when there is nothing to draw. */
+export function censusChart(history: CensusFigures[]): CensusChart | undefined {
+  if (history.length === 0) return undefined;
+  const times = history.map((c) => Date.parse(`${c.date}T00:00:00Z`));
+  const first = times[0]!;
+  const span = times[times.length - 1]! - first;
+  const { top, step } = niceScale(Math.max(...history.map((c) => c.total)));
+  const plotWidth = WIDTH - PAD.left - PAD.right;
+  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
+  const baseline = PAD.top + plotHeight;
+  const xOf = (t: number) => round(PAD.left + (span === 0 ? plotWidth / 2 : ((t - first) / span) * plotWidth));
+  const yOf = (n: number) => round(baseline - (n / top) * plotHeight);
+
+  const points = history.map((c, i) => {
+    const y = yOf(c.total);
+    const anchor = history.length === 1 ? 'middle' : i === 0 ? 'start' : i === history.length - 1 ? 'end' : 'middle';
+    return { x: xOf(times[i]!), y, label: formatNumber(c.total), labelY: round(y - 12), anchor } as const;
+  });
+  const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ');
+  const area = `${line} L${points[points.length - 1]!.x} ${baseline} L${points[0]!.x} ${baseline} Z`;
+
+  const years: CensusChart['years'] = [];
+  for (const [i, c] of history.entries()) {
+    const x = points[i]!.x;
+    const previous = years[years.length - 1];
+    if (!previous || x - previous.x >= MIN_LABEL_GAP) years.push({ x, label: c.date.slice(0, 4), anchor: points[i]!.anchor });
+  }
+  const gridlines: CensusChart['gridlines'] = [];
+  for (let value = 0; value <= top; value += step) gridlines.push({ y: yOf(value), label: formatNumber(value) });
+
+  const firstCensus = history[0]!;
+  const latest = history[history.length - 1]!;
+  const summary =
+    history.length === 1
+      ? `${formatNumber(latest.total)} Amur leopards counted on ${formatDay(latest.date)}.`
+      : `Amur leopards counted, from ${formatNumber(firstCensus.total)} in ${firstCensus.date.slice(0, 4)} to ${formatNumber(latest.total)} in ${latest.date.slice(0, 4)}.`;
+  return { width: WIDTH, height: HEIGHT, area, line, gridlines, points, years, plotLeft: PAD.left, plotRight: WIDTH - PAD.right, baseline, summary };
+}
+
+/** A round axis a little above the highest count, in about five round steps: 103 → 0–125 by 25. */
+function niceScale(max: number): { top: number; step: number } {
+  const rough = Math.max(max, 1) * 1.1 / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  return { top: Math.ceil((Math.max(max, 1) * 1.1) / step) * step, step };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,59 @@
+import { listPublishedCensuses, type CensusFigures } from '../../census/census.queries.js';
+import type { Db } from '../../db/client.js';
+import { readTotals } from '../../ledger/ledger.queries.js';
+import { censusChart } from './census-chart.presenter.js';
+import { formatDay, formatNumber, formatYears, plural } from './format.js';
+
+export interface CensusView {
+  date: string;
+  day: string;
+  year: string;
+  total: string;
+  /** Early estimates give only a head count; their adults, adolescents and cubs show as not recorded. */
+  hasBreakdown: boolean;
+  adults: string;
+  adolescents: string;
+  cubs: string;
+  /** "84 adults, 7 adolescents, 12 cubs", or "not recorded". */
+  breakdown: string;
+}
+
+/** Everything GET / shows, formatted. */
+export function homePage(db: Db) {
+  const totals = readTotals(db);
+  const history = listPublishedCensuses(db);
+  const latest = history[history.length - 1];
+  return {
+    title: 'Every pair keeps a camera trap watching',
+    figures: {
+      pairs: formatNumber(totals.pairs),
+      pairsUnit: plural(totals.pairs, 'pair of socks sold', 'pairs of socks sold'),
+      trapWeeks: formatNumber(totals.trapWeeks),
+      trapWeeksUnit: plural(totals.trapWeeks, 'camera-trap-week funded', 'camera-trap-weeks funded'),
+      years: formatYears(totals.trapWeeks),
+      supporters: formatNumber(totals.supporters),
+      supportersUnit: plural(totals.supporters, 'supporter', 'supporters'),
+    },
+    latestCensus: latest ? censusView(latest) : undefined,
+    censusHistory: history.map(censusView),
+    chart: censusChart(history),
+  };
+}
+
+export function censusView(census: CensusFigures): CensusView {
+  const hasBreakdown = census.adolescents + census.cubs > 0;
+  const shown = (n: number) => (hasBreakdown ? formatNumber(n) : 'not recorded');
+  return {
+    date: census.date,
+    day: formatDay(census.date),
+    year: census.date.slice(0, 4),
+    total: formatNumber(census.total),
+    hasBreakdown,
+    adults: shown(census.adults),
+    adolescents: shown(census.adolescents),
+    cubs: shown(census.cubs),
+    breakdown: hasBreakdown
+      ? `${formatNumber(census.adults)} ${plural(census.adults, 'adult', 'adults')}, ${formatNumber(census.adolescents)} ${plural(census.adolescents, 'adolescent', 'adolescents')}, ${formatNumber(census.cubs)} ${plural(census.cubs, 'cub', 'cubs')}`
+      : 'not recorded',
+  };
+}

@@ -1,0 +1,62 @@
+import type { CensusFigures } from '../../census/census.queries.js';
+import type { OrderDisplayStatus, SupporterImpact } from '../../supporters/supporter-impact.js';
+import { formatNumber, formatShortDay, formatYears, plural, WEEKS_PER_YEAR } from './format.js';
+import { censusView } from './home.presenter.js';
+
+/** What each status means for the shopper, in plain words: a refund is never dressed up as impact. */
+const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; tone: 'good' | 'neutral' | 'lost' }> = {
+  paid: { label: 'Paid', note: 'Every pair counts.', tone: 'good' },
+  partially_refunded: { label: 'Partly refunded', note: 'The refunded pairs no longer count.', tone: 'neutral' },
+  refunded: { label: 'Refunded', note: 'This order no longer counts.', tone: 'lost' },
+  disputed: { label: 'Payment disputed', note: 'Still counted while the bank decides.', tone: 'neutral' },
+  dispute_lost: { label: 'Payment reversed', note: 'The bank took the payment back, so the reversed pairs no longer count.', tone: 'lost' },
+  awaiting_payment: { label: 'Awaiting payment', note: 'Counts once the payment arrives.', tone: 'neutral' },
+  payment_failed: { label: 'Payment failed', note: 'Nothing was charged, so it does not count.', tone: 'lost' },
+};
+
+export type Notice = 'email-on' | 'email-off' | 'new-link';
+
+const NOTICES: Record<Notice, string> = {
+  'email-on': 'Done: we will send you the monthly impact email.',
+  'email-off': 'Done: no more monthly emails. Your page stays here whenever you want it.',
+  'new-link': 'Done: this is your new link. The old one no longer works, so bookmark this one.',
+};
+
+export function parseNotice(raw: unknown): Notice | undefined {
+  return typeof raw === 'string' && raw in NOTICES ? (raw as Notice) : undefined;
+}
+
+/** A shopper's own page: their figures, their orders with honest statuses, their email setting. */
+export function supporterPage(pagePath: string, impact: SupporterImpact, census: CensusFigures | null, notice?: Notice) {
+  return {
+    title: 'Your camera-trap-weeks',
+    name: impact.name,
+    maskedEmail: impact.email,
+    notice: notice ? NOTICES[notice] : undefined,
+    actions: {
+      email: `${pagePath}/monthly-email`,
+      newLink: `${pagePath}/new-link`,
+    },
+    figures: {
+      pairs: formatNumber(impact.pairs),
+      pairsUnit: plural(impact.pairs, 'pair of socks', 'pairs of socks'),
+      trapWeeks: formatNumber(impact.trapWeeks),
+      trapWeeksUnit: plural(impact.trapWeeks, 'camera-trap-week', 'camera-trap-weeks'),
+      nights: formatNumber(impact.trapWeeks * 7),
+      nightsUnit: plural(impact.trapWeeks * 7, 'camera night', 'camera nights'),
+      /** Only once it amounts to something: "0.1 years" reads like a rounding error. */
+      years: impact.trapWeeks >= WEEKS_PER_YEAR ? formatYears(impact.trapWeeks) : undefined,
+    },
+    hasImpact: impact.trapWeeks > 0,
+    orders: impact.orders.map((order) => ({
+      day: order.paidAt ? formatShortDay(order.paidAt) : undefined,
+      date: order.paidAt?.slice(0, 10),
+      pairs: formatNumber(order.pairs),
+      trapWeeks: formatNumber(order.trapWeeks),
+      status: order.status,
+      ...STATUS_TEXT[order.status],
+    })),
+    isSubscribed: impact.isSubscribed,
+    latestCensus: census ? censusView(census) : undefined,
+  };
+}

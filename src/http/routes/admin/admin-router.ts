@@ -1,0 +1,40 @@
+import type { RequestHandler, Router } from 'express';
+import type { AppContext } from '../../../context.js';
+import type { StaffRole } from '../../../staff/staff.queries.js';
+import { sameOrigin } from '../../middleware/same-origin.js';
+import { requireRole, verifyCsrf } from '../../middleware/staff-session.js';
+
+/**
+ * The only way console routes are registered: every one names the role it needs, and every post
+ * is checked for its origin and CSRF token before the handler runs.
+ */
+export interface AdminRoutes {
+  get(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
+  post(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
+}
+
+export function adminRoutesOn(router: Router, ctx: AppContext): AdminRoutes {
+  const origin = sameOrigin(ctx.config.publicUrl);
+  const csrf = verifyCsrf(ctx);
+  return {
+    get: (path, role, ...handlers) => void router.get(path, requireRole(role), ...handlers),
+    post: (path, role, ...handlers) => void router.post(path, requireRole(role), origin, csrf, ...handlers),
+  };
+}
+
+/** A positive integer route or query parameter, or undefined. */
+export function idParam(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** A form field as a trimmed string ('' when absent). */
+export function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** A query parameter as a string ('' when absent or repeated). */
+export function queryParam(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}

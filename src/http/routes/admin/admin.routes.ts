@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { AppContext } from '../../../context.js';
+import { staffSession } from '../../middleware/staff-session.js';
+import { accountsRoutes } from './accounts.routes.js';
+import { adminRoutesOn } from './admin-router.js';
+import { authRoutes } from './auth.routes.js';
+import { catalogRoutes } from './catalog.routes.js';
+import { dashboardRoutes } from './dashboard.routes.js';
+import { donationsRoutes } from './donations.routes.js';
+import { eventsRoutes } from './events.routes.js';
+import { ordersRoutes } from './orders.routes.js';
+import { reconciliationRoutes } from './reconciliation.routes.js';
+
+/** The staff console: everything under /admin, each route behind its role (see adminRoutesOn). */
+export function adminRoutes(ctx: AppContext): Router {
+  const router = Router();
+  router.use('/admin', staffSession(ctx));
+  const routes = adminRoutesOn(router, ctx);
+  authRoutes(router, routes, ctx);
+  dashboardRoutes(routes, ctx);
+  ordersRoutes(routes, ctx);
+  eventsRoutes(routes, ctx);
+  catalogRoutes(routes, ctx);
+  accountsRoutes(routes, ctx);
+  reconciliationRoutes(routes, ctx);
+  donationsRoutes(routes, ctx);
+  return router;
+}

@@ -1,0 +1,43 @@
+import type { Router } from 'express';
+import type { AppContext } from '../../../context.js';
+import { endSession, newSessionId } from '../../../staff/sessions.js';
+import { signIn } from '../../../staff/sign-in.js';
+import { TooManyRequestsError } from '../../middleware/error-handler.js';
+import { sameOrigin } from '../../middleware/same-origin.js';
+import { sessionCookie, verifyCsrf } from '../../middleware/staff-session.js';
+import { field, type AdminRoutes } from './admin-router.js';
+
+/** Sign-in is the one console page open to everyone; it is still CSRF-checked and throttled. */
+export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext): void {
+  const cookie = sessionCookie(ctx);
+  const title = 'Staff sign-in';
+
+  router.get('/admin/login', (req, res) => {
+    if (req.staff) return res.redirect(303, safeNext(req.query.next));
+    res.render('pages/admin/login', { title, next: safeNext(req.query.next) });
+  });
+
+  router.post('/admin/login', sameOrigin(ctx.config.publicUrl), verifyCsrf(ctx), async (req, res) => {
+    const email = field(req.body, 'email');
+    const next = safeNext(field(req.body, 'next'));
+    const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
+    const result = await signIn(ctx.db, { email, password, client: req.ip ?? 'unknown' }, () => ctx.clock.now());
+    if (result.status === 'throttled') throw new TooManyRequestsError(result.retryAfterSeconds, 'Too many failed sign-ins. Please wait a while and try again.');
+    if (result.status === 'refused') {
+      return res.status(401).render('pages/admin/login', { title, email, next, error: 'That email and password do not match an active account.' });
+    }
+    cookie.set(res, result.sessionId);
+    res.redirect(303, next);
+  });
+
+  routes.post('/admin/logout', 'staff', (req, res) => {
+    endSession(ctx.db, req.staffSessionId!);
+    cookie.set(res, newSessionId());
+    res.redirect(303, '/admin/login');
+  });
+}
+
+/** Only console paths: a sign-in link must not bounce anyone to another site. */
+function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/admin(\/|$|\?)/.test(value) && !value.includes('//') && !value.includes('\\') ? value : '/admin';
+}

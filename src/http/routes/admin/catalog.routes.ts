@@ -1,0 +1,77 @@
+import type { AppContext } from '../../../context.js';
+import { NotFoundError } from '../../../errors.js';
+import { addCensusDraft, listCensuses, publishCensus } from '../../../census/manage-censuses.js';
+import { addConversionRule, listRules, parseRates, withdrawConversionRule } from '../../../conversion/manage-rules.js';
+import { isoDay } from '../../../lib/clock.js';
+import { formatMajor, formatMoney, parseMoney } from '../../../lib/money.js';
+import { listCatalog, listUnmappedItems, saveProductMapping } from '../../../products/map-product.js';
+import { actorOf, isoTime } from '../../presenters/admin/staff.presenter.js';
+import { field, idParam, type AdminRoutes } from './admin-router.js';
+
+/** What the numbers are made of: the product catalog (staff), conversion rules (admins), the census (staff). */
+export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
+  routes.get('/admin/products', 'staff', (_req, res) => {
+    res.render('pages/admin/products', { title: 'Products', unmapped: listUnmappedItems(ctx.db), catalog: listCatalog(ctx.db) });
+  });
+
+  routes.post('/admin/products', 'staff', (req, res) => {
+    const input = { stripeId: field(req.body, 'stripeId'), name: field(req.body, 'name'), pairsPerUnit: wholeNumber(field(req.body, 'pairsPerUnit')) };
+    const result = saveProductMapping(ctx.db, input, actorOf(req), ctx.clock.now());
+    res.redirect(303, `/admin/products?saved=${result.productId}&orders=${result.ordersReconciled}`);
+  });
+
+  routes.get('/admin/rules', 'staff', (_req, res) => {
+    const rules = listRules(ctx.db, ctx.clock.now()).map((rule) => ({
+      ...rule,
+      rates: Object.entries(rule.donationPerPairMinor).map(([currency, minor]) => ({ currency, amount: formatMoney(minor, currency), plain: formatMajor(minor, currency) })),
+    }));
+    res.render('pages/admin/rules', { title: 'Conversion rules', rules, tomorrow: isoDay(ctx.clock.now() + 86_400_000) });
+  });
+
+  routes.post('/admin/rules', 'admin', (req, res) => {
+    const input = {
+      effectiveOn: field(req.body, 'effectiveOn'),
+      trapWeeksPerPair: wholeNumber(field(req.body, 'trapWeeksPerPair')),
+      donationPerPairMinor: parseRates(field(req.body, 'rates'), parseMoney),
+    };
+    addConversionRule(ctx.db, input, actorOf(req), ctx.clock.now());
+    res.redirect(303, '/admin/rules');
+  });
+
+  routes.post('/admin/rules/:id/withdraw', 'admin', (req, res) => {
+    const id = idParam(req.params.id);
+    if (!id) throw new NotFoundError('There is no such conversion rule.');
+    withdrawConversionRule(ctx.db, id, actorOf(req), ctx.clock.now());
+    res.redirect(303, '/admin/rules');
+  });
+
+  routes.get('/admin/census', 'staff', (_req, res) => {
+    const censuses = listCensuses(ctx.db).map((c) => ({ ...c, total: c.adults + c.adolescents + c.cubs, publishedAt: c.publishedAt === null ? null : isoTime(c.publishedAt) }));
+    res.render('pages/admin/census', { title: 'Census', censuses, today: isoDay(ctx.clock.now()) });
+  });
+
+  routes.post('/admin/census', 'staff', (req, res) => {
+    const input = {
+      countedOn: field(req.body, 'countedOn'),
+      adults: wholeNumber(field(req.body, 'adults')),
+      adolescents: wholeNumber(field(req.body, 'adolescents')),
+      cubs: wholeNumber(field(req.body, 'cubs')),
+      source: field(req.body, 'source'),
+      note: field(req.body, 'note'),
+    };
+    addCensusDraft(ctx.db, input, actorOf(req), ctx.clock.now());
+    res.redirect(303, '/admin/census');
+  });
+
+  routes.post('/admin/census/:id/publish', 'staff', (req, res) => {
+    const id = idParam(req.params.id);
+    if (!id) throw new NotFoundError('There is no such census.');
+    publishCensus(ctx.db, id, actorOf(req), ctx.clock.now());
+    res.redirect(303, '/admin/census');
+  });
+}
+
+/** A whole number typed into a form, or NaN (which every use case refuses with its own message). */
+function wholeNumber(text: string): number {
+  return /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+}

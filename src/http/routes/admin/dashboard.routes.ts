@@ -1,0 +1,17 @@
+import type { AppContext } from '../../../context.js';
+import { attention, dashboardFigures } from '../../../dashboard/dashboard.queries.js';
+import { attentionView, figuresView } from '../../presenters/admin/console.presenter.js';
+import type { AdminRoutes } from './admin-router.js';
+
+export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
+  routes.get('/admin', 'staff', (_req, res) => {
+    const figures = dashboardFigures(ctx.db, ctx.clock.now());
+    res.render('pages/admin/dashboard', {
+      title: 'Dashboard',
+      thisMonthCaption: `This month (${figures.period})`,
+      thisMonth: figures.thisMonth.map(figuresView),
+      allTime: figures.allTime.map(figuresView),
+      attention: attentionView(attention(ctx.db)),
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { AppContext } from '../../context.js';
+import { RateLimiter, type RateLimit } from '../../lib/rate-limiter.js';
+import { requestImpactLink } from '../../supporters/request-impact-link.js';
+import { normaliseEmail } from '../../supporters/supporters.queries.js';
+import { TooManyRequestsError } from '../middleware/error-handler.js';
+import { sameOrigin } from '../middleware/same-origin.js';
+
+export interface LookupLimits {
+  /** Links sent to one address: enough to retry a lost email, too few to flood someone's inbox. */
+  perAddress: RateLimit;
+  /** Attempts from one client address, whatever email they type. */
+  perClient: RateLimit;
+}
+
+export const DEFAULT_LOOKUP_LIMITS: LookupLimits = {
+  perAddress: { limit: 3, windowMs: 60 * 60_000, maxKeys: 50_000 },
+  perClient: { limit: 10, windowMs: 15 * 60_000, maxKeys: 50_000 },
+};
+
+const TITLE = 'Get your own impact link';
+
+/**
+ * "Email me my link". Every well-formed request gets the same page, whether or not we know the
+ * address and whether or not its own limit was reached, and the lookup itself runs after the
+ * answer has gone, so neither the words nor the timing tell anyone who our supporters are.
+ */
+export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOOKUP_LIMITS): Router {
+  const router = Router();
+  const perClient = new RateLimiter(limits.perClient, ctx.clock);
+  const perAddress = new RateLimiter(limits.perAddress, ctx.clock);
+
+  const limitClients = (req: Request, _res: Response, next: NextFunction) => {
+    const decision = perClient.hit(req.ip ?? 'unknown');
+    next(decision.isAllowed ? undefined : new TooManyRequestsError(decision.retryAfterSeconds));
+  };
+
+  router.get('/impact/lookup', (_req, res) => {
+    res.render('pages/lookup', { title: TITLE });
+  });
+
+  router.post('/impact/lookup', sameOrigin(ctx.config.publicUrl), limitClients, (req, res) => {
+    const raw = typeof req.body?.email === 'string' ? req.body.email : '';
+    const email = normaliseEmail(raw);
+    if (!email) {
+      res.status(400).render('pages/lookup', { title: TITLE, email: raw.slice(0, 254), error: 'Please enter the email address you used at checkout, like name@example.org.' });
+      return;
+    }
+    const shouldSend = perAddress.hit(email).isAllowed;
+    res.render('pages/lookup-sent', { title: 'Check your inbox' });
+    if (!shouldSend) return;
+    setImmediate(() => {
+      try {
+        const result = requestImpactLink(ctx.db, ctx.mail.mailer, email, req.id);
+        if (result === 'queued') ctx.mail.outbox.wake();
+        req.log.info('impact link requested', { result });
+      } catch (error) {
+        req.log.error('impact link request failed', { error });
+      }
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,20 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { monthCloses } from '../db/schema.js';
+import { nextPeriod, periodOf } from '../lib/months.js';
+
+/**
+ * How an entry finds its accounting month. Months close in order, so the closed ones are a prefix
+ * of the calendar: an entry is booked in the month it occurred, unless that month is closed, in
+ * which case it lands in the first open month (and shows as late there). A database trigger refuses
+ * any entry booked into a closed month, so this rule cannot be bypassed.
+ */
+export function bookingPeriod(occurredAt: number, lastClosed: string | null): string {
+  const occurred = periodOf(occurredAt);
+  return lastClosed !== null && occurred <= lastClosed ? nextPeriod(lastClosed) : occurred;
+}
+
+/** The latest closed month, or null when none has been closed yet. */
+export function lastClosedPeriod(db: DbOrTx): string | null {
+  return db.get<{ period: string | null }>(sql`select max(${monthCloses.period}) as period from ${monthCloses}`)?.period ?? null;
+}

@@ -1,0 +1,132 @@
+import { desc, eq, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.js';
+import { donationPayments, donationPaymentVoids, ledgerEntries, staff } from '../db/schema.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { isoDay } from '../lib/clock.js';
+import { isCurrencyCode } from '../lib/money.js';
+import { appendLedger } from '../ledger/ledger.queries.js';
+import { recordAudit, type Actor } from '../staff/audit-log.js';
+
+export interface DonationPaymentInput {
+  /** YYYY-MM-DD, the day the money left. */
+  paidOn: string;
+  amountMinor: number;
+  currency: string;
+  reference: string;
+  note: string | null;
+}
+
+/**
+ * Records money paid to the charity as a `donation_paid` ledger entry (negative: it reduces what is
+ * owed), booked in the month it was paid, or the first open month when that one is closed.
+ */
+export function recordDonationPayment(db: Db, input: DonationPaymentInput, actor: Actor, now: number) {
+  const payment = validPayment(input, now);
+  return db.transaction((tx) => {
+    appendLedger(tx, [
+      {
+        kind: 'donation_paid',
+        pairs: 0,
+        trapWeeks: 0,
+        donationMinor: -payment.amountMinor,
+        currency: payment.currency,
+        occurredAt: Date.parse(`${payment.paidOn}T00:00:00Z`),
+        recordedAt: now,
+        reason: `donation paid to the charity, reference ${payment.reference}`,
+      },
+    ]);
+    const row = tx.insert(donationPayments).values({ ...payment, ledgerEntryId: lastEntryId(tx), recordedByStaffId: actor.staffId, recordedAt: now }).returning().get();
+    recordAudit(tx, actor, now, 'donation.record', `donation_payment:${row.id}`, null, payment);
+    return row;
+  });
+}
+
+/**
+ * Voids a payment recorded by mistake with a reversing entry, dated like the original: it nets out in
+ * the same month when that month is open, and lands in the first open month otherwise. Once only.
+ */
+export function voidDonationPayment(db: Db, paymentId: number, reason: string, actor: Actor, now: number): void {
+  const why = reason.trim();
+  if (!why) throw new BadRequestError('reason_required', 'Say why the payment is being voided.');
+  if (why.length > 500) throw new BadRequestError('reason_too_long', 'Keep the reason under 500 characters.');
+  db.transaction((tx) => {
+    const payment = tx.select().from(donationPayments).where(eq(donationPayments.id, paymentId)).get();
+    if (!payment) throw new NotFoundError('There is no such donation payment.');
+    if (tx.select().from(donationPaymentVoids).where(eq(donationPaymentVoids.paymentId, paymentId)).get()) {
+      throw new BadRequestError('already_void', 'This payment has already been voided.');
+    }
+    const original = tx.select().from(ledgerEntries).where(eq(ledgerEntries.id, payment.ledgerEntryId)).get()!;
+    appendLedger(tx, [
+      {
+        kind: 'donation_paid',
+        pairs: 0,
+        trapWeeks: 0,
+        donationMinor: payment.amountMinor,
+        currency: payment.currency,
+        occurredAt: original.occurredAt,
+        recordedAt: now,
+        reason: `void of donation payment ${paymentId} (reference ${payment.reference}): ${why}`,
+      },
+    ]);
+    tx.insert(donationPaymentVoids).values({ paymentId, reason: why, ledgerEntryId: lastEntryId(tx), voidedByStaffId: actor.staffId, voidedAt: now }).run();
+    recordAudit(tx, actor, now, 'donation.void', `donation_payment:${paymentId}`, { isVoid: false }, { isVoid: true, reason: why });
+  });
+}
+
+export interface DonationPaymentRow {
+  id: number;
+  paidOn: string;
+  amountMinor: number;
+  currency: string;
+  reference: string;
+  note: string | null;
+  period: string;
+  recordedBy: string | null;
+  voidReason: string | null;
+  voidedAt: number | null;
+}
+
+/** Payments newest first, with the month each was booked in and whether it was voided. */
+export function listDonationPayments(db: DbOrTx, limit = 200): DonationPaymentRow[] {
+  return db
+    .select({
+      id: donationPayments.id,
+      paidOn: donationPayments.paidOn,
+      amountMinor: donationPayments.amountMinor,
+      currency: donationPayments.currency,
+      reference: donationPayments.reference,
+      note: donationPayments.note,
+      period: ledgerEntries.period,
+      recordedBy: staff.email,
+      voidReason: donationPaymentVoids.reason,
+      voidedAt: donationPaymentVoids.voidedAt,
+    })
+    .from(donationPayments)
+    .innerJoin(ledgerEntries, eq(ledgerEntries.id, donationPayments.ledgerEntryId))
+    .leftJoin(staff, eq(staff.id, donationPayments.recordedByStaffId))
+    .leftJoin(donationPaymentVoids, eq(donationPaymentVoids.paymentId, donationPayments.id))
+    .orderBy(desc(donationPayments.paidOn), desc(donationPayments.id))
+    .limit(limit)
+    .all();
+}
+
+/** The entry just appended in this transaction (synchronous: nothing else can append in between). */
+function lastEntryId(tx: DbOrTx): number {
+  return tx.get<{ id: number }>(sql`select max(${ledgerEntries.id}) as id from ${ledgerEntries}`)!.id;
+}
+
+function validPayment(input: DonationPaymentInput, now: number): DonationPaymentInput {
+  const paidOn = input.paidOn.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn) || Number.isNaN(Date.parse(`${paidOn}T00:00:00Z`)) || isoDay(Date.parse(`${paidOn}T00:00:00Z`)) !== paidOn) {
+    throw new BadRequestError('invalid_date', 'The payment date must be a real day, like 2025-01-31.');
+  }
+  if (paidOn > isoDay(now)) throw new BadRequestError('future_date', 'The payment date cannot be in the future.');
+  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) throw new BadRequestError('invalid_amount', 'The amount must be more than zero.');
+  const currency = input.currency.trim().toUpperCase();
+  if (!isCurrencyCode(currency)) throw new BadRequestError('invalid_currency', 'The currency must be a three-letter code such as GBP.');
+  const reference = input.reference.trim();
+  if (!reference || reference.length > 200) throw new BadRequestError('invalid_reference', 'Give the payment reference (up to 200 characters).');
+  const note = input.note?.trim() || null;
+  if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
+  return { paidOn, amountMinor: input.amountMinor, currency, reference, note };
+}

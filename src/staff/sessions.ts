@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, lt, or } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { staff, staffSessions } from '../db/schema.js';
+import type { StaffMember } from './staff.queries.js';
+
+/** A session ends after this long without a request… */
+export const SESSION_IDLE_MS = 30 * 60_000;
+/** …and this long after sign-in, however busy. */
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+/** Activity is written at most this often, so browsing is not a stream of writes. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** 256 random bits: the value the browser holds. Only its hash is stored. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function hashOf(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex');
+}
+
+/** Starts a session for a staff member and sweeps away expired ones. Returns the new id. */
+export function startSession(tx: DbOrTx, staffId: number, now: number): string {
+  tx.delete(staffSessions)
+    .where(or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
+    .run();
+  const id = newSessionId();
+  tx.insert(staffSessions).values({ idHash: hashOf(id), staffId, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS }).run();
+  return id;
+}
+
+/** The active staff member behind a session id, or undefined when it is unknown, expired or disabled. */
+export function findSessionStaff(db: DbOrTx, sessionId: string, now: number): StaffMember | undefined {
+  const idHash = hashOf(sessionId);
+  const row = db
+    .select({ session: staffSessions, member: staff })
+    .from(staffSessions)
+    .innerJoin(staff, eq(staff.id, staffSessions.staffId))
+    .where(and(eq(staffSessions.idHash, idHash), gt(staffSessions.expiresAt, now), gt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
+    .get();
+  if (!row || !row.member.isActive) return undefined;
+  if (now - row.session.lastSeenAt >= TOUCH_EVERY_MS) {
+    db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
+  }
+  return row.member;
+}
+
+export function endSession(db: DbOrTx, sessionId: string): void {
+  db.delete(staffSessions).where(eq(staffSessions.idHash, hashOf(sessionId))).run();
+}
+
+/** Signs a staff member out everywhere (disabled, or their role changed). */
+export function endSessionsOf(db: DbOrTx, staffId: number): void {
+  db.delete(staffSessions).where(eq(staffSessions.staffId, staffId)).run();
+}

@@ -1,0 +1,226 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import { auditLog, ledgerEntries, orders, stripeEvents } from '../../src/db/schema.js';
+import { lineItem } from '../../src/stripe/simulated-events.js';
+import { checkoutSession, disputeEvent, purchase, stripeEvent } from '../helpers/stripe-events.js';
+import { decodeEntities } from '../helpers/html.js';
+import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in.js';
+import { staffBrowser } from '../helpers/staff-console.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TestClock } from '../helpers/test-clock.js';
+
+const at = (iso: string) => Date.parse(iso);
+const seconds = (iso: string) => Math.floor(at(iso) / 1000);
+const MARCH = at('2025-03-10T12:00:00Z');
+
+function appInMarch(env: Record<string, string> = {}) {
+  return createTestApp({ clock: new TestClock(MARCH), env: { DONATION_PER_PAIR: 'GBP:100,EUR:115', ...env } });
+}
+
+async function buy(t: TestApp, opts: Parameters<typeof purchase>[0], whenIso: string) {
+  const p = purchase(opts);
+  await t.deliver(stripeEvent('checkout.session.completed', p.session, { createdSeconds: seconds(whenIso) }));
+  await t.settle();
+  return p;
+}
+
+/** The cells of the table row that starts with `first`, tags stripped. */
+function rowOf(html: string, tableCaption: string, first: string): string[] {
+  const table = html.slice(html.indexOf(`<caption>${tableCaption}`));
+  const row = table.split('<tr>').find((r) => r.startsWith(`<td>${first}</td>`));
+  if (!row) throw new Error(`no row ${first} under ${tableCaption}`);
+  return [...row.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim());
+}
+
+describe('the dashboard', () => {
+  it('shows this month and all time per currency, and what needs attention', async () => {
+    const t = appInMarch();
+    await buy(t, { lines: [{ pairsPerUnit: 3 }] }, '2025-02-10T10:00:00Z');
+    const disputed = await buy(t, { lines: [{ pairsPerUnit: 2 }] }, '2025-03-02T10:00:00Z');
+    await buy(t, { currency: 'eur', lines: [{ pairsPerUnit: 1 }] }, '2025-03-03T10:00:00Z');
+    await buy(t, { currency: 'usd', lines: [{ pairsPerUnit: 1 }] }, '2025-03-04T10:00:00Z'); // no USD rate
+    await buy(t, { lines: [{ quantity: 2 }] }, '2025-03-05T10:00:00Z'); // unmapped
+    await t.deliver(disputeEvent('charge.dispute.created', disputed, { id: 'dp_open', status: 'needs_response' }, seconds('2025-03-06T10:00:00Z')));
+    await t.settle();
+    const browser = await staffBrowser(t);
+    await browser.post('/admin/donations', { paidOn: '2025-03-08', amount: '1.00', currency: 'GBP', reference: 'BACS 1' });
+
+    const page = (await browser.get('/admin')).text;
+    expect(rowOf(page, 'This month (2025-03)', 'GBP')).toEqual(['GBP', '1', '2', '2', '£2.00', '£1.00', '£1.00']);
+    expect(rowOf(page, 'This month (2025-03)', 'EUR')).toEqual(['EUR', '1', '1', '1', '€1.15', '€0.00', '€1.15']);
+    expect(rowOf(page, 'All time', 'GBP')).toEqual(['GBP', '2', '5', '5', '£5.00', '£1.00', '£4.00']);
+    expect(rowOf(page, 'All time', 'USD')).toEqual(['USD', '1', '1', '1', 'US$0.00', 'US$0.00', 'US$0.00']);
+    const attention = page.slice(page.indexOf('id="attention"'), page.indexOf('</ul>', page.indexOf('id="attention"')));
+    expect(attention).toContain('<strong>1</strong> unmapped line item in 1 order');
+    expect(attention).toContain('<strong>1</strong> open dispute');
+    expect(attention).toContain('<strong>1</strong> order in a currency with no donation rate');
+  });
+});
+
+describe('orders', () => {
+  it('finds orders by email or any Stripe id, filters by status and month, and pages through them', async () => {
+    const t = appInMarch();
+    const ada1 = await buy(t, { email: 'ada@example.org', lines: [{ pairsPerUnit: 1 }] }, '2025-01-10T10:00:00Z');
+    const ada2 = await buy(t, { email: 'Ada@Example.org', lines: [{ pairsPerUnit: 2 }] }, '2025-02-10T10:00:00Z');
+    await buy(t, { email: 'bob@example.org', paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1 }] }, '2025-02-11T10:00:00Z');
+    const browser = await staffBrowser(t);
+    const found = async (query: string) => [...(await browser.get(`/admin/orders?${query}`)).text.matchAll(/<td><a href="\/admin\/orders\/\d+">(cs_[^<]+)<\/a><\/td>/g)].map((m) => m[1]);
+
+    expect(await found('q=ADA%40example.org')).toEqual([ada2.session.id, ada1.session.id]);
+    expect(await found(`q=${ada1.session.id}`)).toEqual([ada1.session.id]);
+    expect(await found(`q=${ada2.paymentIntentId}`)).toEqual([ada2.session.id]);
+    expect(await found('q=nobody%40example.org')).toEqual([]);
+    expect(await found('status=unpaid')).toHaveLength(1);
+    expect(await found('month=2025-02&status=paid')).toEqual([ada2.session.id]);
+
+    for (let i = 0; i < 52; i++) await t.deliver(stripeEvent('checkout.session.completed', checkoutSession({ lines: [{ pairsPerUnit: 1 }] })));
+    await t.settle();
+    const first = await browser.get('/admin/orders');
+    const older = decodeEntities(/href="(\/admin\/orders\?before[^"]+)"/.exec(first.text)?.[1] ?? '');
+    expect(older).toMatch(/^\/admin\/orders\?before=\d+$/);
+    const second = await found(older.slice('/admin/orders?'.length));
+    expect(second).toHaveLength(5);
+    expect(second.at(-1)).toBe(ada1.session.id);
+  });
+
+  it('shows an order’s lines, ledger entries and the Stripe events behind it, with their raw JSON', async () => {
+    const t = appInMarch();
+    const p = await buy(t, { lines: [{ pairsPerUnit: 3, description: 'Leopard socks <3-pack>' }] }, '2025-03-01T10:00:00Z');
+    await t.deliver(disputeEvent('charge.dispute.created', p, { id: 'dp_1', status: 'needs_response' }, seconds('2025-03-02T10:00:00Z')));
+    await t.settle();
+    const order = t.ctx.db.select().from(orders).get()!;
+    const browser = await staffBrowser(t);
+    const page = (await browser.get(`/admin/orders/${order.id}`)).text;
+    expect(page).toContain('Leopard socks &lt;3-pack&gt;');
+    expect(page).toMatch(/id="order-pairs"><strong>3<\/strong> pairs/);
+    expect(page).toContain(`paid checkout ${p.session.id}`);
+    const eventIds = t.ctx.db.select({ id: stripeEvents.id }).from(stripeEvents).all().map((e) => e.id);
+    for (const id of eventIds) expect(page).toContain(`href="/admin/events/${id}"`);
+    const checkoutEvent = t.ctx.database.sqlite.prepare("select id from stripe_events where type = 'checkout.session.completed'").pluck().get();
+    const raw = (await browser.get(`/admin/events/${checkoutEvent}`)).text;
+    expect(raw).toContain(`&quot;id&quot;: &quot;${p.session.id}&quot;`);
+  });
+});
+
+describe('webhook events', () => {
+  let standIn: StripeStandIn | undefined;
+  afterEach(async () => standIn?.close());
+
+  it('shows a retrying event with its last error, and re-processes it on request', async () => {
+    standIn = await startStripeStandIn();
+    const t = appInMarch({ STRIPE_SECRET_KEY: 'sk_test_stand_in', STRIPE_API_URL: standIn.url });
+    const session = checkoutSession({ includeLines: false });
+    standIn.lineItems.set(session.id, [lineItem({ pairsPerUnit: 4 }, 'gbp')]);
+    standIn.isDown = true;
+    const event = stripeEvent('checkout.session.completed', session, { createdSeconds: seconds('2025-03-09T10:00:00Z') });
+    await t.deliver(event);
+    await t.settle();
+    const browser = await staffBrowser(t);
+    const list = (await browser.get('/admin/events?status=retrying')).text;
+    expect(list).toContain(event.id);
+    expect(list).toMatch(/retrying \(next try [^)]+\)<\/td><td class="num">1<\/td>/);
+
+    standIn.isDown = false;
+    expect((await browser.post(`/admin/events/${event.id}/replay`)).status).toBe(303);
+    await t.settle();
+    expect((await browser.get(`/admin/events/${event.id}`)).text).toContain('<dd id="event-status">processed</dd>');
+    expect(t.totals().pairs).toBe(4);
+    const audit = t.ctx.db.select().from(auditLog).all().find((a) => a.action === 'event.replay')!;
+    expect(JSON.parse(audit.before!)).toMatchObject({ status: 'retrying', attempts: 1 });
+  });
+});
+
+describe('products', () => {
+  it('mapping an unmapped price recomputes its orders with new ledger entries, never edits', async () => {
+    const t = appInMarch();
+    await buy(t, { lines: [{ pairsPerUnit: 1 }, { priceId: 'price_gift', productId: 'prod_gift', quantity: 2, description: 'Gift box' }] }, '2025-03-01T10:00:00Z');
+    await buy(t, { lines: [{ priceId: 'price_gift', productId: 'prod_gift', quantity: 1, description: 'Gift box' }] }, '2025-03-02T10:00:00Z');
+    expect(t.totals().pairs).toBe(1);
+    const before = t.ctx.db.select().from(ledgerEntries).all();
+    const browser = await staffBrowser(t);
+    expect((await browser.get('/admin/products')).text).toMatch(/<td>Gift box<\/td><td>price_gift<\/td><td>prod_gift<\/td><td class="num">2<\/td><td class="num">3<\/td>/);
+
+    expect((await browser.post('/admin/products', { stripeId: 'price_gift', name: 'Gift box', pairsPerUnit: '3' })).status).toBe(303);
+    expect(t.totals().pairs).toBe(1 + 6 + 3);
+    const after = t.ctx.db.select().from(ledgerEntries).all();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).map((e) => [e.kind, e.pairs, e.donationMinor])).toEqual([
+      ['adjustment', 6, 600],
+      ['sale', 3, 300],
+    ]);
+    expect((await browser.get('/admin/products')).text).toContain('Every line item is mapped.');
+
+    // A product mapping does not override the price mapping; a new price figure does apply.
+    await browser.post('/admin/products', { stripeId: 'prod_gift', name: 'Gift box (any price)', pairsPerUnit: '5' });
+    expect(t.totals().pairs).toBe(10);
+    await browser.post('/admin/products', { stripeId: 'price_gift', name: 'Gift box', pairsPerUnit: '2' });
+    expect(t.totals().pairs).toBe(1 + 4 + 2);
+    const changes = t.ctx.db.select().from(auditLog).all().filter((a) => a.action === 'product.map');
+    expect(changes.map((c) => JSON.parse(c.after!)).map((a) => [a.pairsPerUnit, a.linesChanged, a.ordersReconciled])).toEqual([
+      [3, 2, 2],
+      [5, 0, 0],
+      [2, 2, 2],
+    ]);
+  });
+
+  it('refuses a mapping it cannot use, and changes nothing', async () => {
+    const t = appInMarch();
+    const browser = await staffBrowser(t);
+    for (const [form, message] of [
+      [{ stripeId: 'sku_1', name: 'x', pairsPerUnit: '1' }, 'price id (price_…) or product id'],
+      [{ stripeId: 'price_1', name: 'x', pairsPerUnit: '0' }, 'from 1 to 100'],
+      [{ stripeId: 'price_1', name: '', pairsPerUnit: '2' }, 'Give the product a name'],
+    ] as const) {
+      const res = await browser.post('/admin/products', form);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain(message);
+    }
+    expect(t.ctx.db.select().from(auditLog).all().filter((a) => a.action === 'product.map')).toHaveLength(0);
+  });
+});
+
+describe('conversion rules', () => {
+  it('an admin adds a rule from a future day; orders keep the rule of their payment day; past rules are read-only', async () => {
+    const t = appInMarch();
+    const admin = await staffBrowser(t, 'admin');
+    expect((await admin.post('/admin/rules', { effectiveOn: '2025-03-10', trapWeeksPerPair: '1', rates: 'GBP 1.50' })).text).toContain('after today');
+    expect((await admin.post('/admin/rules', { effectiveOn: '2025-03-11', trapWeeksPerPair: '2', rates: 'GBP 1.50, EUR 1.70' })).status).toBe(303);
+    await buy(t, { lines: [{ pairsPerUnit: 1 }] }, '2025-03-10T18:00:00Z');
+    await buy(t, { lines: [{ pairsPerUnit: 1 }] }, '2025-03-11T08:00:00Z');
+    const sales = t.ctx.db.select().from(ledgerEntries).all().map((e) => [e.trapWeeks, e.donationMinor]);
+    expect(sales).toEqual([
+      [1, 100],
+      [2, 150],
+    ]);
+    const rules = (await admin.get('/admin/rules')).text;
+    expect(rules).toMatch(/<td>2025-03-11<\/td><td class="num">2<\/td>\s*<td>EUR €1.70 · GBP £1.50<\/td>/);
+    expect(rules).toMatch(/<td>2000-01-01<\/td>[\s\S]*?read-only/);
+    const ruleId = t.ctx.database.sqlite.prepare("select id from conversion_rules where effective_on = '2025-03-11'").pluck().get();
+    expect((await admin.post(`/admin/rules/${ruleId}/withdraw`)).text).toContain('Orders already use this rule');
+  });
+
+  it('a rule still to come can be withdrawn; one in force cannot', async () => {
+    const t = appInMarch();
+    const admin = await staffBrowser(t, 'admin');
+    await admin.post('/admin/rules', { effectiveOn: '2025-04-01', trapWeeksPerPair: '1', rates: 'GBP 2.00' });
+    const ids = t.ctx.database.sqlite.prepare('select id from conversion_rules order by effective_on').pluck().all() as number[];
+    expect((await admin.post(`/admin/rules/${ids[1]}/withdraw`)).status).toBe(303);
+    expect((await admin.post(`/admin/rules/${ids[0]}/withdraw`)).text).toContain('past rules are read-only');
+    expect(t.ctx.database.sqlite.prepare('select count(*) from conversion_rules').pluck().get()).toBe(1);
+  });
+});
+
+describe('census', () => {
+  it('a draft changes nothing public until it is published', async () => {
+    const t = appInMarch();
+    const browser = await staffBrowser(t);
+    const publicCensus = async () => (await t.http.get('/api/impact')).body.census;
+    expect(await publicCensus()).toMatchObject({ date: '2024-01-01', total: 103 });
+    expect((await browser.post('/admin/census', { countedOn: '2025-02-28', adults: '90', adolescents: '8', cubs: '14', source: 'WildCats camera traps' })).status).toBe(303);
+    expect(await publicCensus()).toMatchObject({ date: '2024-01-01', total: 103 });
+    const id = t.ctx.database.sqlite.prepare("select id from censuses where counted_on = '2025-02-28'").pluck().get();
+    expect((await browser.post(`/admin/census/${id}/publish`)).status).toBe(303);
+    expect(await publicCensus()).toEqual({ date: '2025-02-28', adults: 90, adolescents: 8, cubs: 14, total: 112 });
+    expect((await browser.post(`/admin/census/${id}/publish`)).text).toContain('already published');
+    expect((await browser.post('/admin/census', { countedOn: '2025-04-01', adults: '1', adolescents: '0', cubs: '0', source: 'x' })).text).toContain('cannot be in the future');
+  });
+});

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { readTotals } from '../../src/ledger/ledger.queries.js';
+import { signPayload } from '../../src/stripe/simulated-events.js';
+import { checkoutCompleted } from '../helpers/stripe-events.js';
+import { makeTempDir } from '../helpers/test-app.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SECRET = 'whsec_server_test';
+
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"'));
+      if (line) resolve(JSON.parse(line).port);
+    });
+    void exited.then(() => reject(new Error(`server exited early: ${stderr}`)));
+  });
+  return { child, listening, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('the server process', () => {
+  it('serves on its port, and on SIGTERM stops taking requests, finishes its work and closes the database', async () => {
+    const dir = makeTempDir();
+    const databasePath = path.join(dir, 'socks.db');
+    const server = startServer({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: SECRET });
+    const port = await server.listening;
+
+    const payload = JSON.stringify(checkoutCompleted({ lines: [{ pairsPerUnit: 3 }] }));
+    const res = await fetch(`http://127.0.0.1:${port}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(payload, SECRET) },
+      body: payload,
+    });
+    expect(res.status).toBe(200);
+    server.child.kill('SIGTERM');
+
+    expect(await server.exited).toBe(0);
+    const { stdout } = server.output();
+    expect(stdout).toContain('"msg":"shutting down","signal":"SIGTERM"');
+    expect(stdout).toContain('"msg":"stopped"');
+    expect(stdout).not.toContain(SECRET);
+    const db = openDatabase(databasePath);
+    expect(readTotals(db.db).pairs).toBe(3);
+    db.close();
+  });
+
+  it('refuses to start in production with a missing setting, in one clear line', async () => {
+    const server = startServer({ NODE_ENV: 'production', DATABASE_PATH: path.join(makeTempDir(), 'socks.db') });
+    await server.listening.catch(() => undefined);
+    expect(await server.exited).toBe(78);
+    expect(server.output().stderr).toBe(
+      'socks: cannot start: STRIPE_WEBHOOK_SECRET is required in production; SESSION_SECRET is required in production\n',
+    );
+  });
+});

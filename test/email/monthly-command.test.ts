@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { monthJustEnded } from '../../src/email/monthly-run.js';
+import { periodStart } from '../../src/lib/months.js';
+import { runCli } from '../helpers/run-cli.js';
+import { appSendingTo, buy, outboxRows, receivedWith, smtpSink } from './mail-test-kit.js';
+
+const DAY = 86_400_000;
+
+describe('npm run cli -- emails:monthly', () => {
+  it('shows the counts and a sample on a dry run, then queues with plain progress lines when not on a terminal', async () => {
+    const t = appSendingTo(await smtpSink());
+    const period = monthJustEnded(Date.now());
+    await buy(t, { email: 'ada@example.org', pairs: 2, paidAt: periodStart(period) + DAY });
+    await buy(t, { email: 'bob@example.org', pairs: 1, paidAt: periodStart(period) + DAY });
+    const env = { DATABASE_PATH: t.databasePath, PUBLIC_URL: 'http://socks.test' };
+
+    const dry = await runCli(['emails:monthly', '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`monthly impact emails for ${period} (dry run: nothing was queued)`);
+    expect(dry.stdout).toMatch(/would queue +2\n/);
+    expect(dry.stdout).toContain('sample (to ada@example.org)');
+    expect(dry.stdout).toContain('your socks funded 2 camera-trap-weeks, and 2 in all so far.');
+    expect(outboxRows(t, 'monthly')).toHaveLength(0);
+
+    const real = await runCli(['emails:monthly', '--period', period], env);
+    expect(real.code).toBe(0);
+    expect(real.stderr).toContain('progress: 100% (2 / 2 supporters)\n');
+    expect(real.stdout).toMatch(/queued +2\n {2}skipped +0\n/);
+    expect(outboxRows(t, 'monthly').map((row) => row.recipient)).toEqual(['ada@example.org', 'bob@example.org']);
+  });
+
+  it('refuses a month that has not ended with a clear message', async () => {
+    const t = appSendingTo(await smtpSink());
+    const thisMonth = new Date().toISOString().slice(0, 7);
+
+    const unfinished = await runCli(['emails:monthly', '--period', thisMonth], { DATABASE_PATH: t.databasePath });
+
+    expect(unfinished).toMatchObject({ code: 64, stdout: '', stderr: `${thisMonth} has not ended yet; its emails can go once it has.\n` });
+  });
+});
+
+describe('the monthly schedule', () => {
+  it('queues and sends the month that just ended when its cron fires, once enabled', async () => {
+    const sink = await smtpSink();
+    const t = appSendingTo(sink, { env: { MONTHLY_EMAIL_ENABLED: 'true', MONTHLY_EMAIL_CRON: '* * * * * *', MONTHLY_EMAIL_TZ: 'Europe/London' } });
+    await buy(t, { email: 'ada@example.org', pairs: 1, paidAt: periodStart(monthJustEnded(t.clock.now())) + DAY });
+
+    t.ctx.mail.start();
+    await sink.waitFor(2); // the thank-you, and the monthly email at the next second
+    await t.ctx.mail.stop();
+
+    expect(receivedWith(sink, /^Your leopard impact in /).map((m) => m.rcptTo)).toEqual([['ada@example.org']]);
+    expect(outboxRows(t, 'monthly')).toMatchObject([{ idempotencyKey: `monthly:${monthJustEnded(t.clock.now())}:1`, state: 'sent' }]);
+  });
+
+  it('is off unless enabled, and by default fires on the 1st at 09:00 London time', async () => {
+    const off = appSendingTo(await smtpSink());
+    const on = appSendingTo(await smtpSink(), { env: { MONTHLY_EMAIL_ENABLED: 'true' } });
+
+    off.ctx.mail.start();
+    on.ctx.mail.start();
+
+    expect(off.ctx.mail.nextMonthlyRun()).toBeNull();
+    const next = on.ctx.mail.nextMonthlyRun()!;
+    const inLondon = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(next);
+    expect(inLondon).toBe('1, 09:00');
+    expect(next.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(32 * DAY);
+  });
+});

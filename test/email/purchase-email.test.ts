@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { checkoutCompleted } from '../helpers/stripe-events.js';
+import { appSendingTo, htmlLinks, outboxRows, smtpSink, supporterToken } from './mail-test-kit.js';
+
+describe('the purchase email', () => {
+  it('thanks a shopper once, with their impact, however often Stripe delivers the purchase', async () => {
+    const sink = await smtpSink();
+    const t = appSendingTo(sink);
+    const event = checkoutCompleted({ email: 'ada@example.org', name: 'Ada Lovelace', lines: [{ pairsPerUnit: 3 }] });
+
+    await t.deliver(event);
+    await Promise.all([t.deliver(event), t.deliver(event)]);
+    await t.settle();
+    await t.ctx.mail.outbox.drain();
+    await t.deliver(event);
+    await t.settle();
+    await t.ctx.mail.outbox.drain();
+
+    expect(sink.received).toHaveLength(1);
+    const [mail] = sink.received;
+    expect(mail!.rcptTo).toEqual(['ada@example.org']);
+    expect(mail!.parsed.to).toMatchObject({ value: [{ address: 'ada@example.org', name: 'Ada Lovelace' }] });
+    expect(mail!.parsed.subject).toBe('Thank you: your socks keep a camera trap watching');
+    const impactUrl = `http://socks.test/impact/${supporterToken(t, 'ada@example.org')}`;
+    expect(mail!.parsed.text).toContain('Your 3 pairs will keep a camera trap watching for 3 weeks');
+    expect(mail!.parsed.text).toContain(`See your impact: ${impactUrl}\n`);
+    expect(mail!.parsed.html).toContain('Your 3 pairs will keep a camera trap watching for <strong>3 weeks</strong>');
+    expect(htmlLinks(mail!)).toEqual([impactUrl, impactUrl]);
+    expect(outboxRows(t)).toMatchObject([{ kind: 'receipt', state: 'sent', attempts: 1, messageId: mail!.parsed.messageId }]);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { buy, setSupporter, supporterToken } from './mail-test-kit.js';
+
+const isSubscribed = (t: TestApp) => findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed;
+
+async function shopper() {
+  const t = createTestApp();
+  await buy(t, { email: 'ada@example.org', pairs: 1 });
+  return { t, path: `/unsubscribe/${supporterToken(t, 'ada@example.org')}` };
+}
+
+describe('unsubscribing from the monthly email', () => {
+  it('GET only shows a confirm button: a link scanner following it changes nothing', async () => {
+    const { t, path } = await shopper();
+
+    const page = await t.http.get(path);
+
+    expect(page.status).toBe(200);
+    expect(page.headers['cache-control']).toBe('private, no-store');
+    expect(page.text).toContain(`<form method="post" action="${path}">`);
+    expect(page.text).toContain('Unsubscribe from the monthly email</button>');
+    expect(isSubscribed(t)).toBe(true);
+  });
+
+  it('POST unsubscribes at once: one request, from anywhere, with no cookie, login or redirect', async () => {
+    const { t, path } = await shopper();
+
+    const res = await t.http.post(path).set('Origin', 'https://mail.example.net').type('form').send('List-Unsubscribe=One-Click');
+
+    expect(res.status).toBe(200);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.text).toContain('We will not send you the monthly impact email again.');
+    expect(isSubscribed(t)).toBe(false);
+    expect((await t.http.post(path)).status).toBe(200); // a second click is fine too
+    expect(isSubscribed(t)).toBe(false);
+  });
+
+  it('offers a way back, from our own pages only', async () => {
+    const { t, path } = await shopper();
+    setSupporter(t, 'ada@example.org', { isSubscribed: false });
+
+    const page = await t.http.get(path);
+    expect(page.text).toContain(`<form method="post" action="${path}/resubscribe">`);
+    const forged = await t.http.post(`${path}/resubscribe`).set('Origin', 'https://evil.example');
+    expect(forged.status).toBe(403);
+    expect(isSubscribed(t)).toBe(false);
+    const res = await t.http.post(`${path}/resubscribe`).set('Origin', new URL(t.ctx.config.publicUrl).origin);
+
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('the monthly impact email will come again');
+    expect(isSubscribed(t)).toBe(true);
+  });
+
+  it('answers an unknown link with the not-found page and changes nothing', async () => {
+    const { t } = await shopper();
+
+    for (const res of [await t.http.get('/unsubscribe/not-a-token'), await t.http.post('/unsubscribe/not-a-token'), await t.http.post('/unsubscribe/not-a-token/resubscribe')]) {
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('Page not found');
+    }
+    expect(isSubscribed(t)).toBe(true);
+  });
+});

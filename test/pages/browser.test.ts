@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { desc, eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emailOutbox } from '../../src/db/schema.js';
+import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
+import { launchChromium, listen } from '../helpers/browser.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { buy, refund } from './shoppers.js';
+
+/**
+ * The pages in a real browser (Debian's chromium, driven by playwright-core), with the app's own
+ * Content-Security-Policy in force: a shopper asks for their link, follows it, changes their email
+ * setting and replaces the link; every page is checked at phone and desktop widths, with axe-core.
+ */
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+const AXE_SOURCE = path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
+const WIDTHS = [360, 1280] as const;
+/** A real browser on a shared machine: generous, and never a claim about speed. */
+const BROWSER_TEST_MS = 120_000;
+
+let browser: Browser;
+let t: TestApp;
+let base: string;
+let server: Awaited<ReturnType<typeof listen>>;
+
+beforeAll(async () => {
+  browser = await launchChromium(); // a missing chromium fails the run: never a skip
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A fresh app with a few purchases, served on a free port (test-app closes it after each test). */
+async function startApp(): Promise<void> {
+  t = createTestApp();
+  server = await listen(t);
+  base = server.base;
+  await buy(t, { email: 'ada@example.org', name: 'Ada Lovelace', pairsPerUnit: 3, quantity: 2, createdSeconds: Date.UTC(2026, 0, 10) / 1000 });
+  const refunded = await buy(t, { email: 'ada@example.org', name: 'Ada Lovelace', pairsPerUnit: 1, createdSeconds: Date.UTC(2026, 1, 2) / 1000 });
+  await refund(t, refunded, refunded.amount);
+  await buy(t, { email: 'grace@example.org', pairsPerUnit: 5, quantity: 20 });
+  await t.settle();
+}
+
+/** The path of the link in the newest "your impact link" email in the outbox. */
+function linkFromOutbox(): string {
+  const [email] = t.ctx.db.select().from(emailOutbox).where(eq(emailOutbox.kind, 'impact_link')).orderBy(desc(emailOutbox.id)).limit(1).all();
+  const link = email && /http:\/\/socks\.test(\/impact\/[A-Za-z0-9_-]+)/.exec(email.textBody);
+  if (!link) throw new Error('no impact link email in the outbox');
+  return link[1]!;
+}
+
+/** Opens a page that records anything the browser complains about (a CSP violation, a failed load). */
+async function openPage(width: number): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 800 } });
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(msg.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('requestfailed', (request) => problems.push(`${request.url()} failed`));
+  return { page, problems };
+}
+
+/** Fits the width without sideways scrolling, passes axe-core, and is saved as a screenshot. */
+async function checkPage(page: Page, name: string, width: number): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
+  // Tables may scroll inside their own region, but ours are meant to fit without it.
+  const clippedTables = await page.evaluate(() => [...document.querySelectorAll('.table-scroll')].filter((el) => el.scrollWidth > el.clientWidth).length);
+  expect(clippedTables, `${name} at ${width}px has a table wider than the screen`).toBe(0);
+  const stylesheetApplied = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(stylesheetApplied).toBe('rgb(251, 248, 243)');
+
+  // Evaluated through the DevTools protocol: the page's own CSP (no scripts) stays in force.
+  await page.evaluate(fs.readFileSync(AXE_SOURCE, 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const results = await axe.run(document);
+    return results.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `${name} at ${width}px`).toEqual([]);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+}
+
+describe('the shopper pages in a real browser', () => {
+  beforeEach(startApp, 60_000);
+  afterEach(() => server.stop());
+
+  it.each(WIDTHS)('shows the public page at %ipx', async (width) => {
+    const { page, problems } = await openPage(width);
+    await page.goto(`${base}/`);
+
+    expect(await page.locator('[data-figure=trap-weeks] .figure-value').textContent()).toBe('106');
+    expect(await page.locator('figure.chart svg circle').count()).toBe(2);
+    await checkPage(page, 'home', width);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it.each(WIDTHS)('asks for a link, follows it and changes the email setting at %ipx', async (width) => {
+    const { page, problems } = await openPage(width);
+    await page.goto(`${base}/`);
+    await page.getByLabel('The email address you used at checkout').fill('Ada@Example.org');
+    await page.getByRole('button', { name: 'Email me my link' }).click();
+    await expect.poll(() => page.locator('[role=status]').textContent()).toContain('If we know this address, a link to your own impact page is on its way.');
+    await checkPage(page, 'lookup-sent', width);
+
+    // The link the shopper gets by email, as the outbox holds it.
+    await expect.poll(() => t.ctx.db.select().from(emailOutbox).where(eq(emailOutbox.kind, 'impact_link')).all().length).toBe(1);
+    const linkPath = linkFromOutbox();
+    expect(linkPath).toBe(`/impact/${findSupporterByEmail(t.ctx.db, 'ada@example.org')!.token}`);
+    await page.goto(`${base}${linkPath}`);
+    expect(await page.locator('h1').textContent()).toBe('Thank you, Ada Lovelace');
+    expect(await page.locator('[data-figure=trap-weeks] .figure-value').textContent()).toBe('6');
+    expect(await page.locator('tr[data-status=refunded]').count()).toBe(1);
+    await checkPage(page, 'impact', width);
+
+    await page.getByRole('button', { name: 'Stop the monthly email' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('no more monthly emails');
+    expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed).toBe(false);
+    await checkPage(page, 'impact-email-off', width);
+    await page.getByRole('button', { name: 'Send me the monthly email' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('we will send you the monthly impact email');
+    expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed).toBe(true);
+
+    await page.getByRole('button', { name: 'Replace my link' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('this is your new link');
+    const newToken = findSupporterByEmail(t.ctx.db, 'ada@example.org')!.token;
+    expect(new URL(page.url()).pathname).toBe(`/impact/${newToken}`);
+    const old = await page.goto(`${base}${linkPath}`);
+    expect(old?.status()).toBe(404);
+    await checkPage(page, 'not-found', width);
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it.each(WIDTHS)('explains a mistyped address on the lookup page at %ipx', async (width) => {
+    const { page, problems } = await openPage(width);
+    await page.goto(`${base}/impact/lookup`);
+    await checkPage(page, 'lookup', width);
+    // The browser's own check stops "not-an-address"; one it lets through still gets our message.
+    await page.getByLabel('The email address you used at checkout').fill('ada@localhost');
+    await page.getByRole('button', { name: 'Email me my link' }).click();
+    await expect.poll(() => page.locator('.field-error').textContent()).toContain('Please enter the email address you used at checkout');
+    await checkPage(page, 'lookup-error', width);
+    expect(problems.filter((p) => !p.includes('400'))).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+});

@@ -1,0 +1,145 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emailOutbox } from '../../src/db/schema.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { html } from '../helpers/html.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { buy, tokenOf } from './shoppers.js';
+
+let sink: SmtpSink | undefined;
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+});
+
+/**
+ * A test app whose log lines we can read (the lookup's outcome is logged, never shown) and whose
+ * outbox we can see; the lookup runs after its answer has gone, so tests wait for it.
+ */
+function appWithLog(env: Record<string, string> = {}) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', {}, (line) => void lines.push(JSON.parse(line)));
+  const t = createTestApp({ env, overrides: { logger } });
+  const outcomes = () => lines.filter((l) => l.msg === 'impact link requested').map((l) => l.result);
+  const linkEmails = () => t.ctx.db.select().from(emailOutbox).where(eq(emailOutbox.kind, 'impact_link')).all();
+  return { t, outcomes, linkEmails };
+}
+
+/** Lets the deferred lookups of requests already answered run (they are queued with setImmediate). */
+const settleLookups = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+const lookup = (t: ReturnType<typeof createTestApp>, email: string, client = '203.0.113.7') =>
+  t.http.post('/impact/lookup').set('x-forwarded-for', client).type('form').send({ email });
+
+describe('POST /impact/lookup', () => {
+  it('gives the same answer whether or not we know the address', async () => {
+    const { t, outcomes } = appWithLog();
+    await buy(t, { email: 'ada@example.org' });
+    await t.settle();
+
+    const known = await lookup(t, ' Ada@Example.org ');
+    const unknown = await lookup(t, 'nobody@example.org');
+
+    expect(known.status).toBe(200);
+    expect(unknown.status).toBe(200);
+    expect(known.text).toBe(unknown.text);
+    const { date: _d1, 'x-request-id': _r1, ...knownHeaders } = known.headers;
+    const { date: _d2, 'x-request-id': _r2, ...unknownHeaders } = unknown.headers;
+    expect(knownHeaders).toEqual(unknownHeaders);
+    expect(html(known.text).text('[role=status]')).toBe('Thank you. If we know this address, a link to your own impact page is on its way.');
+    await expect.poll(outcomes).toEqual(['queued', 'unknown_address']);
+  });
+
+  it('emails a known shopper their link through the outbox, and the link opens their page', async () => {
+    sink = await startSmtpSink();
+    const { t, linkEmails } = appWithLog({ SMTP_URL: sink.url });
+    await buy(t, { email: 'ada@example.org', name: 'Ada', pairsPerUnit: 3 });
+    await t.settle();
+
+    await lookup(t, 'ADA@example.org').expect(200);
+    await expect.poll(() => linkEmails().length).toBe(1);
+    await t.ctx.mail.outbox.drain();
+
+    const mails = (await sink.waitFor(2)).filter((m) => m.parsed.subject === 'Your Critically Endangered Socks impact page'); // and the receipt
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.rcptTo).toEqual(['ada@example.org']);
+    const link = `http://socks.test/impact/${tokenOf(t, 'ada@example.org')}`;
+    expect(mails[0]!.parsed.text).toContain(link);
+    const page = await t.http.get(new URL(link).pathname);
+    expect(html(page.text).text('[data-figure=trap-weeks]')).toBe('3 camera-trap-weeks funded');
+  });
+
+  it('asks again, escaped, for something that is not an email address', async () => {
+    const { t, outcomes, linkEmails } = appWithLog();
+
+    const res = await lookup(t, '"><script>alert(1)</script>');
+
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('<script>alert(1)');
+    const page = html(res.text);
+    expect(page.text('.field-error')).toBe('Please enter the email address you used at checkout, like name@example.org.');
+    expect(page.select('input[name=email]').attrs.value).toBe('"><script>alert(1)</script>');
+    expect(page.select('input[name=email]').attrs['aria-invalid']).toBe('true');
+    await settleLookups();
+    expect(outcomes()).toEqual([]);
+    expect(linkEmails()).toEqual([]);
+  });
+
+  it('sends at most three links an hour to one address, answering the same every time', async () => {
+    const { t, linkEmails } = appWithLog();
+    await buy(t, { email: 'ada@example.org' });
+    await t.settle();
+
+    const answers = [];
+    for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) answers.push(await lookup(t, 'ada@example.org', client));
+
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    await expect.poll(() => linkEmails().length).toBe(3);
+    await settleLookups();
+    expect(linkEmails().map((m) => m.recipient)).toEqual(['ada@example.org', 'ada@example.org', 'ada@example.org']);
+
+    t.clock.advance(60 * 60_000);
+    await lookup(t, 'ADA@example.org', '198.51.100.5').expect(200);
+    await expect.poll(() => linkEmails().length).toBe(4);
+  });
+
+  it('slows down one client trying many addresses, and lets it back after a while', async () => {
+    const { t } = appWithLog();
+
+    const statuses = [];
+    for (let i = 1; i <= 10; i++) statuses.push((await lookup(t, `guess${i}@example.org`)).status);
+    const eleventh = await lookup(t, 'guess11@example.org');
+    const otherClient = await lookup(t, 'guess12@example.org', '192.0.2.55');
+
+    expect(statuses).toEqual(Array(10).fill(200));
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.headers['retry-after']).toBe('900');
+    expect(html(eleventh.text).text('h1')).toBe('Please slow down');
+    expect(html(eleventh.text).text('main p')).toBe('Too many attempts. Please try again in 15 minutes.');
+    expect(otherClient.status).toBe(200);
+
+    t.clock.advance(15 * 60_000);
+    expect((await lookup(t, 'guess13@example.org')).status).toBe(200);
+  });
+
+  it('refuses a form posted from another site', async () => {
+    const { t, linkEmails } = appWithLog();
+    await buy(t, { email: 'ada@example.org' });
+    await t.settle();
+
+    const res = await t.http.post('/impact/lookup').set('sec-fetch-site', 'cross-site').type('form').send({ email: 'ada@example.org' });
+
+    expect(res.status).toBe(403);
+    await settleLookups();
+    expect(linkEmails()).toEqual([]);
+  });
+
+  it('GET /impact/lookup shows the form on its own', async () => {
+    const { t } = appWithLog();
+    const res = await t.http.get('/impact/lookup');
+    expect(res.status).toBe(200);
+    expect(html(res.text).select('form').attrs.action).toBe('/impact/lookup');
+  });
+});
