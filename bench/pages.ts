@@ -14,7 +14,10 @@ import { runLoad, type LoadResult } from './load.js';
  * GET /impact/:token (a different supporter on every request), GET / and GET /badge.svg, each
  * against bare Express sending the same bytes, in the same run, each server in its own process.
  *
- *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--connections N] [--orders-file FILE]
+ *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE]
+ *
+ * The machine may be shared, so each route runs in rounds (bare, then app, back to back) and the
+ * verdict takes the median round: one noisy neighbour cannot decide it either way.
  */
 
 const BARS = { impactRatio: 0.6, impactP99Ms: 20, homeRatio: 0.8, badgeRatio: 0.8 };
@@ -29,6 +32,13 @@ interface Route {
 }
 
 type Run = LoadResult & { server: LatencySummary };
+type Round = { bare: Run; app: Run; ratio: number };
+type Result = { route: Route; rounds: Round[]; median: Round };
+
+/** The round whose ratio is the median (the lower middle one for an even count). */
+function median(rounds: Round[]): Round {
+  return [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)]!;
+}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -37,7 +47,8 @@ async function main(): Promise<number> {
     options: {
       orders: { type: 'string', default: '1000000' },
       supporters: { type: 'string', default: '100000' },
-      duration: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '6' },
+      rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       'orders-file': { type: 'string' },
@@ -48,6 +59,7 @@ async function main(): Promise<number> {
   const connections = Number(values.connections);
   const durationS = Number(values.duration);
   const warmupS = Number(values.warmup);
+  const rounds = Number(values.rounds);
   log(`bench:pages: ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
 
   if (fs.existsSync(file) && values['orders-file']) log(`reusing ${file}`);
@@ -72,12 +84,18 @@ async function main(): Promise<number> {
     // child-server's type names only the servers it was written for; this one follows the same protocol.
     bare = await startChildServer('bare-pages-server' as 'bare-server', { ...serverEnv(), BENCH_PAGE_BODIES: bodiesFile });
 
-    const results: { route: Route; bare: Run; app: Run }[] = [];
+    const results: Result[] = [];
     for (const route of routes) {
-      log(`${route.label}: warm-up ${warmupS} s each, then ${durationS} s bare Express, ${durationS} s app, ${connections} connections`);
+      log(`${route.label}: warm-up ${warmupS} s each, then ${rounds} rounds of ${durationS} s bare Express and ${durationS} s app, ${connections} connections`);
       await load(bare, route, connections, warmupS);
       await load(app, route, connections, warmupS);
-      results.push({ route, bare: await measured(bare, route, connections, durationS), app: await measured(app, route, connections, durationS) });
+      const runs: Round[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const pair = { bare: await measured(bare, route, connections, durationS), app: await measured(app, route, connections, durationS) };
+        runs.push({ ...pair, ratio: pair.app.ratePerS / pair.bare.ratePerS });
+        log(`  round ${round + 1}: bare ${Math.round(pair.bare.ratePerS)} req/s, app ${Math.round(pair.app.ratePerS)} req/s (${runs.at(-1)!.ratio.toFixed(2)}×), app p99 ${pair.app.latency.p99Ms.toFixed(2)} ms`);
+      }
+      results.push({ route, rounds: runs, median: median(runs) });
     }
     return report(results);
   } finally {
@@ -131,11 +149,11 @@ async function measured(server: ChildServer, route: Route, connections: number, 
   return { ...run, server: serverTime };
 }
 
-function report(results: { route: Route; bare: Run; app: Run }[]): number {
+function report(results: Result[]): number {
   const ms = (n: number) => n.toFixed(2);
-  const lines = [['load', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server p99 ms']];
-  for (const { route, bare, app } of results) {
-    for (const [who, run] of [['bare', bare], ['app', app]] as const) {
+  const lines = [['load (median round)', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server p99 ms']];
+  for (const { route, median: m } of results) {
+    for (const [who, run] of [['bare', m.bare], ['app', m.app]] as const) {
       lines.push([`${route.label} ${who}`, Math.round(run.ratePerS).toLocaleString('en'), ms(run.latency.p50Ms), ms(run.latency.p99Ms), ms(run.latency.maxMs), ms(run.server.p99Ms)]);
     }
   }
@@ -143,16 +161,21 @@ function report(results: { route: Route; bare: Run; app: Run }[]): number {
   const out = lines.map((l) => l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
 
   const verdicts: { bar: string; figure: string; isMet: boolean }[] = [];
-  for (const { route, bare, app } of results) {
-    const ratio = app.ratePerS / bare.ratePerS;
-    verdicts.push({ bar: `${route.label} ≥ ${route.bar}× bare Express`, figure: `${ratio.toFixed(2)}×`, isMet: ratio >= route.bar });
-    if (route.name === 'impact') verdicts.push({ bar: `${route.label} p99 < ${BARS.impactP99Ms} ms`, figure: `${ms(app.latency.p99Ms)} ms`, isMet: app.latency.p99Ms < BARS.impactP99Ms });
+  for (const { route, rounds, median: m } of results) {
+    const all = rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ');
+    verdicts.push({ bar: `${route.label} ≥ ${route.bar}× bare Express`, figure: `${m.ratio.toFixed(2)}× (rounds: ${all})`, isMet: m.ratio >= route.bar });
+    if (route.name === 'impact') {
+      const p99s = rounds.map((r) => r.app.latency.p99Ms);
+      const p99 = [...p99s].sort((a, b) => a - b)[Math.floor((p99s.length - 1) / 2)]!;
+      verdicts.push({ bar: `${route.label} p99 < ${BARS.impactP99Ms} ms`, figure: `${ms(p99)} ms (rounds: ${p99s.map(ms).join(', ')})`, isMet: p99 < BARS.impactP99Ms });
+    }
   }
   out.push('', ...verdicts.map((v) => `${v.isMet ? 'met    ' : 'NOT MET'}  ${v.bar}: ${v.figure}`));
   process.stdout.write(`${out.join('\n')}\n`);
   const resultsDir = path.join(BENCH_DIR, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'pages.json'), JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, results, verdicts }, null, 2));
+  const saved = results.map(({ route, rounds }) => ({ route: route.label, rounds }));
+  fs.writeFileSync(path.join(resultsDir, 'pages.json'), JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, loadAverage: os.loadavg(), results: saved, verdicts }, null, 2));
   return verdicts.every((v) => v.isMet) ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@ import { CheckoutEventSource } from './checkout-events.js';
 import { startChildServer, type ServerStats } from './child-server.js';
 import { appEnv, newWebhookSecret, serverEnv, type Log } from './environment.js';
 import type { LatencySummary } from './latency.js';
-import { checkStoredAndProcessed, postCheckoutEvents, sampleMemory, type MemorySample, type StorageCheck, type WebhookLoadResult } from './webhooks.js';
+import { checkStoredAndProcessed, postCheckoutEvents, sampleMemory, settle, type MemorySample, type StorageCheck, type WebhookLoadResult } from './webhooks.js';
 
 export interface WebhookBenchOptions {
   dir: string;
@@ -46,7 +46,7 @@ export async function benchWebhooks(opts: WebhookBenchOptions): Promise<WebhookB
     opts.log(`warming up (${opts.warmupS} s each)`);
     await postCheckoutEvents(bare, bareSource, { connections: opts.connections, durationS: opts.warmupS });
     const warm = await postCheckoutEvents(app, source, { connections: opts.connections, durationS: opts.warmupS });
-    await app.command('idle');
+    await settle(app);
     await app.command('drain'); // the measured run starts with no backlog
     await Promise.all([bare.command('reset'), app.command('reset')]);
 
@@ -66,7 +66,7 @@ export async function benchWebhooks(opts: WebhookBenchOptions): Promise<WebhookB
       },
     });
     const samples = await memory.stop();
-    await app.command('idle');
+    await settle(app);
     const appStats = await app.stats();
     const statuses = await app.command<Record<string, number>>('statuses');
 
@@ -104,7 +104,7 @@ export async function benchMemory(opts: { dir: string; connections: number; even
   try {
     const source = new CheckoutEventSource(secret);
     const warm = await postCheckoutEvents(app, source, { connections: opts.connections, amount: 2_000 });
-    await app.command('idle');
+    await settle(app);
     await app.command('drain');
     const start = await app.command<NodeJS.MemoryUsage>('gc');
 

@@ -63,7 +63,7 @@ export interface StorageCheck {
  * stored event was processed into one order, and the totals are exactly what the stored events buy.
  */
 export async function checkStoredAndProcessed(app: ChildServer, databasePath: string, source: CheckoutEventSource, acked: number[]): Promise<StorageCheck> {
-  await app.command('idle');
+  await settle(app);
   const report = await app.command<DrainReport>('drain');
   const sqlite = new Database(databasePath, { readonly: true, fileMustExist: true });
   const ids = sqlite.prepare('select id from stripe_events').pluck().all() as string[];
@@ -84,6 +84,22 @@ export async function checkStoredAndProcessed(app: ChildServer, databasePath: st
   if (JSON.stringify(report.totals) !== JSON.stringify(expected)) problems.push(`totals ${JSON.stringify(report.totals)}, expected ${JSON.stringify(expected)}`);
   if (JSON.stringify(report.ledger) !== JSON.stringify(report.totals)) problems.push(`running totals disagree with the ledger ${JSON.stringify(report.ledger)}`);
   return { acked: acked.length, stored: ids.length, ackedButMissing, processed, drainMs: report.drainMs, orders: report.orders, expected, totals: report.totals, problems };
+}
+
+/**
+ * Waits until the server stores nothing more. A load that stops for its duration hangs up on the
+ * requests in flight; their handlers may still store their events after the response is moot.
+ */
+export async function settle(server: ChildServer): Promise<void> {
+  let stored = -1;
+  for (;;) {
+    await server.command('idle');
+    const statuses = await server.command<Record<string, number>>('statuses');
+    const now = Object.values(statuses).reduce((sum, n) => sum + n, 0);
+    if (now === stored) return;
+    stored = now;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 export interface MemorySample {

@@ -28,12 +28,14 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
-  app.use(adminRoutes(ctx)); // the staff console, everything under /admin
   app.use(publicRoutes(ctx));
   app.use(pagesRoutes(ctx));
   app.use(lookupRoutes(ctx)); // before /impact/:token, which would otherwise take "lookup" for a token
   app.use(impactPageRoutes(ctx));
   app.use(unsubscribeRoutes(ctx));
+  // The staff console, everything under /admin: after the public routes, so the shoppers' pages
+  // (the busy ones) are not matched against its few dozen routes first.
+  app.use(adminRoutes(ctx));
   app.use(notFound());
   app.use(errorHandler());
   return app;

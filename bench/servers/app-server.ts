@@ -8,13 +8,14 @@ import { serveForBench } from './serve.js';
 
 /**
  * The real app in its own process, started as src/main.ts starts it (context, app, event
- * processor), but configured only by the environment the benchmark passes: no `.env` file.
+ * processor, mail outbox), but configured only by the environment the benchmark passes: no `.env` file.
  */
 const config = loadConfig({ ...process.env });
 const ctx = createContext(config);
 const app = createApp(ctx);
 // Off only to measure storing alone (run.ts --ingest-only); `drain` still processes everything.
 if (process.env.BENCH_PROCESSOR !== 'off') ctx.events.start();
+ctx.mail.start(); // receipts go out as files in the run's temporary directory
 
 serveForBench(
   app,

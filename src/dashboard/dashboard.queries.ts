@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { disputes, ledgerPeriodSums, orderLines, orders, stripeEvents } from '../db/schema.js';
+import { disputes, emailOutbox, ledgerPeriodSums, orderLines, orders, stripeEvents } from '../db/schema.js';
 import { periodOf } from '../lib/months.js';
 import { CATEGORY_OF } from '../reconciliation/balances.js';
 import type { LedgerKind } from '../ledger/ledger.queries.js';
@@ -24,6 +24,9 @@ export interface Attention {
   retryingEvents: number;
   openDisputes: number;
   ordersMissingRate: number;
+  /** Emails given up on, and emails that failed and wait for another try. */
+  deadEmails: number;
+  retryingEmails: number;
 }
 
 /** Disputes Stripe has not decided yet. */
@@ -81,6 +84,11 @@ export function attention(db: DbOrTx): Attention {
     sql`select count(*) as n from ${disputes} where ${disputes.status} in (${sql.join(OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`), sql`, `)})`,
   );
   const missingRate = db.get<{ n: number }>(sql`select count(*) as n from ${orders} where ${orders.isDonationRateMissing} = 1`);
+  // Written to match a partial index on `state in ('failed', 'dead')`, should the outbox grow one.
+  const emails = db.all<{ state: string; n: number }>(
+    sql`select ${emailOutbox.state} as state, count(*) as n from ${emailOutbox} where ${emailOutbox.state} in ('failed', 'dead') group by ${emailOutbox.state}`,
+  );
+  const emailState = (state: string) => emails.find((e) => e.state === state)?.n ?? 0;
   return {
     unmappedLines: unmapped?.lines ?? 0,
     unmappedOrders: unmapped?.orders ?? 0,
@@ -88,5 +96,7 @@ export function attention(db: DbOrTx): Attention {
     retryingEvents: events.find((e) => e.status === 'retrying')?.n ?? 0,
     openDisputes: open?.n ?? 0,
     ordersMissingRate: missingRate?.n ?? 0,
+    deadEmails: emailState('dead'),
+    retryingEmails: emailState('failed'),
   };
 }

@@ -90,7 +90,9 @@ export const orders = sqliteTable(
   },
   (t) => [
     index('orders_payment_intent').on(t.paymentIntentId),
-    index('orders_supporter').on(t.supporterId),
+    // Covers a shopper's order list (src/supporters/supporter-impact.ts): their orders sit together
+    // in the index, so the page reads a page or two instead of one scattered row per order.
+    index('orders_supporter').on(t.supporterId, t.paidAt, t.id, t.status, t.checkoutSessionId, t.paymentIntentId),
     index('orders_paid_at').on(t.paidAt),
     index('orders_rate_missing').on(t.currency).where(sql`${t.isDonationRateMissing} = 1`),
   ],
@@ -174,7 +176,8 @@ export const ledgerEntries = sqliteTable(
   },
   (t) => [
     index('ledger_order').on(t.orderId),
-    index('ledger_supporter').on(t.supporterId),
+    // Covers a shopper's per-order sums, for the same reason as orders_supporter.
+    index('ledger_supporter').on(t.supporterId, t.orderId, t.kind, t.pairs, t.trapWeeks),
     index('ledger_occurred').on(t.occurredAt),
     index('ledger_period').on(t.period),
   ],
@@ -350,7 +353,8 @@ export const emailOutbox = sqliteTable(
     htmlBody: text('html_body').notNull(),
     /** Extra headers as a JSON object (List-Unsubscribe…), validated when queued. */
     headers: text('headers'),
-    messageId: text('message_id').notNull().unique(),
+    /** Unique by construction (time-ordered and random); not indexed, which keeps bulk queueing cheap. */
+    messageId: text('message_id').notNull(),
     /** queued → sending → sent; failed (a retry is due at nextAttemptAt) → sending …; dead: given up. */
     state: text('state', { enum: ['queued', 'sending', 'sent', 'failed', 'dead'] })
       .notNull()
@@ -365,8 +369,10 @@ export const emailOutbox = sqliteTable(
     sentAt: integer('sent_at'),
   },
   (t) => [
+    // Claims read due messages in order from this index alone; a plain index on state would make
+    // SQLite sort every queued row (bodies and all) to find the first few.
     index('email_outbox_due').on(t.nextAttemptAt).where(sql`state in ('queued', 'failed')`),
-    index('email_outbox_state').on(t.state),
+    index('email_outbox_sending').on(t.id).where(sql`state = 'sending'`),
   ],
 );
 

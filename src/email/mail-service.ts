@@ -33,7 +33,7 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
   const mailer = new Mailer(new EmailTemplates(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, clock);
   const outbox = new OutboxWorker(db, clock, logger.child({ component: 'outbox' }), chosen, {
     from: config.mailFrom,
-    window: Math.max(20, 4 * config.mail.maxConnections),
+    window: Math.max(50, 10 * config.mail.maxConnections),
   });
   let job: Cron | null = null;
   let monthlyRun: Promise<void> | null = null;

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { emailOutbox } from '../db/schema.js';
 import { BadRequestError } from '../errors.js';
@@ -28,8 +29,6 @@ export interface MonthlyRunOptions {
   /** After each page; a throw stops the run (pages already committed stay queued). */
   onProgress?: (done: number, total: number) => void;
 }
-
-const ROWS_PER_INSERT = 500; // 15 columns each: well inside SQLite's 32,766 variables
 
 /** The month before the one `now` falls in (UTC): what a run on the 1st reports on. */
 export function monthJustEnded(now: number): string {
@@ -84,10 +83,9 @@ export async function runMonthlyEmails(deps: { db: Db; mailer: Mailer; clock: Cl
       }
       summary.queued += toQueue.length;
     } else {
-      const rows = toQueue.map((c) => mailer.composeMonthlyImpact(view, c, { month: c.monthTrapWeeks, total: c.totalTrapWeeks }));
-      const inserted = insertMany(db, rows);
+      const inserted = insertMany(db, toQueue, (c) => mailer.composeMonthlyImpact(view, c, { month: c.monthTrapWeeks, total: c.totalTrapWeeks }));
       summary.queued += inserted;
-      summary.skipped.alreadyQueued += rows.length - inserted; // queued by a run going on at the same time
+      summary.skipped.alreadyQueued += toQueue.length - inserted; // queued by a run going on at the same time
     }
     options.onProgress?.(summary.supporters, Math.max(total, summary.supporters));
     await nextTurn(); // let requests and the outbox in between pages
@@ -102,18 +100,30 @@ function ineligibility(candidate: MonthlyCandidate): Exclude<SkipReason, 'alread
   return null;
 }
 
-/** One transaction for the page; duplicates (another run got there first) are skipped by the unique key. */
-function insertMany(db: Db, rows: NewOutboxMessage[]): number {
-  if (rows.length === 0) return 0;
+/**
+ * One transaction for the page; duplicates (another run got there first) are skipped by the unique
+ * key. Each email is rendered just before its insert and dropped just after, so rendered bodies
+ * never pile up in memory (at 100,000 supporters that decides the run's peak memory).
+ */
+function insertMany(db: Db, candidates: MonthlyCandidate[], compose: (c: MonthlyCandidate) => NewOutboxMessage): number {
+  if (candidates.length === 0) return 0;
+  // A prepared statement run per row: drizzle builds no SQL per row.
+  const insert = db
+    .insert(emailOutbox)
+    .values(Object.fromEntries(INSERTED_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewOutboxMessage)
+    .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
+    .prepare();
   return db.transaction(
-    (tx) => {
+    () => {
       let inserted = 0;
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-        inserted += tx.insert(emailOutbox).values(chunk).onConflictDoNothing({ target: emailOutbox.idempotencyKey }).run().changes;
-      }
+      for (const candidate of candidates) inserted += insert.run(compose(candidate) as unknown as Record<string, unknown>).changes;
       return inserted;
     },
     { behavior: 'immediate' },
   );
 }
+
+const INSERTED_COLUMNS = [
+  'kind', 'idempotencyKey', 'supporterId', 'recipient', 'recipientName', 'subject', 'textBody', 'htmlBody',
+  'headers', 'messageId', 'nextAttemptAt', 'createdAt', 'updatedAt',
+] as const satisfies ReadonlyArray<keyof NewOutboxMessage>;

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { claimDueMessages, recordSendResults, recoverInterruptedSends, type OutboxMessage, type SendResult } from './outbox.queries.js';
+import { recordAndClaim, recoverInterruptedSends, type OutboxMessage, type SendResult } from './outbox.queries.js';
 import type { MailTransport, OutgoingMessage, SendOutcome } from './transport.js';
 
 /** Results are written at least this often, so a crash leaves few messages whose fate is unknown. */
@@ -17,15 +16,16 @@ export function pauseAfterUnavailableMs(consecutive: number): number {
 export interface OutboxWorkerOptions {
   /** The From header of every message (MAIL_FROM). */
   from: string;
-  /** Messages claimed and handed to the transport at once; about four per SMTP connection. */
+  /** Messages claimed (marked `sending`) and handed to the transport at most at once; ~10 per SMTP connection. */
   window: number;
 }
 
 /**
  * Sends what the outbox holds. One pass at a time; a sliding window of claimed messages keeps the
- * SMTP pool busy; results are recorded in small batches. Delivery is at least once: a message is
- * marked `sending` before it goes and `sent` after, so only those in flight when the process dies
- * (at most `window` of them) can go twice, each with the same Message-ID, and only once more.
+ * SMTP pool busy; results are recorded every 25 ms or so, with the next claim. Delivery is at least
+ * once: a message is marked `sending` before it goes and `sent` after, so when the process dies
+ * the only messages that can go twice are those on the wire and those accepted in its last ~25 ms,
+ * each resent once with the same Message-ID (see recoverInterruptedSends).
  */
 export class OutboxWorker {
   private running: Promise<void> | null = null;
@@ -99,35 +99,43 @@ export class OutboxWorker {
   }
 
   private async sendDue(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
     const results: SendResult[] = [];
-    let flushedAt = performance.now();
+    let inFlight = 0;
     let isExhausted = false;
-    const flush = () => {
-      recordSendResults(this.db, results.splice(0), this.clock.now());
+    let flushedAt = performance.now();
+    // Woken by every finished send, and by a ticker so finished ones never wait long behind a slow one.
+    let wake: () => void = () => {};
+    const ticker = setInterval(() => wake(), FLUSH_EVERY_MS);
+    // Results are recorded in the same transaction as the next claim whenever there is one.
+    const flush = (claim = 0) => {
+      const claimed = recordAndClaim(this.db, results.splice(0), this.clock.now(), claim);
       flushedAt = performance.now();
+      return claimed;
     };
-    for (;;) {
-      const mayClaim = !isExhausted && !this.isClosing && this.clock.now() >= this.pausedUntil;
-      if (mayClaim && inFlight.size <= this.options.window / 2) {
-        const wanted = this.options.window - inFlight.size;
-        const claimed = claimDueMessages(this.db, this.clock.now(), wanted);
-        isExhausted = claimed.length < wanted;
-        for (const message of claimed) {
-          const sending: Promise<void> = this.sendOne(message).then((outcome) => {
-            results.push({ message, outcome });
-            inFlight.delete(sending);
-          });
-          inFlight.add(sending);
+    try {
+      for (;;) {
+        const mayClaim = !isExhausted && !this.isClosing && this.clock.now() >= this.pausedUntil;
+        if (mayClaim && inFlight <= this.options.window / 2) {
+          const wanted = this.options.window - inFlight;
+          const claimed = flush(wanted);
+          isExhausted = claimed.length < wanted;
+          inFlight += claimed.length;
+          for (const message of claimed) {
+            void this.sendOne(message).then((outcome) => {
+              results.push({ message, outcome });
+              inFlight--;
+              wake();
+            });
+          }
         }
+        if (inFlight === 0) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        if (results.length >= FLUSH_EVERY_RESULTS || (results.length > 0 && performance.now() - flushedAt >= FLUSH_EVERY_MS)) flush();
       }
-      if (inFlight.size === 0) break;
-      // Wait for a send to finish, but not so long that finished ones go unrecorded behind a slow one.
-      const flushDueInMs = FLUSH_EVERY_MS - (performance.now() - flushedAt);
-      await (results.length > 0 ? Promise.race([...inFlight, sleep(Math.max(flushDueInMs, 0))]) : Promise.race(inFlight));
-      if (results.length >= FLUSH_EVERY_RESULTS || (results.length > 0 && performance.now() - flushedAt >= FLUSH_EVERY_MS)) flush();
+      flush();
+    } finally {
+      clearInterval(ticker);
     }
-    flush();
   }
 
   private async sendOne(message: OutboxMessage): Promise<SendOutcome> {

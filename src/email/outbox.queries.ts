@@ -1,5 +1,6 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import type Database from 'better-sqlite3';
+import type { Db, DbOrTx, Tx } from '../db/client.js';
 import { emailOutbox, supporters } from '../db/schema.js';
 import type { SendOutcome } from './transport.js';
 
@@ -30,64 +31,95 @@ export function findQueuedKeys(db: DbOrTx, keys: string[]): Set<string> {
 }
 
 /**
- * Takes up to `limit` due messages and marks them `sending`, in one transaction. A message to an
+ * Records what happened to the messages sent since the last call, and takes up to `limit` due
+ * messages, marking them `sending`: one transaction, so one commit, for both. A message to an
  * address known to be undeliverable, or a monthly email to someone who unsubscribed after it was
- * queued, is given up instead: it is never handed to the relay.
+ * queued, is given up instead of taken: it is never handed to the relay.
  */
-export function claimDueMessages(db: Db, now: number, limit: number): OutboxMessage[] {
-  return db.transaction(
-    (tx) => {
-      const due = tx
-        .select({ message: emailOutbox, isDeliverable: supporters.isDeliverable, isSubscribed: supporters.isSubscribed })
-        .from(emailOutbox)
-        .leftJoin(supporters, eq(supporters.id, emailOutbox.supporterId))
-        // The same expression as the partial index email_outbox_due, so SQLite uses it.
-        .where(and(sql`${emailOutbox.state} in ('queued', 'failed')`, lte(emailOutbox.nextAttemptAt, now)))
-        .orderBy(emailOutbox.nextAttemptAt)
-        .limit(limit)
-        .all();
-      const claimed: OutboxMessage[] = [];
-      for (const { message, isDeliverable, isSubscribed } of due) {
-        const reason =
-          isDeliverable === false
-            ? 'not sent: the address is undeliverable (a message to it was permanently rejected)'
-            : message.kind === 'monthly' && isSubscribed === false
-              ? 'not sent: the supporter unsubscribed after it was queued'
-              : null;
-        if (!reason) claimed.push(message);
-        else tx.update(emailOutbox).set({ state: 'dead', lastError: reason, updatedAt: now }).where(eq(emailOutbox.id, message.id)).run();
-      }
-      if (claimed.length > 0) {
-        tx.update(emailOutbox)
-          .set({ state: 'sending', attempts: sql`${emailOutbox.attempts} + 1`, updatedAt: now })
-          .where(inArray(emailOutbox.id, claimed.map((m) => m.id)))
-          .run();
-      }
-      return claimed.map((m) => ({ ...m, state: 'sending' as const, attempts: m.attempts + 1, updatedAt: now }));
-    },
-    { behavior: 'immediate' },
-  );
+export function recordAndClaim(db: Db, results: SendResult[], now: number, limit: number): OutboxMessage[] {
+  if (results.length === 0 && limit === 0) return [];
+  const statements = statementsFor(db);
+  // The outbox's own bookkeeping commits with synchronous=NORMAL: in WAL mode the commit survives
+  // the app crashing, and only a power cut can lose the last few, which at worst sends those
+  // messages once more (at least once, as documented). Everything else, queueing included, keeps
+  // synchronous=FULL. The setting cannot change inside a transaction, so it wraps one.
+  statements.relaxSync.run();
+  try {
+    return db.transaction(
+      (tx) => {
+        recordResults(tx, statements, results, now);
+        return limit > 0 ? claimDue(tx, statements, now, limit) : [];
+      },
+      { behavior: 'immediate' },
+    );
+  } finally {
+    statements.restoreSync.run();
+  }
 }
 
-/** Records what happened to sent messages, all in one transaction. */
-export function recordSendResults(db: Db, results: SendResult[], now: number): void {
-  if (results.length === 0) return;
-  db.transaction(
-    (tx) => {
-      const sentIds = results.filter((r) => r.outcome.status === 'sent').map((r) => r.message.id);
-      if (sentIds.length > 0) {
-        tx.update(emailOutbox).set({ state: 'sent', sentAt: now, lastError: null, updatedAt: now }).where(inArray(emailOutbox.id, sentIds)).run();
-      }
-      for (const { message, outcome } of results) {
-        if (outcome.status === 'sent') continue;
-        if (outcome.status === 'rejected' && outcome.isRecipientRejected) {
-          tx.update(supporters).set({ isDeliverable: false }).where(eq(supporters.email, message.recipient)).run();
-        }
-        tx.update(emailOutbox).set(failureUpdate(message, outcome, now)).where(eq(emailOutbox.id, message.id)).run();
-      }
-    },
-    { behavior: 'immediate' },
-  );
+/** The worker's statements, prepared once per database: a claim or a "sent" builds no SQL. */
+function statementsFor(db: Db): Statements {
+  let statements = preparedFor.get(db);
+  if (!statements) preparedFor.set(db, (statements = prepareStatements(db)));
+  return statements;
+}
+
+function prepareStatements(db: Db) {
+  // Plain SQL on the driver: these run two or three times per message sent, and drizzle's query
+  // building and row mapping cost more than the statements themselves.
+  const client = (db as unknown as { $client: Database.Database }).$client;
+  const due = client.prepare<{ now: number; limit: number }, DueRow>(`
+    select o.id, o.kind, o.idempotency_key as idempotencyKey, o.supporter_id as supporterId, o.recipient,
+      o.recipient_name as recipientName, o.subject, o.text_body as textBody, o.html_body as htmlBody, o.headers,
+      o.message_id as messageId, o.state, o.attempts, o.unknown_outcomes as unknownOutcomes,
+      o.next_attempt_at as nextAttemptAt, o.last_error as lastError, o.created_at as createdAt,
+      o.updated_at as updatedAt, o.sent_at as sentAt, s.is_deliverable as isDeliverable, s.is_subscribed as isSubscribed
+    from email_outbox o left join supporters s on s.id = o.supporter_id
+    where o.state in ('queued', 'failed') and o.next_attempt_at <= :now -- as the partial index email_outbox_due, read in order
+    order by o.next_attempt_at
+    limit :limit`);
+  return {
+    relaxSync: client.prepare('pragma synchronous = NORMAL'),
+    restoreSync: client.prepare('pragma synchronous = FULL'),
+    due,
+    markSending: client.prepare<{ now: number; id: number }>(`update email_outbox set state = 'sending', attempts = attempts + 1, updated_at = :now where id = :id`),
+    markSent: client.prepare<{ now: number; id: number }>(`update email_outbox set state = 'sent', sent_at = :now, last_error = null, updated_at = :now where id = :id`),
+  };
+}
+type DueRow = OutboxMessage & { isDeliverable: 0 | 1 | null; isSubscribed: 0 | 1 | null };
+type Statements = ReturnType<typeof prepareStatements>;
+const preparedFor = new WeakMap<Db, Statements>();
+
+function claimDue(tx: Tx, statements: Statements, now: number, limit: number): OutboxMessage[] {
+  const claimed: OutboxMessage[] = [];
+  for (const { isDeliverable, isSubscribed, ...message } of statements.due.all({ now, limit })) {
+    const reason =
+      isDeliverable === 0
+        ? 'not sent: the address is undeliverable (a message to it was permanently rejected)'
+        : message.kind === 'monthly' && isSubscribed === 0
+          ? 'not sent: the supporter unsubscribed after it was queued'
+          : null;
+    if (reason) {
+      tx.update(emailOutbox).set({ state: 'dead', lastError: reason, updatedAt: now }).where(eq(emailOutbox.id, message.id)).run();
+      continue;
+    }
+    statements.markSending.run({ now, id: message.id });
+    claimed.push({ ...message, state: 'sending', attempts: message.attempts + 1, updatedAt: now });
+  }
+  return claimed;
+}
+
+function recordResults(tx: Tx, statements: Statements, results: SendResult[], now: number): void {
+  for (const { message, outcome } of results) {
+    if (outcome.status === 'sent') {
+      statements.markSent.run({ now, id: message.id });
+      continue;
+    }
+    if (outcome.status === 'rejected' && outcome.isRecipientRejected) {
+      tx.update(supporters).set({ isDeliverable: false }).where(eq(supporters.email, message.recipient)).run();
+    }
+    tx.update(emailOutbox).set(failureUpdate(message, outcome, now)).where(eq(emailOutbox.id, message.id)).run();
+  }
 }
 
 function failureUpdate(message: OutboxMessage, outcome: Exclude<SendOutcome, { status: 'sent' }>, now: number) {

@@ -2,29 +2,31 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 /**
- * Public answers (the home page, the badge, the latest census) kept until anything in the database
- * changes, so they are never staler than the data. A change is seen two ways: total_changes()
- * counts every row this connection has written, and data_version moves when another connection
- * (the CLI, a second process) commits. Both are read from prepared statements: microseconds.
- * Holds a handful of fixed keys, never anything per shopper.
+ * Public answers (the home page, the badge, the latest census) kept until the database changes.
+ * This connection's own writes (every purchase, refund and staff edit the server makes) are seen
+ * at once: total_changes() counts them and costs a fraction of a microsecond. Another process's
+ * commits (the command line, a second server) move data_version, which costs as much as a real
+ * read, so it is looked at no more than every `otherProcessCheckMs`: their changes show within
+ * that time. Holds a handful of fixed keys, never anything per shopper.
  */
 export class PageCache {
   private readonly changes: Database.Statement;
   private readonly version: Database.Statement;
-  private stamp = '';
+  private seenChanges: unknown;
+  private seenVersion: unknown;
+  private nextVersionCheckAt = 0;
   private readonly entries = new Map<string, unknown>();
 
-  constructor(sqlite: Database.Database) {
+  constructor(
+    sqlite: Database.Database,
+    private readonly otherProcessCheckMs = 200,
+  ) {
     this.changes = sqlite.prepare('select total_changes()').pluck();
     this.version = sqlite.prepare('pragma data_version').pluck();
   }
 
   get<T>(key: string, compute: () => T): T {
-    const stamp = `${this.changes.get()}:${this.version.get()}`;
-    if (stamp !== this.stamp) {
-      this.entries.clear();
-      this.stamp = stamp;
-    }
+    this.forgetIfChanged();
     if (this.entries.has(key)) return this.entries.get(key) as T;
     const value = compute();
     this.entries.set(key, value);
@@ -33,6 +35,22 @@ export class PageCache {
 
   forget(key: string): void {
     this.entries.delete(key);
+  }
+
+  private forgetIfChanged(): void {
+    const changes = this.changes.get();
+    if (changes !== this.seenChanges) {
+      this.entries.clear();
+      this.seenChanges = changes;
+    }
+    const now = performance.now(); // real time, not the app clock: this is about freshness, not dates
+    if (now < this.nextVersionCheckAt) return;
+    this.nextVersionCheckAt = now + this.otherProcessCheckMs;
+    const version = this.version.get();
+    if (version !== this.seenVersion) {
+      this.entries.clear();
+      this.seenVersion = version;
+    }
   }
 }
 

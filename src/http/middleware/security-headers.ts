@@ -27,8 +27,9 @@ export function securityHeaders(opts: { isHttps: boolean }) {
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
   };
   if (opts.isHttps) headers['Strict-Transport-Security'] = 'max-age=31536000';
+  const entries = Object.entries(headers);
   return (_req: Request, res: Response, next: NextFunction) => {
-    res.set(headers);
+    for (const [name, value] of entries) res.setHeader(name, value);
     next();
   };
 }

@@ -2,13 +2,14 @@
 
 const integer = new Intl.NumberFormat('en-GB');
 const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const shortDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const longDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 export const WEEKS_PER_YEAR = 365.25 / 7;
 
 export function formatNumber(n: number): string {
-  return integer.format(n);
+  // Most figures on a shopper's page are small: no grouping to do, and Intl is slow per call.
+  return Number.isInteger(n) && n > -1000 && n < 1000 ? String(n) : integer.format(n);
 }
 
 /** Trap-weeks as years of one camera watching without a break, to one decimal place. */
@@ -21,9 +22,10 @@ export function formatDay(isoDayOrInstant: string): string {
   return longDay.format(new Date(isoDayOrInstant.length === 10 ? `${isoDayOrInstant}T00:00:00Z` : isoDayOrInstant));
 }
 
-/** An ISO instant → "2 Feb 2026", for tables that must fit a phone. */
+/** An ISO instant → "2 Feb 2026" (UTC), for tables that must fit a phone. By hand: a shopper's page formats many. */
 export function formatShortDay(isoInstant: string): string {
-  return shortDay.format(new Date(isoInstant));
+  const day = new Date(isoInstant);
+  return `${day.getUTCDate()} ${SHORT_MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`;
 }
 
 export function plural(n: number, one: string, many: string): string {

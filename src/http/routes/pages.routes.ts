@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Application } from 'express';
 import type { AppContext } from '../../context.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
 import { PageCache, withEtag, type CachedBody } from '../page-cache.js';
@@ -18,8 +18,8 @@ export function pagesRoutes(ctx: AppContext, cache = new PageCache(ctx.database.
       }),
     );
 
-  router.get('/', async (_req, res) => {
-    const page = await cached('home', () => renderToString(res, 'pages/home', homePage(ctx.db)).then(withEtag));
+  router.get('/', async (req, res) => {
+    const page = await cached('home', () => renderToString(req.app, 'pages/home', homePage(ctx.db)).then(withEtag));
     // Public figures may be a minute old in a shared cache; the ETag lets browsers revalidate cheaply.
     res.set({ 'Cache-Control': 'public, max-age=60', ETag: page.etag }).type('html').send(page.body);
   });
@@ -36,6 +36,7 @@ export function pagesRoutes(ctx: AppContext, cache = new PageCache(ctx.database.
   return router;
 }
 
-function renderToString(res: Response, view: string, data: object): Promise<string> {
-  return new Promise((resolve, reject) => res.render(view, data, (error: Error | null, html: string) => (error ? reject(error) : resolve(html))));
+/** Rendered with the app's locals only, never one request's: the result is served to everyone. */
+function renderToString(app: Application, view: string, data: object): Promise<string> {
+  return new Promise((resolve, reject) => app.render(view, data, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? ''))));
 }

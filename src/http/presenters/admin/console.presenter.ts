@@ -1,4 +1,5 @@
 import type { Attention, Figures } from '../../../dashboard/dashboard.queries.js';
+import type { OutboxListRow } from '../../../dashboard/emails.queries.js';
 import { formatMoney } from '../../../lib/money.js';
 import type { OrderDetail } from '../../../orders/order-detail.queries.js';
 import type { OrderListRow } from '../../../orders/order-search.queries.js';
@@ -26,6 +27,8 @@ export function attentionView(a: Attention) {
     { count: a.retryingEvents, text: `webhook ${a.retryingEvents === 1 ? 'event' : 'events'} waiting to retry`, url: '/admin/events?status=retrying' },
     { count: a.openDisputes, text: `open ${a.openDisputes === 1 ? 'dispute' : 'disputes'}`, url: '/admin/orders?status=paid' },
     { count: a.ordersMissingRate, text: `${a.ordersMissingRate === 1 ? 'order' : 'orders'} in a currency with no donation rate`, url: '/admin/rules' },
+    { count: a.deadEmails, text: `${a.deadEmails === 1 ? 'email' : 'emails'} could not be sent (given up)`, url: '/admin/emails?state=dead' },
+    { count: a.retryingEmails, text: `${a.retryingEmails === 1 ? 'email' : 'emails'} failed and will be retried`, url: '/admin/emails?state=failed' },
   ];
   return items.filter((item) => item.count > 0);
 }
@@ -44,7 +47,7 @@ export function orderRowView(o: OrderListRow) {
   };
 }
 
-export function orderDetailView(d: OrderDetail) {
+export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
   const { order } = d;
   const money = (minor: number) => formatMoney(minor, order.currency);
   return {
@@ -64,6 +67,7 @@ export function orderDetailView(d: OrderDetail) {
     charges: d.charges.map((c) => ({ ...c, amount: money(c.amountMinor), refunded: money(c.amountRefundedMinor) })),
     refunds: d.refunds.map((r) => ({ ...r, amount: money(r.amountMinor) })),
     disputes: d.disputes.map((r) => ({ ...r, amount: money(r.amountMinor) })),
+    emails: emails.map((e) => ({ ...e, url: `/admin/emails/${e.id}`, createdAt: isoTime(e.createdAt) })),
   };
 }
 

@@ -7,6 +7,7 @@ import { authRoutes } from './auth.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
 import { donationsRoutes } from './donations.routes.js';
+import { emailsRoutes } from './emails.routes.js';
 import { eventsRoutes } from './events.routes.js';
 import { ordersRoutes } from './orders.routes.js';
 import { reconciliationRoutes } from './reconciliation.routes.js';
@@ -24,5 +25,6 @@ export function adminRoutes(ctx: AppContext): Router {
   accountsRoutes(routes, ctx);
   reconciliationRoutes(routes, ctx);
   donationsRoutes(routes, ctx);
+  emailsRoutes(routes, ctx);
   return router;
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../../context.js';
+import { emailsAboutOrder } from '../../../dashboard/emails.queries.js';
 import { NotFoundError } from '../../../errors.js';
 import { isPeriod } from '../../../lib/months.js';
 import { findOrderDetail } from '../../../orders/order-detail.queries.js';
@@ -32,6 +33,6 @@ export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const id = idParam(req.params.id);
     const detail = id ? findOrderDetail(ctx.db, id) : undefined;
     if (!detail) throw new NotFoundError('There is no such order.');
-    res.render('pages/admin/order', orderDetailView(detail));
+    res.render('pages/admin/order', orderDetailView(detail, emailsAboutOrder(ctx.db, detail.order.checkoutSessionId)));
   });
 }
