@@ -20,6 +20,8 @@ describe('webhook ingestion', () => {
     expect(t.totals()).toEqual({ pairs: 6, trapWeeks: 6, supporters: 1 });
     const after = t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get();
     expect(after).toMatchObject({ status: 'processed', attempts: 1, lastError: null });
+    // Processing may commit without fsync; webhook commits must be back on FULL (2) afterwards.
+    expect(t.ctx.database.sqlite.pragma('synchronous', { simple: true })).toBe(2);
   });
 
   it('counts a purchase once however often Stripe delivers it, one after another', async () => {
