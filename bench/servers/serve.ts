@@ -25,7 +25,7 @@ export function serveForBench(handler: Handler, commands: Commands = {}, close: 
   const builtIn: Commands = {
     stats: () => ({ memory: process.memoryUsage(), server: serverTime.summary() }),
     reset: () => serverTime.reset(),
-    /** Resolves once no request is being handled: a load that just stopped may leave some in flight. */
+    /** Resolves once every request has been answered or given up by its client (see settle() for the rest). */
     idle: async () => {
       while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     },

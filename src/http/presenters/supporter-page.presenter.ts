@@ -1,7 +1,6 @@
-import type { CensusFigures } from '../../census/census.queries.js';
 import type { OrderDisplayStatus, SupporterImpact } from '../../supporters/supporter-impact.js';
 import { formatNumber, formatShortDay, formatYears, plural, WEEKS_PER_YEAR } from './format.js';
-import { censusView } from './home.presenter.js';
+import type { CensusView } from './home.presenter.js';
 
 /** What each status means for the shopper, in plain words: a refund is never dressed up as impact. */
 const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; tone: 'good' | 'neutral' | 'lost' }> = {
@@ -27,7 +26,8 @@ export function parseNotice(raw: unknown): Notice | undefined {
 }
 
 /** A shopper's own page: their figures, their orders with honest statuses, their email setting. */
-export function supporterPage(pagePath: string, impact: SupporterImpact, census: CensusFigures | null, notice?: Notice) {
+/** `census` comes formatted (censusView) so a page that changes rarely is formatted once, not per request. */
+export function supporterPage(pagePath: string, impact: SupporterImpact, census: CensusView | undefined, notice?: Notice) {
   return {
     title: 'Your camera-trap-weeks',
     name: impact.name,
@@ -57,6 +57,6 @@ export function supporterPage(pagePath: string, impact: SupporterImpact, census:
       ...STATUS_TEXT[order.status],
     })),
     isSubscribed: impact.isSubscribed,
-    latestCensus: census ? censusView(census) : undefined,
+    latestCensus: census,
   };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 
-export const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../public');
+export const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../views/assets');
 
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
@@ -18,15 +18,15 @@ interface Asset {
 
 let loaded: Map<string, Asset> | undefined;
 
-/** The files in public/, read once: a handful of small files, served from memory. */
+/** The files in views/assets/, read once: a handful of small files, served from memory. */
 function assets(): Map<string, Asset> {
   if (loaded) return loaded;
   loaded = new Map();
-  for (const name of fs.readdirSync(PUBLIC_DIR)) {
+  for (const name of fs.readdirSync(ASSETS_DIR)) {
     const ext = path.extname(name);
     const type = TYPES[ext];
     if (!type) continue;
-    const body = fs.readFileSync(path.join(PUBLIC_DIR, name));
+    const body = fs.readFileSync(path.join(ASSETS_DIR, name));
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
     loaded.set(name, { body, type, etag: `"${hash}"`, fingerprinted: `${path.basename(name, ext)}.${hash}${ext}` });
   }
@@ -36,7 +36,7 @@ function assets(): Map<string, Asset> {
 /** The URL pages link to: fingerprinted, so browsers keep it until the file changes. */
 export function assetUrl(name: string): string {
   const asset = assets().get(name);
-  if (!asset) throw new Error(`no asset named ${name} in public/`);
+  if (!asset) throw new Error(`no asset named ${name} in views/assets/`);
   return `/assets/${asset.fingerprinted}`;
 }
 

@@ -8,6 +8,7 @@ import { pageNotFound } from '../middleware/error-handler.js';
 import { PageCache } from '../page-cache.js';
 import { sameOrigin } from '../middleware/same-origin.js';
 import { privatePage } from '../middleware/security-headers.js';
+import { censusView } from '../presenters/home.presenter.js';
 import { parseNotice, supporterPage } from '../presenters/supporter-page.presenter.js';
 
 /**
@@ -20,7 +21,11 @@ export function impactPageRoutes(ctx: AppContext): Router {
   const isOurs = sameOrigin(ctx.config.publicUrl);
   const path = (token: string) => `/impact/${encodeURIComponent(token)}`;
   const publicData = new PageCache(ctx.database.sqlite);
-  const latestCensus = () => publicData.get('latest-census', () => latestPublishedCensus(ctx.db));
+  const latestCensus = () =>
+    publicData.get('latest-census', () => {
+      const census = latestPublishedCensus(ctx.db);
+      return census ? censusView(census) : undefined;
+    });
 
   router.get('/impact/:token', privatePage(), (req: Request<{ token: string }>, res: Response) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
