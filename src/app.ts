@@ -11,6 +11,7 @@ import { pagesRoutes } from './http/routes/pages.routes.js';
 import { publicRoutes } from './http/routes/public.routes.js';
 import { stripeWebhookRoutes } from './http/routes/stripe-webhook.routes.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.js';
+import { PageCache } from './http/page-cache.js';
 import { createViewEngine, VIEWS_DIR } from './http/view-engine.js';
 
 /** Builds the Express app from a context. Reads no environment and opens no files of its own. */
@@ -28,10 +29,12 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
-  app.use(publicRoutes(ctx));
-  app.use(pagesRoutes(ctx));
+  // Public answers are the same for everyone: kept once, until the database changes.
+  const publicCache = new PageCache(ctx.database.sqlite);
+  app.use(publicRoutes(ctx, publicCache));
+  app.use(pagesRoutes(ctx, publicCache));
   app.use(lookupRoutes(ctx)); // before /impact/:token, which would otherwise take "lookup" for a token
-  app.use(impactPageRoutes(ctx));
+  app.use(impactPageRoutes(ctx, publicCache));
   app.use(unsubscribeRoutes(ctx));
   // The staff console, everything under /admin: after the public routes, so the shoppers' pages
   // (the busy ones) are not matched against its few dozen routes first.

@@ -16,11 +16,10 @@ import { parseNotice, supporterPage } from '../presenters/supporter-page.present
  * the page any missing address gets. The forms need no CSRF token of their own: the secret token
  * is already in the form's URL, which another site cannot know, and same-origin checks the rest.
  */
-export function impactPageRoutes(ctx: AppContext): Router {
+export function impactPageRoutes(ctx: AppContext, publicData = new PageCache(ctx.database.sqlite)): Router {
   const router = Router();
   const isOurs = sameOrigin(ctx.config.publicUrl);
   const path = (token: string) => `/impact/${encodeURIComponent(token)}`;
-  const publicData = new PageCache(ctx.database.sqlite);
   const latestCensus = () =>
     publicData.get('latest-census', () => {
       const census = latestPublishedCensus(ctx.db);

@@ -2,11 +2,12 @@ import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
+import { PageCache, withEtag } from '../page-cache.js';
 import { publicImpact, supporterImpactJson } from '../presenters/impact.presenter.js';
 
 const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag', 'Cross-Origin-Resource-Policy': 'cross-origin' };
 
-export function publicRoutes(ctx: AppContext): Router {
+export function publicRoutes(ctx: AppContext, cache = new PageCache(ctx.database.sqlite)): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -14,13 +15,14 @@ export function publicRoutes(ctx: AppContext): Router {
     res.json({ status: 'ok' });
   });
 
-  // Any site may read the public totals (the shop shows them). Express adds an ETag and answers
-  // If-None-Match with 304, which the exposed header lets other sites' scripts use too.
+  // Any site may read the public totals (the shop shows them). The ETag answers If-None-Match
+  // with 304, and the exposed header lets other sites' scripts use it too.
   router.options('/api/impact', (_req, res) => {
     res.set({ ...PUBLIC_CORS, 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'If-None-Match', 'Access-Control-Max-Age': '86400' }).status(204).end();
   });
   router.get('/api/impact', (_req, res) => {
-    res.set({ ...PUBLIC_CORS, 'Cache-Control': 'public, max-age=10' }).json(publicImpact(ctx.db));
+    const impact = cache.get('api-impact', () => withEtag(JSON.stringify(publicImpact(ctx.db))));
+    res.set({ ...PUBLIC_CORS, 'Cache-Control': 'public, max-age=10', ETag: impact.etag }).type('json').send(impact.body);
   });
 
   router.get('/api/supporters/:token', (req, res) => {
