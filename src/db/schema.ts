@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { packedText } from './packed-text.js';
 
 /** Times are epoch milliseconds unless the column name says otherwise (`…On` is a YYYY-MM-DD day). */
 
@@ -350,10 +351,11 @@ export const emailOutbox = sqliteTable(
     recipientName: text('recipient_name'),
     subject: text('subject').notNull(),
     textBody: text('text_body').notNull(),
-    htmlBody: text('html_body').notNull(),
+    /** Stored packed (deflated against our templates, see packed-text.ts); read and written as text. */
+    htmlBody: packedText('html_body').notNull(),
     /** Extra headers as a JSON object (List-Unsubscribe…), validated when queued. */
     headers: text('headers'),
-    /** Unique by construction (time-ordered and random); not indexed, which keeps bulk queueing cheap. */
+    /** Unique by construction (a random UUID); not indexed, which keeps bulk queueing cheap. */
     messageId: text('message_id').notNull(),
     /** queued → sending → sent; failed (a retry is due at nextAttemptAt) → sending …; dead: given up. */
     state: text('state', { enum: ['queued', 'sending', 'sent', 'failed', 'dead'] })

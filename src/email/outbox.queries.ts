@@ -1,6 +1,7 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
-import type { Db, DbOrTx, Tx } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
+import { unpackText } from '../db/packed-text.js';
 import { emailOutbox, supporters } from '../db/schema.js';
 import type { SendOutcome } from './transport.js';
 
@@ -45,13 +46,12 @@ export function recordAndClaim(db: Db, results: SendResult[], now: number, limit
   // synchronous=FULL. The setting cannot change inside a transaction, so it wraps one.
   statements.relaxSync.run();
   try {
-    return db.transaction(
-      (tx) => {
-        recordResults(tx, statements, results, now);
-        return limit > 0 ? claimDue(tx, statements, now, limit) : [];
-      },
-      { behavior: 'immediate' },
-    );
+    // The driver's own transaction (drizzle's builds objects on every call); the rare drizzle
+    // queries inside still run in it, on the same connection.
+    return statements.transaction.immediate(() => {
+      recordResults(db, statements, results, now);
+      return limit > 0 ? claimDue(db, statements, now, limit) : [];
+    });
   } finally {
     statements.restoreSync.run();
   }
@@ -79,6 +79,7 @@ function prepareStatements(db: Db) {
     order by o.next_attempt_at
     limit :limit`);
   return {
+    transaction: client.transaction((work: () => OutboxMessage[]) => work()),
     relaxSync: client.prepare('pragma synchronous = NORMAL'),
     restoreSync: client.prepare('pragma synchronous = FULL'),
     due,
@@ -86,13 +87,19 @@ function prepareStatements(db: Db) {
     markSent: client.prepare<{ now: number; id: number }>(`update email_outbox set state = 'sent', sent_at = :now, last_error = null, updated_at = :now where id = :id`),
   };
 }
-type DueRow = OutboxMessage & { isDeliverable: 0 | 1 | null; isSubscribed: 0 | 1 | null };
+type DueRow = Omit<OutboxMessage, 'htmlBody'> & {
+  htmlBody: Buffer | string;
+  isDeliverable: 0 | 1 | null;
+  isSubscribed: 0 | 1 | null;
+};
 type Statements = ReturnType<typeof prepareStatements>;
 const preparedFor = new WeakMap<Db, Statements>();
 
-function claimDue(tx: Tx, statements: Statements, now: number, limit: number): OutboxMessage[] {
+function claimDue(tx: DbOrTx, statements: Statements, now: number, limit: number): OutboxMessage[] {
   const claimed: OutboxMessage[] = [];
-  for (const { isDeliverable, isSubscribed, ...message } of statements.due.all({ now, limit })) {
+  for (const { isDeliverable, isSubscribed, htmlBody, ...row } of statements.due.all({ now, limit })) {
+    // Plain SQL skips the schema's column mapping: the HTML is unpacked here.
+    const message: OutboxMessage = { ...row, htmlBody: unpackText(htmlBody) };
     const reason =
       isDeliverable === 0
         ? 'not sent: the address is undeliverable (a message to it was permanently rejected)'
@@ -109,7 +116,7 @@ function claimDue(tx: Tx, statements: Statements, now: number, limit: number): O
   return claimed;
 }
 
-function recordResults(tx: Tx, statements: Statements, results: SendResult[], now: number): void {
+function recordResults(tx: DbOrTx, statements: Statements, results: SendResult[], now: number): void {
   for (const { message, outcome } of results) {
     if (outcome.status === 'sent') {
       statements.markSent.run({ now, id: message.id });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
+import { emailOutbox } from '../../src/db/schema.js';
 import { countOutboxByState } from '../../src/email/outbox.queries.js';
 import { findOrCreateSupporter } from '../../src/supporters/supporters.queries.js';
 import { createTestApp, makeTempDir } from '../helpers/test-app.js';
@@ -62,5 +63,24 @@ describe('the outbox across a crash', () => {
     expect(rows.map((row) => timesReceived.get(row.messageId) ?? 0)).toEqual(rows.map((row) => (row.id === 10 ? 2 : 1)));
     // The claimed rows are marked: for all the app knew, their first send might have happened.
     expect(rows.filter((row) => row.unknownOutcomes === 1).map((row) => row.id)).toEqual(Array.from({ length: 41 }, (_, i) => 10 + i));
+  });
+
+  it('gives up on a message found in flight after a crash for the second time, rather than risk a third copy', async () => {
+    const sink = await smtpSink();
+    const dir = makeTempDir();
+    const before = createTestApp({ dir, env: { SMTP_URL: sink.url } });
+    const supporter = findOrCreateSupporter(before.ctx.db, 'ada@example.org', null, before.clock.now());
+    before.ctx.mail.mailer.queueImpactLink(before.ctx.db, supporter, 'req');
+    // As the app left it: sent once already with an unknown outcome, and in flight again when it died.
+    before.ctx.db.update(emailOutbox).set({ state: 'sending', attempts: 2, unknownOutcomes: 1 }).run();
+    await before.close();
+
+    const after = createTestApp({ dir, env: { SMTP_URL: sink.url } });
+    await after.ctx.mail.outbox.drain();
+
+    expect(sink.received).toHaveLength(0);
+    expect(outboxRows(after)).toMatchObject([
+      { state: 'dead', unknownOutcomes: 2, lastError: 'outcome unknown: the app stopped while sending, for the second time; not retried again' },
+    ]);
   });
 });
