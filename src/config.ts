@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { parseInteger } from './lib/parse-env.js';
 import { parseMailSettings, type MailSettings } from './email/mail-config.js';
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
@@ -112,16 +113,6 @@ export function loadConfig(env: Env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
-}
-
-function parseInteger(raw: string | undefined, fallback: number, name: string, problems: string[], min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-    return fallback;
-  }
-  return value;
 }
 
 function checkUrl(raw: string, name: string, problems: string[]): void {

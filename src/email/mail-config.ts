@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Cron } from 'croner';
+import { parseInteger } from '../lib/parse-env.js';
 
 /** How email leaves the app and when the monthly impact emails go out. */
 export interface MailSettings {
@@ -37,20 +38,10 @@ export function parseMailSettings(env: Env, problems: string[]): MailSettings {
   return Object.freeze({
     // Beside the database by default (./data/outbox), so a database kept elsewhere keeps its mail with it.
     outboxDir: env.MAIL_OUTBOX_DIR || path.join(path.dirname(env.DATABASE_PATH && env.DATABASE_PATH !== ':memory:' ? env.DATABASE_PATH : './data/socks.db'), 'outbox'),
-    maxConnections: integer(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
-    ratePerSecond: integer(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),
+    maxConnections: parseInteger(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
+    ratePerSecond: parseInteger(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),
     monthly: Object.freeze({ isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems), cron, timezone }),
   });
-}
-
-function integer(raw: string | undefined, fallback: number, name: string, problems: string[], min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-    return fallback;
-  }
-  return value;
 }
 
 function flag(raw: string | undefined, name: string, problems: string[]): boolean {
