@@ -19,7 +19,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
-  return ['usage: npm run cli -- <command> [options]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(20)} ${c.summary}`)].join('\n');
+  return ['usage: npm run cli -- <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

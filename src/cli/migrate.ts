@@ -2,7 +2,7 @@ import { createContext } from '../context.js';
 import type { Command } from './command.js';
 
 export const migrateCommand: Command = {
-  summary: 'apply database migrations (also done at every start)',
+  summary: 'migrate: apply database migrations (also done at every start)',
   async run(_args, config) {
     const ctx = createContext(config); // opening the context migrates
     await ctx.close();
