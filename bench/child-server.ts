@@ -1,8 +1,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { projectPath } from '../src/lib/project-root.js';
 import type { LatencySummary } from './latency.js';
 
-export const BENCH_DIR = import.meta.dirname;
+/** Where bench/ sources live: results go to bench/results whether the bench runs compiled or not. */
+export const BENCH_DIR = projectPath('bench');
+
+/**
+ * How to start another bench script in its own process: the compiled build's .js when this bench
+ * runs compiled (as `npm run bench*` does, the way `npm start` runs the app), the .ts through tsx
+ * otherwise.
+ */
+export function benchScript(relative: string): { file: string; execArgv: string[] } {
+  const here = import.meta.dirname;
+  const isCompiled = import.meta.filename.endsWith('.js');
+  return { file: path.join(here, relative.replace(/\.ts$/, isCompiled ? '.js' : '.ts')), execArgv: isCompiled ? [] : ['--import', 'tsx'] };
+}
 
 export interface ServerStats {
   memory: NodeJS.MemoryUsage;
@@ -21,13 +34,15 @@ export interface ChildServer {
 type Reply = { id: number; result?: unknown; error?: string };
 
 /**
- * Starts bench/servers/<name>.ts in its own Node process (TypeScript through tsx, as `npm start`
- * runs it) and waits until it listens. The load generator never shares a process with a server.
+ * Starts bench/servers/<name> in its own Node process (compiled, as `npm start` runs the app, when
+ * the bench itself runs compiled) and waits until it listens. The load generator never shares a
+ * process with a server.
  */
 export async function startChildServer(name: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildServer> {
-  const child: ChildProcess = fork(path.join(BENCH_DIR, 'servers', `${name}.ts`), [], {
+  const script = benchScript(`servers/${name}.ts`);
+  const child: ChildProcess = fork(script.file, [], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '', ...env },
-    execArgv: ['--import', 'tsx', '--expose-gc', ...nodeFlags],
+    execArgv: [...script.execArgv, '--expose-gc', ...nodeFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {

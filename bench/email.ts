@@ -11,6 +11,7 @@ import { emailOutbox } from '../src/db/schema.js';
 import { monthJustEnded, runMonthlyEmails } from '../src/email/monthly-run.js';
 import { countOutboxByState } from '../src/email/outbox.queries.js';
 import { mailOptionsFor, smtpPoolOptions } from '../src/email/smtp-transport.js';
+import { BENCH_DIR, benchScript } from './child-server.js';
 import type { OutgoingMessage } from '../src/email/transport.js';
 
 const USAGE = `npm run bench:email -- [options]
@@ -19,7 +20,6 @@ const USAGE = `npm run bench:email -- [options]
   --reference N    messages for a reference run of nodemailer with its default sockets (default 2000; 0 to skip)
   --keep           keep the generated database`;
 
-const BENCH_DIR = import.meta.dirname;
 const MAX_CONNECTIONS = 5;
 const QUEUE_BAR_S = 10;
 const DELIVERY_BAR = 0.8;
@@ -156,7 +156,8 @@ async function main(): Promise<number> {
 
 function generate(file: string, supporters: number): Promise<void> {
   // Two orders each, a year apart over the last two years: every supporter has impact before this month.
-  const args = ['--import', 'tsx', path.join(BENCH_DIR, 'generate-orders.ts'), '--orders', String(2 * supporters), '--supporters', String(supporters), '--out', file];
+  const script = benchScript('generate-orders.ts');
+  const args = [...script.execArgv, script.file, '--orders', String(2 * supporters), '--supporters', String(supporters), '--out', file];
   return new Promise((resolve, reject) => execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error) => (error ? reject(error) : resolve())));
 }
 
@@ -173,7 +174,8 @@ async function sendPlain(transporter: nodemailer.Transporter, from: number, to: 
 
 /** Starts bench/<script> in its own process; `request` sends a message and waits for the reply. */
 async function child(script: string) {
-  const proc: ChildProcess = fork(path.join(BENCH_DIR, script), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { file, execArgv } = benchScript(script);
+  const proc: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const reply = () =>
     new Promise<unknown>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`${script} exited with ${code}`));

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
+import { projectPath } from '../lib/project-root.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 /** A transaction handle: accepted wherever a Db is, so queries compose inside one transaction. */
@@ -17,7 +17,7 @@ export interface Database_ {
   close(): void;
 }
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const MIGRATIONS_FOLDER = projectPath('migrations');
 
 /**
  * Opens the SQLite file with the pragmas durability depends on: WAL, synchronous=FULL (a commit is

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { projectPath } from '../lib/project-root.js';
 
-export const EMAIL_VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views/emails');
+export const EMAIL_VIEWS_DIR = projectPath('views', 'emails');
 
 export type EmailTemplateName = 'receipt' | 'monthly-impact' | 'impact-link';
 const NAMES: EmailTemplateName[] = ['receipt', 'monthly-impact', 'impact-link'];

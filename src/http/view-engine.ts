@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { projectPath } from '../lib/project-root.js';
 
-export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const VIEWS_DIR = projectPath('views');
 
 /**
  * Handlebars for Express: templates compiled once, partials from views/partials, every page

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { readTotals } from '../../src/ledger/ledger.queries.js';
@@ -10,8 +11,12 @@ import { makeTempDir } from '../helpers/test-app.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'whsec_server_test';
 
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+/** `npm run dev` and the tests run the sources through tsx; `npm start` builds, then runs the compiled JavaScript. */
+const FROM_SOURCES = ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
+const COMPILED = [path.join(ROOT, 'dist/src/main.js')];
+
+function startServer(env: Record<string, string>, entry = FROM_SOURCES) {
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
   });
@@ -31,11 +36,18 @@ function startServer(env: Record<string, string>) {
 }
 
 describe('the server process', () => {
-  it('serves on its port, and on SIGTERM stops taking requests, finishes its work and closes the database', async () => {
+  it.each([
+    ['from its TypeScript sources', FROM_SOURCES],
+    ['compiled, as npm start builds and runs it', COMPILED],
+  ])('%s: serves on its port, and on SIGTERM stops taking requests, finishes its work and closes the database', async (_how, entry) => {
+    if (entry === COMPILED) await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
     const dir = makeTempDir();
     const databasePath = path.join(dir, 'socks.db');
-    const server = startServer({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: SECRET });
+    const server = startServer({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: SECRET }, entry);
     const port = await server.listening;
+    const home = await fetch(`http://127.0.0.1:${port}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('camera-trap-weeks funded'); // views and migrations found from either place
 
     const payload = JSON.stringify(checkoutCompleted({ lines: [{ pairsPerUnit: 3 }] }));
     const res = await fetch(`http://127.0.0.1:${port}/webhooks/stripe`, {
