@@ -93,15 +93,18 @@ async function main(): Promise<number> {
       const cpu = process.cpuUsage();
       const roundStarted = performance.now();
       await ctx.mail.outbox.drain();
-      totals.outboxS += (performance.now() - roundStarted) / 1000;
+      const outboxS = (performance.now() - roundStarted) / 1000;
+      totals.outboxS += outboxS;
       const used = process.cpuUsage(cpu);
       totals.outboxCpuUs += used.user + used.system;
       memory.phase('baseline');
       const plainCpu = process.cpuUsage();
-      totals.baselineS += await sendPlain(plain, 1000 + from, 1000 + to, inFlight, message);
+      const baselineS = await sendPlain(plain, 1000 + from, 1000 + to, inFlight, message);
+      totals.baselineS += baselineS;
       const plainUsed = process.cpuUsage(plainCpu);
       totals.baselineCpuUs += plainUsed.user + plainUsed.system;
-      log(`  round ${round}: ${to.toLocaleString('en')} of each delivered`);
+      const perS = (seconds: number) => Math.round((to - from) / seconds);
+      log(`  round ${round}: ${to.toLocaleString('en')} of each delivered; this round outbox ${perS(outboxS)}/s, baseline ${perS(baselineS)}/s`);
     }
     plain.close();
     const states = countOutboxByState(ctx.db);
