@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 import { projectPath } from '../lib/project-root.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -31,7 +32,7 @@ export function openDatabase(file: string): Database_ {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle(sqlite, { schema });
+  const db = drizzle({ client: withStatementCache(sqlite), schema });
   return {
     db,
     sqlite,
