@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { TemporaryError } from '../errors.js';
@@ -15,6 +15,15 @@ const BATCH = 200;
  * in: webhooks share this thread, and Stripe wants its 2xx fast even while a backlog is worked off.
  */
 const SLICE_MS = 10;
+/**
+ * While webhooks keep arriving (one in the last BUSY_WINDOW_MS), acknowledging them comes first:
+ * processing takes short slices with a rest between them, about a sixth of the thread, and
+ * catches up at full speed once the burst is over. The events wait on disk meanwhile, so nothing
+ * is lost, and processing never stops altogether.
+ */
+const BUSY_WINDOW_MS = 50;
+const SLICE_UNDER_LOAD_MS = 2;
+const REST_UNDER_LOAD_MS = 10;
 /** Backoff after a failed attempt: 10 s, 20 s, 40 s … capped at an hour; 24 attempts span about a day. */
 export const MAX_ATTEMPTS = 24;
 export function retryDelayMs(attempts: number): number {
@@ -33,6 +42,7 @@ export class EventProcessor {
   private isWakeRequested = false;
   private timer: NodeJS.Timeout | null = null;
   private isStopped = true;
+  private lastArrivalAt = -Infinity;
 
   constructor(
     private readonly db: Db,
@@ -67,6 +77,25 @@ export class EventProcessor {
     void this.drain().catch((error) => this.logger.error('event processing pass failed', { error }));
   }
 
+  /** A webhook was just stored: process it soon, and give the webhooks still coming the thread first. */
+  eventArrived(): void {
+    this.lastArrivalAt = performance.now();
+    this.wake();
+  }
+
+  private isUnderLoad(): boolean {
+    return performance.now() - this.lastArrivalAt < BUSY_WINDOW_MS;
+  }
+
+  private sliceMs(): number {
+    return this.isUnderLoad() ? SLICE_UNDER_LOAD_MS : SLICE_MS;
+  }
+
+  /** Between slices: a turn of the event loop, or a rest while webhooks are arriving. */
+  private pause(): Promise<unknown> {
+    return this.isUnderLoad() ? sleep(REST_UNDER_LOAD_MS) : yieldToEventLoop();
+  }
+
   /** Processes every event that is due now; resolves when none is left. */
   drain(): Promise<void> {
     if (this.running) return this.running.then(() => this.drain());
@@ -93,22 +122,23 @@ export class EventProcessor {
     for (const event of events) {
       outcomes.push(await this.prepare(event));
       // Awaiting a settled promise does not let I/O in; a macrotask turn does.
-      if (performance.now() - sliceStartedAt >= SLICE_MS) {
-        await yieldToEventLoop();
+      if (performance.now() - sliceStartedAt >= this.sliceMs()) {
+        await this.pause();
         sliceStartedAt = performance.now();
       }
     }
     let next = 0;
     while (next < outcomes.length) {
-      if (next > 0) await yieldToEventLoop();
+      if (next > 0) await this.pause();
       next = this.applySlice(outcomes, next);
     }
     return events.length;
   }
 
-  /** Applies outcomes from `start` in one transaction, stopping once SLICE_MS have passed; returns where it stopped. */
+  /** Applies outcomes from `start` in one transaction, stopping once a slice's time has passed; returns where it stopped. */
   private applySlice(outcomes: Outcome[], start: number): number {
     const startedAt = performance.now();
+    const sliceMs = this.sliceMs();
     let next = start;
     // Processing commits skip the fsync: the events are already durable, and processing is
     // idempotent, so a commit lost to a power cut only leaves its events pending, to be redone.
@@ -120,7 +150,7 @@ export class EventProcessor {
           do {
             this.applyOutcome(tx, outcomes[next]!);
             next++;
-          } while (next < outcomes.length && performance.now() - startedAt < SLICE_MS);
+          } while (next < outcomes.length && performance.now() - startedAt < sliceMs);
         },
         { behavior: 'immediate' },
       );

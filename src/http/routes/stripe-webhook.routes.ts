@@ -12,7 +12,7 @@ export function stripeWebhookRoutes(ctx: AppContext): Router {
     const event = verifyStripeEvent(req.body, req.get('stripe-signature'), secrets.stripeWebhookSecrets, webhookToleranceSeconds, ctx.clock.now());
     const isNew = await ctx.eventWriter.store(event); // committed to disk before we answer
     res.json({ received: true, duplicate: !isNew });
-    if (isNew) ctx.events.wake(); // processing reads the stored copy
+    if (isNew) ctx.events.eventArrived(); // processing reads the stored copy
   });
   return router;
 }
