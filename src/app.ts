@@ -26,13 +26,14 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(requestContext(ctx.logger));
   app.use(securityHeaders({ isHttps: ctx.config.publicUrl.startsWith('https:') }));
   Object.assign(app.locals, assetLocals());
+  // Public answers are the same for everyone: kept once, until the database changes. These
+  // routes take no body and are the busiest, so they are matched first.
+  const publicCache = new PageCache(ctx.database.sqlite);
+  app.use(pagesRoutes(ctx, publicCache));
+  app.use(publicRoutes(ctx, publicCache));
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
-  // Public answers are the same for everyone: kept once, until the database changes.
-  const publicCache = new PageCache(ctx.database.sqlite);
-  app.use(publicRoutes(ctx, publicCache));
-  app.use(pagesRoutes(ctx, publicCache));
   app.use(lookupRoutes(ctx)); // before /impact/:token, which would otherwise take "lookup" for a token
   app.use(impactPageRoutes(ctx, publicCache));
   app.use(unsubscribeRoutes(ctx));

@@ -39,4 +39,14 @@ describe('configuration', () => {
     expect(lines.join('')).not.toContain('u:p@h');
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'configured', stripeSecretKey: '[redacted]', port: 3000 });
   });
+
+  it('writes only lines at or above its level, and says which levels those are', () => {
+    const lines: string[] = [];
+    const log = createLogger('warn', {}, (line) => lines.push(line)).child({ requestId: 'r1' });
+    log.info('dropped');
+    log.error('kept');
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['kept']);
+    expect([log.isEnabled('debug'), log.isEnabled('info'), log.isEnabled('warn'), log.isEnabled('error')]).toEqual([false, false, true, true]);
+    expect(createLogger('silent').isEnabled('error')).toBe(false);
+  });
 });

@@ -7,6 +7,8 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /** Whether a line at this level would be written: skip building fields that would be dropped. */
+  isEnabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -26,6 +28,7 @@ export function createLogger(level: LogLevel, base: LogFields = {}, write: (line
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
     child: (fields) => createLogger(level, { ...base, ...fields }, write),
+    isEnabled: (at) => ORDER[at] >= ORDER[level],
   };
 }
 

@@ -21,6 +21,7 @@ export function requestContext(logger: Logger) {
     req.id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
     req.log = logger.child({ requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
+    if (!logger.isEnabled('info')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
