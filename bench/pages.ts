@@ -14,7 +14,7 @@ import { runLoad, type LoadResult } from './load.js';
  * GET /impact/:token (a different supporter on every request), GET / and GET /badge.svg, each
  * against bare Express sending the same bytes, in the same run, each server in its own process.
  *
- *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE]
+ *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE] [--routes impact,home,badge]
  *
  * The machine may be shared, so each route runs in rounds (bare, then app, back to back) and the
  * verdict takes the median round: one noisy neighbour cannot decide it either way.
@@ -52,6 +52,7 @@ async function main(): Promise<number> {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '50' },
       'orders-file': { type: 'string' },
+      routes: { type: 'string', default: 'impact,home,badge' },
     },
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-bench-pages-'));
@@ -70,11 +71,15 @@ async function main(): Promise<number> {
   }
   const tokens = sampleTokens(file, TOKENS_USED);
   let turn = 0;
-  const routes: Route[] = [
+  const allRoutes: Route[] = [
     { name: 'impact', label: 'GET /impact/:token', bar: BARS.impactRatio, next: () => `/impact/${tokens[turn++ % tokens.length]}` },
     { name: 'home', label: 'GET /', bar: BARS.homeRatio, next: () => '/' },
     { name: 'badge', label: 'GET /badge.svg', bar: BARS.badgeRatio, next: () => '/badge.svg' },
   ];
+  const wanted = values.routes.split(',').map((name) => name.trim());
+  const unknown = wanted.filter((name) => !allRoutes.some((route) => route.name === name));
+  if (unknown.length > 0) throw new Error(`unknown route ${unknown.join(', ')}: choose from ${allRoutes.map((route) => route.name).join(', ')}`);
+  const routes = allRoutes.filter((route) => wanted.includes(route.name));
 
   const app = await startChildServer('app-server', appEnv(file, newWebhookSecret()));
   let bare: ChildServer | undefined;

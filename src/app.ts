@@ -12,14 +12,19 @@ import { publicRoutes } from './http/routes/public.routes.js';
 import { stripeWebhookRoutes } from './http/routes/stripe-webhook.routes.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.js';
 import { PageCache } from './http/page-cache.js';
-import { createViewEngine, VIEWS_DIR } from './http/view-engine.js';
+import { createViews, VIEWS_DIR } from './http/view-engine.js';
 
 /** Builds the Express app from a context. Reads no environment and opens no files of its own. */
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.engine('hbs', createViewEngine(VIEWS_DIR));
+  // Answers worth revalidating (the public pages, the badge, the API, the assets) carry a strong
+  // ETag computed once. Hashing every other body (private no-store pages, webhook replies, CSV) is
+  // work no client uses.
+  app.set('etag', false);
+  const views = createViews(VIEWS_DIR);
+  app.engine('hbs', views.engine);
   app.set('view engine', 'hbs');
   app.set('views', VIEWS_DIR);
 
@@ -27,10 +32,10 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(securityHeaders({ isHttps: ctx.config.publicUrl.startsWith('https:') }));
   Object.assign(app.locals, assetLocals());
   // Public answers are the same for everyone: kept once, until the database changes. These
-  // routes take no body and are the busiest, so they are matched first.
+  // routes take no body and are the busiest, so they are matched first, on the app itself.
   const publicCache = new PageCache(ctx.database.sqlite);
-  app.use(pagesRoutes(ctx, publicCache));
-  app.use(publicRoutes(ctx, publicCache));
+  pagesRoutes(ctx, views, publicCache, app);
+  publicRoutes(ctx, publicCache, app);
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));

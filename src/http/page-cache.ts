@@ -55,11 +55,13 @@ export class PageCache {
 }
 
 export interface CachedBody {
-  body: string;
+  /** Bytes, not a string: a string would be encoded afresh for every response. */
+  body: Buffer;
   etag: string;
 }
 
-/** A body with its strong ETag, computed once instead of on every response. */
-export function withEtag(body: string): CachedBody {
+/** A body as bytes with its strong ETag, both computed once instead of on every response. */
+export function withEtag(text: string): CachedBody {
+  const body = Buffer.from(text, 'utf8');
   return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
 }

@@ -5,11 +5,18 @@ import { projectPath } from '../lib/project-root.js';
 
 export const VIEWS_DIR = projectPath('views');
 
+export interface Views {
+  /** The Express view engine: `res.render('pages/x', data)`. */
+  engine(file: string, options: object, callback: (error: unknown, html?: string) => void): void;
+  /** The same rendering, at once: for pages rendered once and served to everyone (see PageCache). */
+  render(view: string, data: object): string;
+}
+
 /**
- * Handlebars for Express: templates compiled once, partials from views/partials, every page
- * wrapped in views/layouts/main.hbs. Helpers format; they never decide.
+ * Handlebars: templates compiled once, partials from views/partials, every page wrapped in
+ * views/layouts/main.hbs. Helpers format; they never decide.
  */
-export function createViewEngine(viewsDir = VIEWS_DIR) {
+export function createViews(viewsDir = VIEWS_DIR): Views {
   const hbs = Handlebars.create();
   const numberFormat = new Intl.NumberFormat('en-GB');
   hbs.registerHelper('number', (n: unknown) => (typeof n === 'number' ? numberFormat.format(n) : ''));
@@ -26,14 +33,18 @@ export function createViewEngine(viewsDir = VIEWS_DIR) {
     return template;
   };
   const layout = path.join(viewsDir, 'layouts', 'main.hbs');
-  return (file: string, options: object, callback: (error: unknown, html?: string) => void) => {
-    try {
-      const data = options as Record<string, unknown>;
-      const body = compile(file)(data);
-      callback(null, compile(layout)({ ...data, body }));
-    } catch (error) {
-      callback(error);
-    }
+  const renderFile = (file: string, data: Record<string, unknown>) => compile(layout)({ ...data, body: compile(file)(data) });
+  return {
+    engine(file, options, callback) {
+      let html: string;
+      try {
+        html = renderFile(file, options as Record<string, unknown>);
+      } catch (error) {
+        return callback(error);
+      }
+      callback(null, html);
+    },
+    render: (view, data) => renderFile(path.join(viewsDir, `${view}.hbs`), data as Record<string, unknown>),
   };
 }
 

@@ -196,8 +196,8 @@ export class EventProcessor {
     const isPermanent = error instanceof BadEventError || attempts >= MAX_ATTEMPTS;
     const message = error instanceof Error ? error.message : String(error);
     markEventFailedAttempt(tx, event.id, isPermanent ? 'failed' : 'retrying', message, now + retryDelayMs(attempts));
-    const log = isPermanent ? this.logger.error : error instanceof TemporaryError ? this.logger.warn : this.logger.error;
-    log(isPermanent ? 'stripe event failed; replay it once the cause is fixed' : 'stripe event will be retried', {
+    const level = !isPermanent && error instanceof TemporaryError ? 'warn' : 'error';
+    this.logger[level](isPermanent ? 'stripe event failed; replay it once the cause is fixed' : 'stripe event will be retried', {
       eventId: event.id,
       type: event.type,
       attempts,

@@ -87,6 +87,7 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['x-robots-tag']).toBe('noindex, nofollow');
     expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.headers.etag).toBeUndefined(); // nothing is stored, so nothing revalidates
     const page = html(res.text);
     expect(page.select('meta[name=robots]').attrs.content).toBe('noindex, nofollow');
     expect(page.select('meta[name=referrer]').attrs.content).toBe('no-referrer');

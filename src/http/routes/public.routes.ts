@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type IRouter } from 'express';
 import type { AppContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
@@ -7,9 +7,8 @@ import { publicImpact, supporterImpactJson } from '../presenters/impact.presente
 
 const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag', 'Cross-Origin-Resource-Policy': 'cross-origin' };
 
-export function publicRoutes(ctx: AppContext, cache = new PageCache(ctx.database.sqlite)): Router {
-  const router = Router();
-
+/** Registered on the app itself, like pagesRoutes, when the app passes itself as `router`. */
+export function publicRoutes(ctx: AppContext, cache = new PageCache(ctx.database.sqlite), router: IRouter = Router()): IRouter {
   router.get('/healthz', (_req, res) => {
     ctx.database.sqlite.prepare('select 1').get();
     res.json({ status: 'ok' });
