@@ -7,6 +7,7 @@ import { createFileTransport } from './file-transport.js';
 import { Mailer } from './mailer.js';
 import { monthJustEnded, runMonthlyEmails } from './monthly-run.js';
 import { OutboxWorker } from './outbox-worker.js';
+import { hasMonthlyEmails } from './outbox.queries.js';
 import { createSmtpTransport } from './smtp-transport.js';
 import { EmailTemplates } from './templates.js';
 import type { MailTransport } from './transport.js';
@@ -39,8 +40,7 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
   let monthlyRun: Promise<void> | null = null;
   let isStopping = false;
 
-  const runScheduled = async () => {
-    const period = monthJustEnded(clock.now());
+  const runScheduled = async (period: string) => {
     const started = performance.now();
     try {
       const summary = await runMonthlyEmails({ db, mailer, clock }, {
@@ -67,11 +67,15 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       const { isEnabled, cron, timezone } = config.mail.monthly;
       if (!isEnabled) return;
       // `protect`: a run still going when the next is due is not started twice.
-      job = new Cron(cron, { timezone, protect: true }, () => {
-        monthlyRun = runScheduled().finally(() => (monthlyRun = null));
-        return monthlyRun;
-      });
+      const run = (period: string) => (monthlyRun = runScheduled(period).finally(() => (monthlyRun = null)));
+      job = new Cron(cron, { timezone, protect: true }, () => run(monthJustEnded(clock.now())));
       logger.info('monthly impact emails scheduled', { cron, timezone, nextRun: job.nextRun()?.toISOString() });
+      // A run that fell due while the app was stopped (a deploy at 09:00 on the 1st) goes now.
+      const missed = lastScheduledPeriod(cron, timezone, clock.now());
+      if (missed && !hasMonthlyEmails(db, missed)) {
+        logger.warn('the monthly impact run fell due while the app was stopped; running it now', { period: missed });
+        void run(missed);
+      }
     },
     nextMonthlyRun: () => job?.nextRun() ?? null,
     async stop() {
@@ -82,4 +86,30 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       await outbox.stop();
     },
   };
+}
+
+/** Occurrences looked at when searching back for the last one: a schedule busier than this fires again soon anyway. */
+const MAX_OCCURRENCES_SCANNED = 1000;
+const SEARCH_BACK_MS = 32 * 86_400_000;
+
+/**
+ * The month the schedule's latest occurrence before `now` was for (the month that had just ended
+ * then), or null when there was none in the last 32 days, or the schedule fires so often that its
+ * next occurrence will do.
+ */
+export function lastScheduledPeriod(cron: string, timezone: string, now: number): string | null {
+  const schedule = new Cron(cron, { timezone, paused: true });
+  try {
+    let last: Date | null = null;
+    let from = new Date(now - SEARCH_BACK_MS);
+    for (let scanned = 0; scanned < MAX_OCCURRENCES_SCANNED; scanned++) {
+      const next = schedule.nextRun(from);
+      if (!next || next.getTime() > now) return last ? monthJustEnded(last.getTime()) : null;
+      last = next;
+      from = next;
+    }
+    return null;
+  } finally {
+    schedule.stop();
+  }
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db, DbOrTx } from '../db/client.js';
 import { unpackText } from '../db/packed-text.js';
@@ -22,6 +22,18 @@ export function retryDelayMs(attempts: number): number {
 /** Queues a rendered email; false when one with the same idempotency key exists already. */
 export function insertOutboxMessage(tx: DbOrTx, message: NewOutboxMessage): boolean {
   return tx.insert(emailOutbox).values(message).onConflictDoNothing({ target: emailOutbox.idempotencyKey }).run().changes > 0;
+}
+
+/** Whether any monthly email for this month (YYYY-MM) has been queued, in any state. */
+export function hasMonthlyEmails(db: DbOrTx, period: string): boolean {
+  // A range over the unique index on the key: `monthly:2026-10:` up to the next character after ':'.
+  const row = db
+    .select({ id: emailOutbox.id })
+    .from(emailOutbox)
+    .where(and(gte(emailOutbox.idempotencyKey, `monthly:${period}:`), lt(emailOutbox.idempotencyKey, `monthly:${period};`)))
+    .limit(1)
+    .get();
+  return row !== undefined;
 }
 
 /** Which of these idempotency keys are queued (in any state) already. */

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { lastScheduledPeriod } from '../../src/email/mail-service.js';
 import { monthJustEnded } from '../../src/email/monthly-run.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { periodStart } from '../../src/lib/months.js';
+import { TestClock } from '../helpers/test-clock.js';
 import { runCli } from '../helpers/run-cli.js';
 import { appSendingTo, buy, outboxRows, receivedWith, smtpSink } from './mail-test-kit.js';
 
@@ -66,5 +69,38 @@ describe('the monthly schedule', () => {
     expect(inLondon).toBe('1, 09:00');
     expect(next.getTime() - Date.now()).toBeGreaterThan(0);
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(32 * DAY);
+  });
+
+  it('runs a month whose run fell due while the app was stopped when it starts, and only once', async () => {
+    const sink = await smtpSink();
+    const lines: { msg: string; period?: string }[] = [];
+    const logger = createLogger('info', {}, (line) => void lines.push(JSON.parse(line)));
+    // 20 October: the run for September was due on 1 October at 09:00 London time, and never happened.
+    const clock = new TestClock(Date.UTC(2026, 9, 20, 12));
+    const t = appSendingTo(sink, { clock, env: { MONTHLY_EMAIL_ENABLED: 'true' }, overrides: { logger } });
+    await buy(t, { email: 'ada@example.org', pairs: 2, paidAt: Date.UTC(2026, 8, 10) });
+
+    t.ctx.mail.start();
+    await sink.waitFor(2); // the thank-you, and September's monthly email
+    await t.ctx.mail.stop();
+    t.ctx.mail.start(); // a restart: September's emails exist now, so nothing runs
+    await t.ctx.mail.stop();
+
+    expect(receivedWith(sink, /^Your leopard impact in /).map((m) => m.rcptTo)).toEqual([['ada@example.org']]);
+    expect(outboxRows(t, 'monthly')).toMatchObject([{ idempotencyKey: 'monthly:2026-09:1', state: 'sent' }]);
+    const catchUps = lines.filter((line) => line.msg === 'the monthly impact run fell due while the app was stopped; running it now');
+    expect(catchUps).toEqual([expect.objectContaining({ period: '2026-09' })]);
+  });
+
+  it('finds the month the latest occurrence before now was for', () => {
+    const london = 'Europe/London';
+    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 9, 20, 12))).toBe('2026-09');
+    // 1 November, 08:30 in London (GMT): this month's run is still to come, so the last was October's, for September.
+    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 10, 1, 8, 30))).toBe('2026-09');
+    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 10, 1, 9, 30))).toBe('2026-10');
+    // 1 July, 08:30 UTC is 09:30 in London (BST): the run has fallen due.
+    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 6, 1, 8, 30))).toBe('2026-06');
+    expect(lastScheduledPeriod('0 9 1 1 *', london, Date.UTC(2026, 9, 20))).toBeNull(); // yearly: none in the last 32 days
+    expect(lastScheduledPeriod('* * * * * *', london, Date.UTC(2026, 9, 20))).toBeNull(); // every second: the next one will do
   });
 });
