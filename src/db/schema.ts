@@ -42,6 +42,18 @@ export const supporters = sqliteTable('supporters', {
   createdAt: integer('created_at').notNull(),
 });
 
+/**
+ * Links a supporter has replaced. An old token opens nothing any more, except the one thing an old
+ * email must always be able to do: unsubscribe (RFC 8058 links stay in inboxes for years).
+ */
+export const retiredTokens = sqliteTable('retired_tokens', {
+  token: text('token').primaryKey(),
+  supporterId: integer('supporter_id')
+    .notNull()
+    .references(() => supporters.id),
+  retiredAt: integer('retired_at').notNull(),
+});
+
 export const conversionRules = sqliteTable('conversion_rules', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   effectiveOn: text('effective_on').notNull().unique(),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { supporters } from '../db/schema.js';
+import { retiredTokens, supporters } from '../db/schema.js';
 
 export type Supporter = typeof supporters.$inferSelect;
 
@@ -34,11 +34,24 @@ export function findSupporterByToken(db: DbOrTx, token: string): Supporter | und
   return db.select().from(supporters).where(eq(supporters.token, token)).get();
 }
 
-/** Replaces a supporter's token; the old link stops working at once. */
-export function rotateSupporterToken(db: DbOrTx, supporterId: number): string {
+/** Replaces a supporter's token; the old link stops working at once, except to unsubscribe. */
+export function rotateSupporterToken(db: DbOrTx, supporter: Pick<Supporter, 'id' | 'token'>, now: number): string {
   const token = newSupporterToken();
-  db.update(supporters).set({ token }).where(eq(supporters.id, supporterId)).run();
+  db.transaction((tx) => {
+    tx.insert(retiredTokens).values({ token: supporter.token, supporterId: supporter.id, retiredAt: now }).run();
+    tx.update(supporters).set({ token }).where(eq(supporters.id, supporter.id)).run();
+  });
   return token;
+}
+
+/** The supporter a replaced link belonged to. */
+export function findSupporterByRetiredToken(db: DbOrTx, token: string): Supporter | undefined {
+  return db
+    .select({ supporter: supporters })
+    .from(retiredTokens)
+    .innerJoin(supporters, eq(supporters.id, retiredTokens.supporterId))
+    .where(eq(retiredTokens.token, token))
+    .get()?.supporter;
 }
 
 /** "ada@example.org" → "a***@example.org": enough to recognise, not enough to harvest. */

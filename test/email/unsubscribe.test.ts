@@ -63,4 +63,36 @@ describe('unsubscribing from the monthly email', () => {
     }
     expect(isSubscribed(t)).toBe(true);
   });
+
+  it('keeps an old email\'s link working after the shopper replaced their link, for unsubscribing and nothing else', async () => {
+    const { t, path: oldPath } = await shopper();
+    const oldToken = supporterToken(t, 'ada@example.org');
+    const origin = new URL(t.ctx.config.publicUrl).origin;
+    const replaced = await t.http.post(`/impact/${oldToken}/new-link`).set('Origin', origin);
+    expect(replaced.status).toBe(303);
+    const newToken = supporterToken(t, 'ada@example.org');
+    expect(newToken).not.toBe(oldToken);
+    expect((await t.http.get(`/impact/${oldToken}`)).status).toBe(404);
+
+    const page = await t.http.get(oldPath);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`<form method="post" action="${oldPath}">`);
+    expect(page.text).not.toContain(`/impact/${oldToken}`);
+    expect(page.text).not.toContain(newToken);
+    expect(isSubscribed(t)).toBe(true);
+
+    const res = await t.http.post(oldPath).set('Origin', 'https://mail.example.net').type('form').send('List-Unsubscribe=One-Click');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('We will not send you the monthly impact email again.');
+    expect(res.text).not.toContain('/resubscribe');
+    expect(res.text).not.toContain(`/impact/${oldToken}`);
+    expect(res.text).not.toContain(newToken);
+    expect(isSubscribed(t)).toBe(false);
+
+    // The old link cannot sign anyone up again; the current one can.
+    expect((await t.http.post(`${oldPath}/resubscribe`).set('Origin', origin)).status).toBe(404);
+    expect(isSubscribed(t)).toBe(false);
+    expect((await t.http.post(`/unsubscribe/${newToken}/resubscribe`).set('Origin', origin)).status).toBe(200);
+    expect(isSubscribed(t)).toBe(true);
+  });
 });

@@ -40,7 +40,7 @@ export function impactPageRoutes(ctx: AppContext, publicData = new PageCache(ctx
   });
 
   router.post('/impact/:token/new-link', privatePage(), isOurs, (req: Request<{ token: string }>, res: Response) => {
-    const token = replaceSupporterLink(ctx.db, req.params.token);
+    const token = replaceSupporterLink(ctx.db, req.params.token, ctx.clock.now());
     if (!token) throw pageNotFound();
     res.redirect(303, `${path(token)}?done=new-link`);
   });
