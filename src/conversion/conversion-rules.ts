@@ -1,6 +1,7 @@
-import { and, desc, eq, lte } from 'drizzle-orm';
+import { desc, eq, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { conversionRates, conversionRules } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 
 export interface ConversionRule {
   id: number;
@@ -21,21 +22,26 @@ export function ensureDefaultRule(db: DbOrTx, trapWeeksPerPair: number, donation
   });
 }
 
+const ruleOnDay = (db: DbOrTx) =>
+  db.select().from(conversionRules).where(lte(conversionRules.effectiveOn, sql.placeholder('day'))).orderBy(desc(conversionRules.effectiveOn)).limit(1).prepare();
+const ruleWithId = (db: DbOrTx) => db.select().from(conversionRules).where(eq(conversionRules.id, sql.placeholder('id'))).prepare();
+const ratesOfRule = (db: DbOrTx) => db.select().from(conversionRates).where(eq(conversionRates.ruleId, sql.placeholder('ruleId'))).prepare();
+
 /** The rule in force on a day (YYYY-MM-DD): the latest one effective on or before it. */
 export function ruleInForce(db: DbOrTx, day: string): ConversionRule {
-  const rule = db.select().from(conversionRules).where(lte(conversionRules.effectiveOn, day)).orderBy(desc(conversionRules.effectiveOn)).limit(1).get();
+  const rule = prepared(db, ruleOnDay).get({ day });
   if (!rule) throw new Error(`no conversion rule is in force on ${day}`);
   return withRates(db, rule);
 }
 
 export function ruleById(db: DbOrTx, id: number): ConversionRule {
-  const rule = db.select().from(conversionRules).where(eq(conversionRules.id, id)).get();
+  const rule = prepared(db, ruleWithId).get({ id });
   if (!rule) throw new Error(`conversion rule ${id} does not exist`);
   return withRates(db, rule);
 }
 
 function withRates(db: DbOrTx, rule: typeof conversionRules.$inferSelect): ConversionRule {
-  const rates = db.select().from(conversionRates).where(and(eq(conversionRates.ruleId, rule.id))).all();
+  const rates = prepared(db, ratesOfRule).all({ ruleId: rule.id });
   return {
     id: rule.id,
     effectiveOn: rule.effectiveOn,

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { ledgerEntries, ledgerTotals, supporterTotals } from '../db/schema.js';
+import { placeholder, prepared } from '../db/prepared.js';
 import { bookingPeriod, lastClosedPeriod } from '../reconciliation/accounting-period.js';
 
 export type LedgerKind = (typeof ledgerEntries.$inferInsert)['kind'];
@@ -22,40 +23,82 @@ const ALL = 'all';
 export function appendLedger(tx: DbOrTx, entries: NewLedgerEntry[]): void {
   if (entries.length === 0) return;
   const lastClosed = lastClosedPeriod(tx);
-  tx.insert(ledgerEntries)
-    .values(entries.map((entry) => ({ ...entry, period: bookingPeriod(entry.occurredAt, lastClosed) })))
-    .run();
-  tx.insert(ledgerTotals).values({ scope: ALL }).onConflictDoNothing().run();
+  const insert = prepared(tx, insertEntry);
+  for (const entry of entries) {
+    insert.run({
+      kind: entry.kind,
+      orderId: entry.orderId ?? null,
+      supporterId: entry.supporterId ?? null,
+      pairs: entry.pairs,
+      trapWeeks: entry.trapWeeks,
+      donationMinor: entry.donationMinor,
+      currency: entry.currency,
+      occurredAt: entry.occurredAt,
+      recordedAt: entry.recordedAt,
+      reason: entry.reason,
+      eventId: entry.eventId ?? null,
+      period: bookingPeriod(entry.occurredAt, lastClosed),
+    });
+  }
+  prepared(tx, ensureTotalsRow).run();
   for (const entry of entries) {
     if (entry.pairs === 0 && entry.trapWeeks === 0) continue;
-    tx.update(ledgerTotals)
-      .set({ pairs: sql`${ledgerTotals.pairs} + ${entry.pairs}`, trapWeeks: sql`${ledgerTotals.trapWeeks} + ${entry.trapWeeks}` })
-      .where(eq(ledgerTotals.scope, ALL))
-      .run();
+    prepared(tx, moveTotals).run({ pairs: entry.pairs, trapWeeks: entry.trapWeeks });
     if (entry.supporterId != null) moveSupporterTotals(tx, entry.supporterId, entry.pairs, entry.trapWeeks);
   }
 }
 
+const insertEntry = (db: DbOrTx) =>
+  db
+    .insert(ledgerEntries)
+    .values({
+      kind: placeholder('kind'),
+      orderId: placeholder('orderId'),
+      supporterId: placeholder('supporterId'),
+      pairs: placeholder('pairs'),
+      trapWeeks: placeholder('trapWeeks'),
+      donationMinor: placeholder('donationMinor'),
+      currency: placeholder('currency'),
+      occurredAt: placeholder('occurredAt'),
+      recordedAt: placeholder('recordedAt'),
+      reason: placeholder('reason'),
+      eventId: placeholder('eventId'),
+      period: placeholder('period'),
+    })
+    .prepare();
+const ensureTotalsRow = (db: DbOrTx) => db.insert(ledgerTotals).values({ scope: ALL }).onConflictDoNothing().prepare();
+const moveTotals = (db: DbOrTx) =>
+  db
+    .update(ledgerTotals)
+    .set({ pairs: sql`${ledgerTotals.pairs} + ${placeholder('pairs')}`, trapWeeks: sql`${ledgerTotals.trapWeeks} + ${placeholder('trapWeeks')}` })
+    .where(eq(ledgerTotals.scope, ALL))
+    .prepare();
+
 /** Keeps a supporter's sums and the count of supporters with impact (net pairs above zero). */
 function moveSupporterTotals(tx: DbOrTx, supporterId: number, pairs: number, trapWeeks: number): void {
-  const before = tx.select({ pairs: supporterTotals.pairs }).from(supporterTotals).where(eq(supporterTotals.supporterId, supporterId)).get();
+  const before = prepared(tx, supporterPairs).get({ supporterId });
   const beforePairs = before?.pairs ?? 0;
-  tx.insert(supporterTotals)
-    .values({ supporterId, pairs, trapWeeks })
-    .onConflictDoUpdate({
-      target: supporterTotals.supporterId,
-      set: { pairs: sql`${supporterTotals.pairs} + ${pairs}`, trapWeeks: sql`${supporterTotals.trapWeeks} + ${trapWeeks}` },
-    })
-    .run();
+  prepared(tx, addToSupporterTotals).run({ supporterId, pairs, trapWeeks });
   const afterPairs = beforePairs + pairs;
   const change = Number(afterPairs > 0) - Number(beforePairs > 0);
-  if (change !== 0) {
-    tx.update(ledgerTotals)
-      .set({ supporters: sql`${ledgerTotals.supporters} + ${change}` })
-      .where(eq(ledgerTotals.scope, ALL))
-      .run();
-  }
+  if (change !== 0) prepared(tx, moveSupporterCount).run({ change });
 }
+
+const addToSupporterTotals = (db: DbOrTx) =>
+  db
+    .insert(supporterTotals)
+    .values({ supporterId: placeholder('supporterId'), pairs: placeholder('pairs'), trapWeeks: placeholder('trapWeeks') })
+    .onConflictDoUpdate({
+      target: supporterTotals.supporterId,
+      set: { pairs: sql`${supporterTotals.pairs} + excluded.pairs`, trapWeeks: sql`${supporterTotals.trapWeeks} + excluded.trap_weeks` },
+    })
+    .prepare();
+const moveSupporterCount = (db: DbOrTx) =>
+  db
+    .update(ledgerTotals)
+    .set({ supporters: sql`${ledgerTotals.supporters} + ${placeholder('change')}` })
+    .where(eq(ledgerTotals.scope, ALL))
+    .prepare();
 
 /** Public totals, net of refunds and lost disputes. */
 export function readTotals(db: Db): Totals {
@@ -85,7 +128,13 @@ export interface OrderLedgerSums {
 
 /** An order's entries summed per kind. */
 export function sumOrderLedger(tx: DbOrTx, orderId: number): OrderLedgerSums[] {
-  return tx
+  return prepared(tx, orderSums).all({ orderId });
+}
+
+const supporterPairs = (db: DbOrTx) =>
+  db.select({ pairs: supporterTotals.pairs }).from(supporterTotals).where(eq(supporterTotals.supporterId, sql.placeholder('supporterId'))).prepare();
+const orderSums = (db: DbOrTx) =>
+  db
     .select({
       kind: ledgerEntries.kind,
       pairs: sql<number>`sum(${ledgerEntries.pairs})`,
@@ -94,7 +143,6 @@ export function sumOrderLedger(tx: DbOrTx, orderId: number): OrderLedgerSums[] {
       entries: sql<number>`count(*)`,
     })
     .from(ledgerEntries)
-    .where(eq(ledgerEntries.orderId, orderId))
+    .where(eq(ledgerEntries.orderId, sql.placeholder('orderId')))
     .groupBy(ledgerEntries.kind)
-    .all();
-}
+    .prepare();

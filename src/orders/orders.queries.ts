@@ -1,12 +1,20 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { orders } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 
 export type Order = typeof orders.$inferSelect;
 export type OrderStatus = Order['status'];
 
+const orderBySession = (db: DbOrTx) => db.select().from(orders).where(eq(orders.checkoutSessionId, sql.placeholder('checkoutSessionId'))).prepare();
+const orderById = (db: DbOrTx) => db.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
+
 export function findOrderBySession(db: DbOrTx, checkoutSessionId: string): Order | undefined {
-  return db.select().from(orders).where(eq(orders.checkoutSessionId, checkoutSessionId)).get();
+  return prepared(db, orderBySession).get({ checkoutSessionId });
+}
+
+export function findOrderById(db: DbOrTx, id: number): Order | undefined {
+  return prepared(db, orderById).get({ id });
 }
 
 export function findOrdersByPaymentIntent(db: DbOrTx, paymentIntentId: string): Order[] {

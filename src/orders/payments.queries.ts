@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { charges, disputes, refunds } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 
 /**
  * Latest-known state of charges, refunds and disputes, kept apart from orders so that one which
@@ -66,8 +67,8 @@ export function paymentIntentOfCharge(tx: DbOrTx, chargeId: string): string | nu
  * count too, for accounts that only send refund events.
  */
 export function refundedMinorFor(tx: DbOrTx, paymentIntentId: string): number {
-  const chargeRows = tx.select().from(charges).where(eq(charges.paymentIntentId, paymentIntentId)).all();
-  const refundRows = tx.select().from(refunds).where(eq(refunds.paymentIntentId, paymentIntentId)).all();
+  const chargeRows = prepared(tx, chargesOfPayment).all({ paymentIntentId });
+  const refundRows = prepared(tx, refundsOfPayment).all({ paymentIntentId });
   let fromCharges = 0;
   for (const charge of chargeRows) {
     const failedSince = refundRows
@@ -81,10 +82,14 @@ export function refundedMinorFor(tx: DbOrTx, paymentIntentId: string): number {
 
 /** Amount of the payment's disputes that were lost. */
 export function disputeLostMinorFor(tx: DbOrTx, paymentIntentId: string): number {
-  const row = tx
+  return prepared(tx, disputesLost).get({ paymentIntentId })?.total ?? 0;
+}
+
+const chargesOfPayment = (db: DbOrTx) => db.select().from(charges).where(eq(charges.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+const refundsOfPayment = (db: DbOrTx) => db.select().from(refunds).where(eq(refunds.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+const disputesLost = (db: DbOrTx) =>
+  db
     .select({ total: sql<number>`coalesce(sum(${disputes.amountMinor}), 0)` })
     .from(disputes)
-    .where(and(eq(disputes.paymentIntentId, paymentIntentId), inArray(disputes.status, ['lost'])))
-    .get();
-  return row?.total ?? 0;
-}
+    .where(and(eq(disputes.paymentIntentId, sql.placeholder('paymentIntentId')), inArray(disputes.status, ['lost'])))
+    .prepare();

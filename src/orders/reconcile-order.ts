@@ -1,6 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { orderLines, orders } from '../db/schema.js';
+import { placeholder, prepared } from '../db/prepared.js';
+import { findOrderById } from './orders.queries.js';
 import { isoDay } from '../lib/clock.js';
 import { appendLedger, sumOrderLedger, type LedgerKind, type NewLedgerEntry } from '../ledger/ledger.queries.js';
 import { ruleById, ruleInForce, type ConversionRule } from '../conversion/conversion-rules.js';
@@ -21,27 +23,31 @@ interface Component {
   describe: (deltaPairs: number, hasEntries: boolean) => { kind: LedgerKind; reason: string; occurredAt: number };
 }
 
+const setOrderRule = (db: DbOrTx) =>
+  db
+    .update(orders)
+    .set({ ruleId: placeholder('ruleId'), isDonationRateMissing: placeholder('isDonationRateMissing') })
+    .where(eq(orders.id, sql.placeholder('id')))
+    .returning()
+    .prepare();
+const linesOfOrder = (db: DbOrTx) => db.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder('orderId'))).prepare();
+
 /**
  * Brings an order's ledger to what its current facts say it should be, by appending the difference.
  * Running it again changes nothing; running it after any new fact appends only that fact's effect.
  */
 export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCause): NewLedgerEntry[] {
-  let order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+  let order = findOrderById(tx, orderId);
   if (!order) throw new Error(`order ${orderId} does not exist`);
   const current = sumOrderLedger(tx, orderId);
   if (order.status !== 'paid' && current.length === 0) return [];
 
   if (order.status === 'paid' && order.ruleId == null) {
     const rule = ruleInForce(tx, isoDay(order.paidAt ?? cause.occurredAt));
-    order = tx
-      .update(orders)
-      .set({ ruleId: rule.id, isDonationRateMissing: rule.donationPerPairMinor[order.currency] === undefined })
-      .where(eq(orders.id, orderId))
-      .returning()
-      .get();
+    order = prepared(tx, setOrderRule).get({ id: orderId, ruleId: rule.id, isDonationRateMissing: rule.donationPerPairMinor[order.currency] === undefined ? 1 : 0 })!;
   }
   const rule = ruleById(tx, order.ruleId!);
-  const lines = tx.select().from(orderLines).where(eq(orderLines.orderId, orderId)).all();
+  const lines = prepared(tx, linesOfOrder).all({ orderId });
   const fundedPairs = lines.reduce((sum, line) => sum + line.quantity * (line.pairsPerUnit ?? 0), 0);
   const refundedMinor = order.paymentIntentId ? refundedMinorFor(tx, order.paymentIntentId) : 0;
   const target = targetPairs({

@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { orderLines, orders } from '../db/schema.js';
+import { placeholder, prepared } from '../db/prepared.js';
 import { resolvePairsPerUnit } from '../products/products.queries.js';
 import { findOrCreateSupporter } from '../supporters/supporters.queries.js';
 import { findOrderBySession, laterStatus, type OrderStatus } from './orders.queries.js';
@@ -37,6 +38,17 @@ export interface RecordCheckoutResult {
   supporterId: number | null;
 }
 
+const ORDER_FIELDS = ['checkoutSessionId', 'paymentIntentId', 'supporterId', 'status', 'amountTotalMinor', 'currency', 'livemode', 'paidAt', 'updatedAt'] as const;
+const orderPlaceholders = () => Object.fromEntries(ORDER_FIELDS.map((field) => [field, placeholder(field)])) as Record<(typeof ORDER_FIELDS)[number], SQL>;
+const updateOrder = (db: DbOrTx) => db.update(orders).set(orderPlaceholders()).where(eq(orders.id, sql.placeholder('id'))).returning().prepare();
+const insertOrder = (db: DbOrTx) =>
+  db
+    .insert(orders)
+    .values({ ...orderPlaceholders(), createdAt: placeholder('createdAt') })
+    .returning()
+    .prepare();
+const markHasLines = (db: DbOrTx) => db.update(orders).set({ hasLines: true }).where(eq(orders.id, sql.placeholder('id'))).prepare();
+
 /**
  * Records what a checkout session event says, idempotently and in any order: the order's status
  * only moves forward, line items are stored once, and the ledger is brought up to date (including
@@ -54,13 +66,11 @@ export function recordCheckout(tx: DbOrTx, input: CheckoutInput, cause: Reconcil
     status,
     amountTotalMinor: existing?.status === 'paid' ? existing.amountTotalMinor : input.amountTotalMinor,
     currency: input.currency,
-    livemode: input.livemode,
+    livemode: input.livemode ? 1 : 0, // bound as it is stored: prepared statements skip the schema's mapping
     paidAt: existing?.paidAt ?? (status === 'paid' ? cause.occurredAt : null),
     updatedAt: cause.recordedAt,
   };
-  const order = existing
-    ? tx.update(orders).set(values).where(eq(orders.id, existing.id)).returning().get()
-    : tx.insert(orders).values({ ...values, createdAt: cause.recordedAt }).returning().get();
+  const order = existing ? prepared(tx, updateOrder).get({ ...values, id: existing.id })! : prepared(tx, insertOrder).get({ ...values, createdAt: cause.recordedAt })!;
 
   if (input.lines && !order.hasLines) {
     if (input.lines.length > 0) {
@@ -79,7 +89,7 @@ export function recordCheckout(tx: DbOrTx, input: CheckoutInput, cause: Reconcil
         )
         .run();
     }
-    tx.update(orders).set({ hasLines: true }).where(eq(orders.id, order.id)).run();
+    prepared(tx, markHasLines).run({ id: order.id });
   }
   reconcileOrder(tx, order.id, cause);
   return { orderId: order.id, becamePaid, supporterId: order.supporterId };

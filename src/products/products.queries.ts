@@ -1,6 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { products } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
+
+const pairsByPrice = (db: DbOrTx) => db.select({ pairs: products.pairsPerUnit }).from(products).where(eq(products.stripePriceId, sql.placeholder('priceId'))).prepare();
+const pairsByProduct = (db: DbOrTx) => db.select({ pairs: products.pairsPerUnit }).from(products).where(eq(products.stripeProductId, sql.placeholder('productId'))).prepare();
 
 /**
  * Pairs per unit for a line item: the local catalog by price id, then by product id, then the
@@ -8,11 +12,11 @@ import { products } from '../db/schema.js';
  */
 export function resolvePairsPerUnit(db: DbOrTx, priceId: string | null, productId: string | null, metadataPairs: number | null): number | null {
   if (priceId) {
-    const byPrice = db.select({ pairs: products.pairsPerUnit }).from(products).where(eq(products.stripePriceId, priceId)).get();
+    const byPrice = prepared(db, pairsByPrice).get({ priceId });
     if (byPrice) return byPrice.pairs;
   }
   if (productId) {
-    const byProduct = db.select({ pairs: products.pairsPerUnit }).from(products).where(eq(products.stripeProductId, productId)).get();
+    const byProduct = prepared(db, pairsByProduct).get({ productId });
     if (byProduct) return byProduct.pairs;
   }
   return metadataPairs;

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { monthCloses } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 import { nextPeriod, periodOf } from '../lib/months.js';
 
 /**
@@ -16,5 +17,7 @@ export function bookingPeriod(occurredAt: number, lastClosed: string | null): st
 
 /** The latest closed month, or null when none has been closed yet. */
 export function lastClosedPeriod(db: DbOrTx): string | null {
-  return db.get<{ period: string | null }>(sql`select max(${monthCloses.period}) as period from ${monthCloses}`)?.period ?? null;
+  return prepared(db, latestClose).get()?.period ?? null;
 }
+
+const latestClose = (db: DbOrTx) => db.select({ period: sql<string | null>`max(${monthCloses.period})` }).from(monthCloses).prepare();

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { stripeEvents } from '../db/schema.js';
+import { placeholder, prepared } from '../db/prepared.js';
 import type { VerifiedEvent } from './verify-event.js';
 
 export type StoredEvent = typeof stripeEvents.$inferSelect;
@@ -51,11 +52,15 @@ export function selectReadyEvents(db: DbOrTx, now: number, limit: number): Store
 }
 
 export function markEventDone(db: DbOrTx, id: string, status: 'processed' | 'ignored', now: number): void {
-  db.update(stripeEvents)
-    .set({ status, processedAt: now, lastError: null, attempts: sql`${stripeEvents.attempts} + 1` })
-    .where(eq(stripeEvents.id, id))
-    .run();
+  prepared(db, eventDone).run({ id, status, now });
 }
+
+const eventDone = (db: DbOrTx) =>
+  db
+    .update(stripeEvents)
+    .set({ status: placeholder('status'), processedAt: placeholder('now'), lastError: null, attempts: sql`${stripeEvents.attempts} + 1` })
+    .where(eq(stripeEvents.id, sql.placeholder('id')))
+    .prepare();
 
 export function markEventFailedAttempt(db: DbOrTx, id: string, status: 'retrying' | 'failed', error: string, nextAttemptAt: number): void {
   db.update(stripeEvents)

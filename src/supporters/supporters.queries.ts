@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { retiredTokens, supporters } from '../db/schema.js';
+import { placeholder, prepared } from '../db/prepared.js';
 
 export type Supporter = typeof supporters.$inferSelect;
 
@@ -18,16 +19,26 @@ export function newSupporterToken(): string {
 
 /** One supporter per normalised email; the first name we hear is kept until a newer one arrives. */
 export function findOrCreateSupporter(tx: DbOrTx, email: string, name: string | null, now: number): Supporter {
-  const existing = tx.select().from(supporters).where(eq(supporters.email, email)).get();
+  const existing = findSupporterByEmail(tx, email);
   if (existing) {
-    if (name && name !== existing.name) tx.update(supporters).set({ name }).where(eq(supporters.id, existing.id)).run();
+    if (name && name !== existing.name) prepared(tx, renameSupporter).run({ id: existing.id, name });
     return existing;
   }
-  return tx.insert(supporters).values({ email, name, token: newSupporterToken(), createdAt: now }).returning().get();
+  return prepared(tx, insertSupporter).get({ email, name, token: newSupporterToken(), createdAt: now })!;
 }
 
+const renameSupporter = (db: DbOrTx) => db.update(supporters).set({ name: placeholder('name') }).where(eq(supporters.id, sql.placeholder('id'))).prepare();
+const insertSupporter = (db: DbOrTx) =>
+  db
+    .insert(supporters)
+    .values({ email: placeholder('email'), name: placeholder('name'), token: placeholder('token'), createdAt: placeholder('createdAt') })
+    .returning()
+    .prepare();
+
+const supporterByEmail = (db: DbOrTx) => db.select().from(supporters).where(eq(supporters.email, sql.placeholder('email'))).prepare();
+
 export function findSupporterByEmail(db: DbOrTx, email: string): Supporter | undefined {
-  return db.select().from(supporters).where(eq(supporters.email, email)).get();
+  return prepared(db, supporterByEmail).get({ email });
 }
 
 export function findSupporterByToken(db: DbOrTx, token: string): Supporter | undefined {
