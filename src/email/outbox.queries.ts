@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Db, DbOrTx } from '../db/client.js';
 import { unpackText } from '../db/packed-text.js';
 import { emailOutbox, supporters } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 import type { SendOutcome } from './transport.js';
 
 export type OutboxMessage = typeof emailOutbox.$inferSelect;
@@ -21,8 +22,18 @@ export function retryDelayMs(attempts: number): number {
 
 /** Queues a rendered email; false when one with the same idempotency key exists already. */
 export function insertOutboxMessage(tx: DbOrTx, message: NewOutboxMessage): boolean {
-  return tx.insert(emailOutbox).values(message).onConflictDoNothing({ target: emailOutbox.idempotencyKey }).run().changes > 0;
+  const row = { ...message, supporterId: message.supporterId ?? null, recipientName: message.recipientName ?? null, headers: message.headers ?? null };
+  return prepared(tx, insertMessage).run(row).changes > 0;
 }
+
+// Plain placeholders (not SQL) in an insert keep the schema's mapping: the HTML is packed as it goes in.
+const INSERTED = ['kind', 'idempotencyKey', 'supporterId', 'recipient', 'recipientName', 'subject', 'textBody', 'htmlBody', 'headers', 'messageId', 'nextAttemptAt', 'createdAt', 'updatedAt'] as const;
+const insertMessage = (db: DbOrTx) =>
+  db
+    .insert(emailOutbox)
+    .values(Object.fromEntries(INSERTED.map((column) => [column, sql.placeholder(column)])) as unknown as NewOutboxMessage)
+    .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
+    .prepare();
 
 /** Whether any monthly email for this month (YYYY-MM) has been queued, in any state. */
 export function hasMonthlyEmails(db: DbOrTx, period: string): boolean {
