@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { orders, supporters } from '../db/schema.js';
 import type { Clock } from '../lib/clock.js';
 import { sumOrderLedger } from '../ledger/ledger.queries.js';
-import type { Supporter } from '../supporters/supporters.queries.js';
+import { findOrderById } from '../orders/orders.queries.js';
+import { findSupporterById, type Supporter } from '../supporters/supporters.queries.js';
 import { insertOutboxMessage, type NewOutboxMessage } from './outbox.queries.js';
 import type { EmailTemplates, RenderedEmail } from './templates.js';
 
@@ -43,9 +42,9 @@ export class Mailer {
 
   /** The thank-you for an order that has just been paid, with its impact. Once per checkout session. */
   queueReceipt(tx: DbOrTx, orderId: number): boolean {
-    const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+    const order = findOrderById(tx, orderId);
     if (!order?.supporterId) return false; // a checkout without an email address: no one to thank
-    const supporter = tx.select().from(supporters).where(eq(supporters.id, order.supporterId)).get()!;
+    const supporter = findSupporterById(tx, order.supporterId)!;
     const sums = sumOrderLedger(tx, orderId);
     const pairs = sums.reduce((n, s) => n + s.pairs, 0);
     const trapWeeks = sums.reduce((n, s) => n + s.trapWeeks, 0);

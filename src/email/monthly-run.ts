@@ -1,13 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { emailOutbox } from '../db/schema.js';
 import { BadRequestError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import { isPeriod, periodEnd, periodOf, periodStart, previousPeriod } from '../lib/months.js';
 import type { Mailer } from './mailer.js';
 import { countSupporters, prepareMonthlyView, selectMonthlyCandidates, type MonthlyCandidate } from './monthly-content.js';
-import { findQueuedKeys, type NewOutboxMessage } from './outbox.queries.js';
+import { findQueuedKeys, insertOutboxMessage, type NewOutboxMessage } from './outbox.queries.js';
 
 export type SkipReason = 'alreadyQueued' | 'unsubscribed' | 'undeliverable' | 'noImpact';
 
@@ -107,23 +105,12 @@ function ineligibility(candidate: MonthlyCandidate): Exclude<SkipReason, 'alread
  */
 function insertMany(db: Db, candidates: MonthlyCandidate[], compose: (c: MonthlyCandidate) => NewOutboxMessage): number {
   if (candidates.length === 0) return 0;
-  // A prepared statement run per row: drizzle builds no SQL per row.
-  const insert = db
-    .insert(emailOutbox)
-    .values(Object.fromEntries(INSERTED_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewOutboxMessage)
-    .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
-    .prepare();
   return db.transaction(
-    () => {
+    (tx) => {
       let inserted = 0;
-      for (const candidate of candidates) inserted += insert.run(compose(candidate) as unknown as Record<string, unknown>).changes;
+      for (const candidate of candidates) inserted += Number(insertOutboxMessage(tx, compose(candidate)));
       return inserted;
     },
     { behavior: 'immediate' },
   );
 }
-
-const INSERTED_COLUMNS = [
-  'kind', 'idempotencyKey', 'supporterId', 'recipient', 'recipientName', 'subject', 'textBody', 'htmlBody',
-  'headers', 'messageId', 'nextAttemptAt', 'createdAt', 'updatedAt',
-] as const satisfies ReadonlyArray<keyof NewOutboxMessage>;

@@ -20,14 +20,17 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 4 * 3_600_000);
 }
 
-/** Queues a rendered email; false when one with the same idempotency key exists already. */
+/** Queues a rendered email (one statement, prepared once); false when one with the same idempotency key exists already. */
 export function insertOutboxMessage(tx: DbOrTx, message: NewOutboxMessage): boolean {
   const row = { ...message, supporterId: message.supporterId ?? null, recipientName: message.recipientName ?? null, headers: message.headers ?? null };
   return prepared(tx, insertMessage).run(row).changes > 0;
 }
 
 // Plain placeholders (not SQL) in an insert keep the schema's mapping: the HTML is packed as it goes in.
-const INSERTED = ['kind', 'idempotencyKey', 'supporterId', 'recipient', 'recipientName', 'subject', 'textBody', 'htmlBody', 'headers', 'messageId', 'nextAttemptAt', 'createdAt', 'updatedAt'] as const;
+const INSERTED = [
+  'kind', 'idempotencyKey', 'supporterId', 'recipient', 'recipientName', 'subject', 'textBody', 'htmlBody',
+  'headers', 'messageId', 'nextAttemptAt', 'createdAt', 'updatedAt',
+] as const satisfies ReadonlyArray<keyof NewOutboxMessage>;
 const insertMessage = (db: DbOrTx) =>
   db
     .insert(emailOutbox)

@@ -41,6 +41,12 @@ export function findSupporterByEmail(db: DbOrTx, email: string): Supporter | und
   return prepared(db, supporterByEmail).get({ email });
 }
 
+const supporterById = (db: DbOrTx) => db.select().from(supporters).where(eq(supporters.id, sql.placeholder('id'))).prepare();
+
+export function findSupporterById(db: DbOrTx, id: number): Supporter | undefined {
+  return prepared(db, supporterById).get({ id });
+}
+
 export function findSupporterByToken(db: DbOrTx, token: string): Supporter | undefined {
   return db.select().from(supporters).where(eq(supporters.token, token)).get();
 }
