@@ -347,6 +347,15 @@ export const donationPaymentVoids = sqliteTable('donation_payment_voids', {
 });
 
 /**
+ * Monthly impact runs that went through every supporter (from the schedule or the command line).
+ * A month with emails queued but no row here was stopped halfway: starting the app finishes it.
+ */
+export const monthlyRuns = sqliteTable('monthly_runs', {
+  period: text('period').primaryKey(),
+  completedAt: integer('completed_at').notNull(),
+});
+
+/**
  * Every email the app sends, rendered, before it is sent: the outbox. `idempotencyKey` makes
  * queueing the same email twice a no-op (`receipt:<checkout session>`, `monthly:<YYYY-MM>:<supporter>`,
  * `link:<supporter>:<request>`); `messageId` is fixed at queueing so a resend is recognisably the same mail.

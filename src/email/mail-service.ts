@@ -7,7 +7,7 @@ import { createFileTransport } from './file-transport.js';
 import { Mailer } from './mailer.js';
 import { monthJustEnded, runMonthlyEmails } from './monthly-run.js';
 import { OutboxWorker } from './outbox-worker.js';
-import { hasMonthlyEmails } from './outbox.queries.js';
+import { isMonthlyRunCompleted } from './monthly-runs.queries.js';
 import { createSmtpTransport } from './smtp-transport.js';
 import { EmailTemplates } from './templates.js';
 import type { MailTransport } from './transport.js';
@@ -37,10 +37,12 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
     window: Math.max(50, 10 * config.mail.maxConnections),
   });
   let job: Cron | null = null;
-  let monthlyRun: Promise<void> | null = null;
+  // Runs go one after another (a catch-up and the schedule could otherwise overlap); stop() waits for all.
+  let monthlyRuns: Promise<void> = Promise.resolve();
   let isStopping = false;
 
   const runScheduled = async (period: string) => {
+    if (isStopping) return;
     const started = performance.now();
     try {
       const summary = await runMonthlyEmails({ db, mailer, clock }, {
@@ -67,13 +69,14 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       const { isEnabled, cron, timezone } = config.mail.monthly;
       if (!isEnabled) return;
       // `protect`: a run still going when the next is due is not started twice.
-      const run = (period: string) => (monthlyRun = runScheduled(period).finally(() => (monthlyRun = null)));
+      const run = (period: string) => (monthlyRuns = monthlyRuns.then(() => runScheduled(period)));
       job = new Cron(cron, { timezone, protect: true }, () => run(monthJustEnded(clock.now())));
       logger.info('monthly impact emails scheduled', { cron, timezone, nextRun: job.nextRun()?.toISOString() });
-      // A run that fell due while the app was stopped (a deploy at 09:00 on the 1st) goes now.
+      // A run that fell due while the app was stopped (a deploy at 09:00 on the 1st), or that a
+      // shutdown stopped halfway, goes now: it queues only what is missing.
       const missed = lastScheduledPeriod(cron, timezone, clock.now());
-      if (missed && !hasMonthlyEmails(db, missed)) {
-        logger.warn('the monthly impact run fell due while the app was stopped; running it now', { period: missed });
+      if (missed && !isMonthlyRunCompleted(db, missed)) {
+        logger.warn('a scheduled monthly impact run was missed or stopped halfway; running it now', { period: missed });
         void run(missed);
       }
     },
@@ -82,7 +85,7 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       isStopping = true;
       job?.stop();
       job = null;
-      await monthlyRun;
+      await monthlyRuns;
       await outbox.stop();
     },
   };

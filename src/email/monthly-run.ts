@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import { isPeriod, periodEnd, periodOf, periodStart, previousPeriod } from '../lib/months.js';
 import type { Mailer } from './mailer.js';
 import { countSupporters, prepareMonthlyView, selectMonthlyCandidates, type MonthlyCandidate } from './monthly-content.js';
+import { recordMonthlyRunCompleted } from './monthly-runs.queries.js';
 import { findQueuedKeys, insertOutboxMessage, type NewOutboxMessage } from './outbox.queries.js';
 
 export type SkipReason = 'alreadyQueued' | 'unsubscribed' | 'undeliverable' | 'noImpact';
@@ -88,6 +89,7 @@ export async function runMonthlyEmails(deps: { db: Db; mailer: Mailer; clock: Cl
     options.onProgress?.(summary.supporters, Math.max(total, summary.supporters));
     await nextTurn(); // let requests and the outbox in between pages
   }
+  if (!isDryRun) recordMonthlyRunCompleted(db, period, clock.now());
   return summary;
 }
 

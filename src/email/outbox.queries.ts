@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db, DbOrTx } from '../db/client.js';
 import { unpackText } from '../db/packed-text.js';
@@ -37,18 +37,6 @@ const insertMessage = (db: DbOrTx) =>
     .values(Object.fromEntries(INSERTED.map((column) => [column, sql.placeholder(column)])) as unknown as NewOutboxMessage)
     .onConflictDoNothing({ target: emailOutbox.idempotencyKey })
     .prepare();
-
-/** Whether any monthly email for this month (YYYY-MM) has been queued, in any state. */
-export function hasMonthlyEmails(db: DbOrTx, period: string): boolean {
-  // A range over the unique index on the key: `monthly:2026-10:` up to the next character after ':'.
-  const row = db
-    .select({ id: emailOutbox.id })
-    .from(emailOutbox)
-    .where(and(gte(emailOutbox.idempotencyKey, `monthly:${period}:`), lt(emailOutbox.idempotencyKey, `monthly:${period};`)))
-    .limit(1)
-    .get();
-  return row !== undefined;
-}
 
 /** Which of these idempotency keys are queued (in any state) already. */
 export function findQueuedKeys(db: DbOrTx, keys: string[]): Set<string> {

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { disputes, ledgerEntries, orders, supporters, supporterTotals } from '../db/schema.js';
 import { maskEmail } from './supporters.queries.js';
+import { prepared } from '../db/prepared.js';
 
 export type OrderDisplayStatus = 'paid' | 'partially_refunded' | 'refunded' | 'disputed' | 'dispute_lost' | 'awaiting_payment' | 'payment_failed';
 
@@ -27,7 +28,7 @@ const OPEN_DISPUTE = ['warning_needs_response', 'warning_under_review', 'needs_r
 
 /**
  * The page a shopper opens most, read in one statement: one snapshot without a transaction, one
- * WAL read lock, one trip into SQLite. It is prepared once per database handle (building a query
+ * WAL read lock, one trip into SQLite. It is prepared once per connection (building a query
  * costs several times more than SQLite takes to answer it) and reads only columns the
  * orders_supporter and ledger_supporter indexes hold, where one shopper's rows sit side by side: a
  * page or two however big the tables grow. One row per order and ledger kind, newest order first;
@@ -63,16 +64,11 @@ function prepareRead(db: DbOrTx) {
     .prepare();
 }
 
-type Read = ReturnType<typeof prepareRead>;
-type Row = ReturnType<Read['all']>[number];
-
-const reads = new WeakMap<DbOrTx, Read>();
+type Row = ReturnType<ReturnType<typeof prepareRead>['all']>[number];
 
 /** A supporter's own impact, found by their private token; undefined for an unknown token. */
 export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact | undefined {
-  let read = reads.get(db);
-  if (!read) reads.set(db, (read = prepareRead(db)));
-  const rows = read.all({ token });
+  const rows = prepared(db, prepareRead).all({ token });
   const supporter = rows[0];
   if (!supporter) return undefined;
 

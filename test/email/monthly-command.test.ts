@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastScheduledPeriod } from '../../src/email/mail-service.js';
-import { monthJustEnded } from '../../src/email/monthly-run.js';
+import { monthJustEnded, runMonthlyEmails } from '../../src/email/monthly-run.js';
+import { isMonthlyRunCompleted } from '../../src/email/monthly-runs.queries.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { periodStart } from '../../src/lib/months.js';
 import { TestClock } from '../helpers/test-clock.js';
@@ -8,6 +9,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { appSendingTo, buy, outboxRows, receivedWith, smtpSink } from './mail-test-kit.js';
 
 const DAY = 86_400_000;
+const CATCH_UP = 'a scheduled monthly impact run was missed or stopped halfway; running it now';
 
 describe('npm run cli -- emails:monthly', () => {
   it('shows the counts and a sample on a dry run, then queues with plain progress lines when not on a terminal', async () => {
@@ -69,6 +71,7 @@ describe('the monthly schedule', () => {
     expect(inLondon).toBe('1, 09:00');
     expect(next.getTime() - Date.now()).toBeGreaterThan(0);
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(32 * DAY);
+    await Promise.all([off.ctx.mail.stop(), on.ctx.mail.stop()]);
   });
 
   it('runs a month whose run fell due while the app was stopped when it starts, and only once', async () => {
@@ -88,8 +91,37 @@ describe('the monthly schedule', () => {
 
     expect(receivedWith(sink, /^Your leopard impact in /).map((m) => m.rcptTo)).toEqual([['ada@example.org']]);
     expect(outboxRows(t, 'monthly')).toMatchObject([{ idempotencyKey: 'monthly:2026-09:1', state: 'sent' }]);
-    const catchUps = lines.filter((line) => line.msg === 'the monthly impact run fell due while the app was stopped; running it now');
+    const catchUps = lines.filter((line) => line.msg === CATCH_UP);
     expect(catchUps).toEqual([expect.objectContaining({ period: '2026-09' })]);
+  });
+
+  it('finishes a run that a shutdown stopped halfway, when the app starts again', async () => {
+    const sink = await smtpSink();
+    const clock = new TestClock(Date.UTC(2026, 9, 20, 12));
+    const t = appSendingTo(sink, { clock, env: { MONTHLY_EMAIL_ENABLED: 'true' } });
+    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org']) await buy(t, { email, pairs: 1, paidAt: Date.UTC(2026, 8, 10) });
+    // The September run, stopped by a shutdown after its first page of one supporter.
+    const stopped = runMonthlyEmails(
+      { db: t.ctx.db, mailer: t.ctx.mail.mailer, clock },
+      {
+        period: '2026-09',
+        pageSize: 1,
+        onProgress: () => {
+          throw new Error('the app is shutting down');
+        },
+      },
+    );
+    await expect(stopped).rejects.toThrow('shutting down');
+    expect(outboxRows(t, 'monthly').map((row) => row.recipient)).toEqual(['ada@example.org']);
+    expect(isMonthlyRunCompleted(t.ctx.db, '2026-09')).toBe(false);
+
+    t.ctx.mail.start();
+    await sink.waitFor(6); // three thank-yous, then the three monthly emails
+    await t.ctx.mail.stop();
+
+    expect(receivedWith(sink, /^Your leopard impact in /).flatMap((m) => m.rcptTo).sort()).toEqual(['ada@example.org', 'bob@example.org', 'cy@example.org']);
+    expect(outboxRows(t, 'monthly')).toHaveLength(3);
+    expect(isMonthlyRunCompleted(t.ctx.db, '2026-09')).toBe(true);
   });
 
   it('finds the month the latest occurrence before now was for', () => {

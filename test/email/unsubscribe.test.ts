@@ -73,6 +73,7 @@ describe('unsubscribing from the monthly email', () => {
     const newToken = supporterToken(t, 'ada@example.org');
     expect(newToken).not.toBe(oldToken);
     expect((await t.http.get(`/impact/${oldToken}`)).status).toBe(404);
+    expect((await t.http.get(`/api/supporters/${oldToken}`)).status).toBe(404);
 
     const page = await t.http.get(oldPath);
     expect(page.status).toBe(200);

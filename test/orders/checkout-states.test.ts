@@ -78,4 +78,20 @@ describe('checkout session states', () => {
 
     expect(t.totals()).toEqual({ pairs: 3, trapWeeks: 3, supporters: 1 });
   });
+
+  it('keeps whether a purchase was live or a test, through the update a later event makes', async () => {
+    const t = createTestApp();
+    const live = { ...checkoutSession({ paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1 }] }), livemode: true };
+    const test = checkoutSession({ lines: [{ pairsPerUnit: 1 }] });
+
+    await t.deliver(event('checkout.session.completed', live));
+    await t.deliver(event('checkout.session.completed', test));
+    await t.settle();
+    expect(findOrderBySession(t.ctx.db, live.id)?.livemode).toBe(true);
+    expect(findOrderBySession(t.ctx.db, test.id)?.livemode).toBe(false);
+
+    await t.deliver(event('checkout.session.async_payment_succeeded', { ...live, payment_status: 'paid' }));
+    await t.settle();
+    expect(findOrderBySession(t.ctx.db, live.id)).toMatchObject({ status: 'paid', livemode: true });
+  });
 });
