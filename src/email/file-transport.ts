@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { mailOptionsFor } from './smtp-transport.js';
+import { composeMessage } from './smtp-transport.js';
 import type { MailTransport, OutgoingMessage, SendOutcome } from './transport.js';
 
 /**
@@ -34,9 +33,3 @@ export function createFileTransport(dir: string): MailTransport {
   };
 }
 
-/** The complete RFC 5322 message, exactly as SMTP would carry it. */
-export function composeMessage(message: OutgoingMessage): Promise<Buffer> {
-  return new MailComposer(mailOptionsFor(message))
-    .compile()
-    .build();
-}

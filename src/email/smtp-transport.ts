@@ -1,5 +1,6 @@
 import net from 'node:net';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
@@ -47,8 +48,17 @@ export function createSmtpTransport(url: string, options: SmtpOptions): MailTran
       onBodySent.set(message.messageId, () => {
         isBodySent = true;
       });
+      let raw: Buffer;
       try {
-        const info = await transporter.sendMail(mailOptionsFor(message));
+        raw = await composeMessage(message);
+      } catch (error) {
+        // Building it again will fail the same way: nothing to retry, and the relay never saw it.
+        return { status: 'rejected', error: `could not build the message: ${(error as Error).message}`.slice(0, 500), isRecipientRejected: false };
+      }
+      try {
+        // Built whole first, the message leaves in a few large writes instead of a write per MIME
+        // line: a fifth of the CPU sending took was system calls for small writes.
+        const info = await transporter.sendMail({ envelope: { from: message.from, to: [message.to.address] }, raw, messageId: message.messageId });
         return { status: 'sent', response: String(info.response ?? '') };
       } catch (error) {
         return classifySmtpError(error as SmtpError, isBodySent);
@@ -72,6 +82,11 @@ export function mailOptionsFor(message: OutgoingMessage): Mail.Options {
     // Validated when queued; `prepared` keeps them byte for byte (List-Unsubscribe must not be folded).
     headers: Object.fromEntries(Object.entries(message.headers).map(([key, value]) => [key, { prepared: true, value }])),
   };
+}
+
+/** The complete RFC 5322 message, exactly as SMTP carries it and as the file outbox stores it. */
+export function composeMessage(message: OutgoingMessage): Promise<Buffer> {
+  return new MailComposer(mailOptionsFor(message)).compile().build();
 }
 
 /**
