@@ -98,14 +98,26 @@ export const orders = sqliteTable(
     ruleId: integer('rule_id').references(() => conversionRules.id),
     hasLines: integer('has_lines', { mode: 'boolean' }).notNull().default(false),
     isDonationRateMissing: integer('is_donation_rate_missing', { mode: 'boolean' }).notNull().default(false),
+    // The order's ledger entries summed, moved by appendLedger in the same transaction as each entry
+    // (as supporter_totals is): the shopper's page reads them instead of summing the ledger per order.
+    /** Net pairs and trap-weeks the order funds now. */
+    pairs: integer('pairs').notNull().default(0),
+    trapWeeks: integer('trap_weeks').notNull().default(0),
+    /** Pairs sold (sales and adjustments), refunded, and reversed by disputes: the last two counted positive. */
+    soldPairs: integer('sold_pairs').notNull().default(0),
+    refundedPairs: integer('refunded_pairs').notNull().default(0),
+    reversedPairs: integer('reversed_pairs').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
     index('orders_payment_intent').on(t.paymentIntentId),
-    // Covers a shopper's order list (src/supporters/supporter-impact.ts): their orders sit together
-    // in the index, so the page reads a page or two instead of one scattered row per order.
-    index('orders_supporter').on(t.supporterId, t.paidAt, t.id, t.status, t.checkoutSessionId, t.paymentIntentId),
+    // Covers a shopper's order list with its figures (src/supporters/supporter-impact.ts): their
+    // orders sit together in the index, so the page reads a page or two and no ledger at all.
+    index('orders_supporter').on(
+      t.supporterId, t.paidAt, t.id, t.status, t.checkoutSessionId, t.paymentIntentId,
+      t.pairs, t.trapWeeks, t.soldPairs, t.refundedPairs, t.reversedPairs,
+    ),
     index('orders_paid_at').on(t.paidAt),
     index('orders_rate_missing').on(t.currency).where(sql`${t.isDonationRateMissing} = 1`),
   ],

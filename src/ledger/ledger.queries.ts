@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
-import { ledgerEntries, ledgerTotals, supporterTotals } from '../db/schema.js';
+import { ledgerEntries, ledgerTotals, orders, supporterTotals } from '../db/schema.js';
 import { placeholder, prepared } from '../db/prepared.js';
 import { bookingPeriod, lastClosedPeriod } from '../reconciliation/accounting-period.js';
 
@@ -45,7 +45,50 @@ export function appendLedger(tx: DbOrTx, entries: NewLedgerEntry[]): void {
     if (entry.pairs === 0 && entry.trapWeeks === 0) continue;
     prepared(tx, moveTotals).run({ pairs: entry.pairs, trapWeeks: entry.trapWeeks });
     if (entry.supporterId != null) moveSupporterTotals(tx, entry.supporterId, entry.pairs, entry.trapWeeks);
+    if (entry.orderId != null) prepared(tx, moveOrderFigures).run({ orderId: entry.orderId, ...orderFigures(entry.kind, entry.pairs, entry.trapWeeks) });
   }
+}
+
+export type OrderFigures = Pick<typeof orders.$inferSelect, 'pairs' | 'trapWeeks' | 'soldPairs' | 'refundedPairs' | 'reversedPairs'>;
+
+/** What one entry adds to its order's figures: refunds and reversals are counted as positive pairs. */
+function orderFigures(kind: LedgerKind, pairs: number, trapWeeks: number): OrderFigures {
+  return {
+    pairs,
+    trapWeeks,
+    soldPairs: kind === 'sale' || kind === 'adjustment' ? pairs : 0,
+    refundedPairs: kind === 'refund' ? -pairs : 0,
+    reversedPairs: kind === 'dispute_lost' || kind === 'dispute_won' ? -pairs : 0,
+  };
+}
+
+const moveOrderFigures = (db: DbOrTx) => {
+  const add = (name: keyof OrderFigures) => sql`${orders[name]} + ${placeholder(name)}`;
+  return db
+    .update(orders)
+    .set({ pairs: add('pairs'), trapWeeks: add('trapWeeks'), soldPairs: add('soldPairs'), refundedPairs: add('refundedPairs'), reversedPairs: add('reversedPairs') })
+    .where(eq(orders.id, sql.placeholder('orderId')))
+    .prepare();
+};
+
+/** Orders whose kept figures disagree with a fresh sum of their entries: the check that appendLedger keeps them honest. */
+export function findOrderFigureDrift(db: DbOrTx): { orderId: number; kept: OrderFigures; summed: OrderFigures }[] {
+  const rows = db.all<{ orderId: number } & { [K in keyof OrderFigures as `kept_${K}` | `summed_${K}`]: number }>(sql`
+    select o.id as orderId,
+      o.pairs as kept_pairs, o.trap_weeks as kept_trapWeeks, o.sold_pairs as kept_soldPairs,
+      o.refunded_pairs as kept_refundedPairs, o.reversed_pairs as kept_reversedPairs,
+      coalesce(sum(l.pairs), 0) as summed_pairs, coalesce(sum(l.trap_weeks), 0) as summed_trapWeeks,
+      coalesce(sum(case when l.kind in ('sale', 'adjustment') then l.pairs else 0 end), 0) as summed_soldPairs,
+      coalesce(-sum(case when l.kind = 'refund' then l.pairs else 0 end), 0) as summed_refundedPairs,
+      coalesce(-sum(case when l.kind in ('dispute_lost', 'dispute_won') then l.pairs else 0 end), 0) as summed_reversedPairs
+    from orders o left join ledger_entries l on l.order_id = o.id
+    group by o.id`);
+  const names = ['pairs', 'trapWeeks', 'soldPairs', 'refundedPairs', 'reversedPairs'] as const;
+  const pick = (row: (typeof rows)[number], prefix: 'kept_' | 'summed_') =>
+    Object.fromEntries(names.map((name) => [name, row[`${prefix}${name}`]])) as unknown as OrderFigures;
+  return rows
+    .map((row) => ({ orderId: row.orderId, kept: pick(row, 'kept_'), summed: pick(row, 'summed_') }))
+    .filter(({ kept, summed }) => names.some((name) => kept[name] !== summed[name]));
 }
 
 const insertEntry = (db: DbOrTx) =>

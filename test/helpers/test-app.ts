@@ -6,7 +6,7 @@ import { afterEach } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
-import { readTotals, sumLedger, type Totals } from '../../src/ledger/ledger.queries.js';
+import { findOrderFigureDrift, readTotals, sumLedger, type Totals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { TestClock } from './test-clock.js';
 
@@ -23,7 +23,7 @@ export interface TestApp {
   deliver(event: object | string, opts?: { secret?: string }): supertest.Test;
   /** Processes every stored event that is due. */
   settle(): Promise<void>;
-  /** Public totals, checked against a fresh sum of the ledger entries. */
+  /** Public totals, checked against a fresh sum of the ledger entries (and each order's figures against its entries). */
   totals(): Totals;
   close(): Promise<void>;
 }
@@ -69,6 +69,8 @@ export function createTestApp(opts: { env?: Record<string, string>; dir?: string
       if (JSON.stringify(totals) !== JSON.stringify(summed)) {
         throw new Error(`running totals ${JSON.stringify(totals)} disagree with the ledger ${JSON.stringify(summed)}`);
       }
+      const drift = findOrderFigureDrift(ctx.db);
+      if (drift.length > 0) throw new Error(`orders' kept figures disagree with their ledger entries: ${JSON.stringify(drift)}`);
       return totals;
     },
     async close() {
