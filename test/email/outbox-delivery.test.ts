@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { createSmtpTransport } from '../../src/email/smtp-transport.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
 import { createTestApp, makeTempDir } from '../helpers/test-app.js';
 import { appSendingTo, buy, outboxRows, smtpSink } from './mail-test-kit.js';
@@ -143,5 +144,34 @@ describe('the outbox without SMTP_URL', () => {
     expect(mail.html).toContain('Your 2 pairs will keep a camera trap watching for <strong>2 weeks</strong>');
     expect(mail.messageId).toBe(outboxRows(t)[0]!.messageId);
     expect(outboxRows(t)).toMatchObject([{ state: 'sent', attempts: 1 }]);
+  });
+});
+
+describe('a message that cannot be built', () => {
+  it('is given up at once with the reason, and the relay never hears of it', async () => {
+    const sink = await smtpSink();
+    const transport = createSmtpTransport(sink.url, { maxConnections: 1, ratePerSecond: 0 });
+    try {
+      const message = {
+        outboxId: 1,
+        from: 'Socks <impact@socks.example>',
+        to: { address: 'shopper@example.org', name: null },
+        subject: 'Thank you',
+        // Only a corrupted row could carry this: content nodemailer has to read from a file that is not there.
+        text: { path: path.join(makeTempDir(), 'missing.txt') } as unknown as string,
+        html: '<p>Thank you</p>',
+        headers: {},
+        messageId: '<broken@socks.example>',
+      };
+      const outcome = await transport.send(message);
+      expect(outcome).toMatchObject({ status: 'rejected', isRecipientRejected: false });
+      expect(outcome.status === 'rejected' && outcome.error).toMatch(/^could not build the message: ENOENT/);
+      const delivered = await transport.send({ ...message, text: 'Thank you', messageId: '<fine@socks.example>' });
+      expect(delivered.status).toBe('sent');
+      expect(sink.received.map((mail) => mail.parsed.messageId)).toEqual(['<fine@socks.example>']);
+      expect(sink.received[0]!.mailFrom).toBe('impact@socks.example');
+    } finally {
+      transport.close();
+    }
   });
 });
