@@ -12,7 +12,8 @@ import { buy, refund } from './shoppers.js';
 /**
  * The pages in a real browser (Debian's chromium, driven by playwright-core), with the app's own
  * Content-Security-Policy in force: a shopper asks for their link, follows it, changes their email
- * setting and replaces the link; every page is checked at phone and desktop widths, with axe-core.
+ * setting and replaces the link, unsubscribes and subscribes again; every page, the error pages
+ * included, is checked at phone and desktop widths, with axe-core.
  */
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
@@ -137,6 +138,38 @@ describe('the shopper pages in a real browser', () => {
     expect(old?.status()).toBe(404);
     await checkPage(page, 'not-found', width);
     expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it.each(WIDTHS)('unsubscribes from the link in an email, then subscribes again, at %ipx', async (width) => {
+    const { page, problems } = await openPage(width);
+    const isSubscribed = () => findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed;
+    await page.goto(`${base}/unsubscribe/${findSupporterByEmail(t.ctx.db, 'ada@example.org')!.token}`);
+    expect(await page.locator('h1').textContent()).toBe('The monthly impact email');
+    expect(isSubscribed()).toBe(true); // opening the link changes nothing
+    await checkPage(page, 'unsubscribe', width);
+
+    await page.getByRole('button', { name: 'Unsubscribe from the monthly email' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('You are unsubscribed');
+    expect(isSubscribed()).toBe(false);
+    await checkPage(page, 'unsubscribed', width);
+
+    await page.getByRole('button', { name: 'Send me the monthly email again' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('You are subscribed again');
+    expect(isSubscribed()).toBe(true);
+    await checkPage(page, 'resubscribed', width);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it.each(WIDTHS)('shows the error page in the same style when something breaks, at %ipx', async (width) => {
+    const { page, problems } = await openPage(width);
+    t.ctx.database.close(); // every query now fails
+    const res = await page.goto(`${base}/`);
+    expect(res?.status()).toBe(500);
+    expect(await page.locator('h1').textContent()).toBe('Something went wrong');
+    await checkPage(page, 'server-error', width);
+    expect(problems.filter((p) => !p.includes('500'))).toEqual([]);
     await page.close();
   }, BROWSER_TEST_MS);
 
