@@ -44,10 +44,6 @@ export function createSmtpTransport(url: string, options: SmtpOptions): MailTran
   return {
     kind: 'smtp',
     async send(message: OutgoingMessage): Promise<SendOutcome> {
-      let isBodySent = false;
-      onBodySent.set(message.messageId, () => {
-        isBodySent = true;
-      });
       let raw: Buffer;
       try {
         raw = await composeMessage(message);
@@ -55,6 +51,10 @@ export function createSmtpTransport(url: string, options: SmtpOptions): MailTran
         // Building it again will fail the same way: nothing to retry, and the relay never saw it.
         return { status: 'rejected', error: `could not build the message: ${(error as Error).message}`.slice(0, 500), isRecipientRejected: false };
       }
+      let isBodySent = false;
+      onBodySent.set(message.messageId, () => {
+        isBodySent = true;
+      });
       try {
         // Built whole first, the message leaves in a few large writes instead of a write per MIME
         // line: a fifth of the CPU sending took was system calls for small writes.

@@ -157,7 +157,7 @@ describe('a message that cannot be built', () => {
         from: 'Socks <impact@socks.example>',
         to: { address: 'shopper@example.org', name: null },
         subject: 'Thank you',
-        // Only a corrupted row could carry this: content nodemailer has to read from a file that is not there.
+        // No row can hold this (bodies are strings): it stands for any content nodemailer fails to build, here a file that is not there.
         text: { path: path.join(makeTempDir(), 'missing.txt') } as unknown as string,
         html: '<p>Thank you</p>',
         headers: {},
