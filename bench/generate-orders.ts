@@ -32,7 +32,7 @@ export interface GeneratedOrders {
 }
 
 const CHUNK = 50_000; // orders per transaction
-const ROWS_PER_INSERT = 500; // rows per multi-row insert; 17 columns × 500 stays well below SQLite's 32,766 variables
+const ROWS_PER_INSERT = 500; // rows per multi-row insert; 14 columns × 500 stays well below SQLite's 32,766 variables
 const GBP_PER_PACK_MINOR = 1200;
 const DAY_MS = 86_400_000;
 
@@ -69,7 +69,6 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
   const insertOrder = bulkInsert(sqlite, orders, [
     orders.id, orders.checkoutSessionId, orders.paymentIntentId, orders.supporterId, orders.status, orders.amountTotalMinor, orders.currency,
     orders.livemode, orders.paidAt, orders.ruleId, orders.hasLines, orders.isDonationRateMissing, orders.createdAt, orders.updatedAt,
-    orders.pairs, orders.trapWeeks, orders.soldPairs,
   ]);
   const insertLine = bulkInsert(sqlite, orderLines, [
     orderLines.id, orderLines.orderId, orderLines.stripeLineItemId, orderLines.stripePriceId, orderLines.stripeProductId,
@@ -95,7 +94,7 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
         const paidAt = Math.floor(firstPaidAt + id * spacingMs);
         const key = String(id).padStart(9, '0'); // sorted keys: index inserts append instead of splitting pages
         const sessionId = `cs_bench_${key}`;
-        insertOrder.add(id, sessionId, `pi_bench_${key}`, supporterId, 'paid', amount, 'GBP', 0, paidAt, rule.id, 1, 0, paidAt, paidAt, pairs, pairs * rule.trapWeeksPerPair, pairs);
+        insertOrder.add(id, sessionId, `pi_bench_${key}`, supporterId, 'paid', amount, 'GBP', 0, paidAt, rule.id, 1, 0, paidAt, paidAt);
         insertLine.add(id, id, `li_bench_${key}`, `price_socks_${pairsPerUnit}`, `prod_socks_${pairsPerUnit}`, `Leopard socks (${pairsPerUnit}-pack)`, quantity, pairsPerUnit, amount);
         insertEntry.add(id, 'sale', id, supporterId, pairs, pairs * rule.trapWeeksPerPair, pairs * donationPerPair, 'GBP', paidAt, paidAt + 1000, `paid checkout ${sessionId}`, `evt_bench_${key}`, periodOf(paidAt));
         supporterPairs[supporterId]! += pairs;

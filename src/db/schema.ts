@@ -98,8 +98,8 @@ export const orders = sqliteTable(
     ruleId: integer('rule_id').references(() => conversionRules.id),
     hasLines: integer('has_lines', { mode: 'boolean' }).notNull().default(false),
     isDonationRateMissing: integer('is_donation_rate_missing', { mode: 'boolean' }).notNull().default(false),
-    // The order's ledger entries summed, moved by appendLedger in the same transaction as each entry
-    // (as supporter_totals is): the shopper's page reads them instead of summing the ledger per order.
+    // The order's ledger entries summed, moved by a trigger on every entry booked to the order
+    // (order_figures_add, migration 0008): the shopper's page reads them instead of summing the ledger.
     /** Net pairs and trap-weeks the order funds now. */
     pairs: integer('pairs').notNull().default(0),
     trapWeeks: integer('trap_weeks').notNull().default(0),

@@ -45,33 +45,12 @@ export function appendLedger(tx: DbOrTx, entries: NewLedgerEntry[]): void {
     if (entry.pairs === 0 && entry.trapWeeks === 0) continue;
     prepared(tx, moveTotals).run({ pairs: entry.pairs, trapWeeks: entry.trapWeeks });
     if (entry.supporterId != null) moveSupporterTotals(tx, entry.supporterId, entry.pairs, entry.trapWeeks);
-    if (entry.orderId != null) prepared(tx, moveOrderFigures).run({ orderId: entry.orderId, ...orderFigures(entry.kind, entry.pairs, entry.trapWeeks) });
   }
 }
 
 export type OrderFigures = Pick<typeof orders.$inferSelect, 'pairs' | 'trapWeeks' | 'soldPairs' | 'refundedPairs' | 'reversedPairs'>;
 
-/** What one entry adds to its order's figures: refunds and reversals are counted as positive pairs. */
-function orderFigures(kind: LedgerKind, pairs: number, trapWeeks: number): OrderFigures {
-  return {
-    pairs,
-    trapWeeks,
-    soldPairs: kind === 'sale' || kind === 'adjustment' ? pairs : 0,
-    refundedPairs: kind === 'refund' ? -pairs : 0,
-    reversedPairs: kind === 'dispute_lost' || kind === 'dispute_won' ? -pairs : 0,
-  };
-}
-
-const moveOrderFigures = (db: DbOrTx) => {
-  const add = (name: keyof OrderFigures) => sql`${orders[name]} + ${placeholder(name)}`;
-  return db
-    .update(orders)
-    .set({ pairs: add('pairs'), trapWeeks: add('trapWeeks'), soldPairs: add('soldPairs'), refundedPairs: add('refundedPairs'), reversedPairs: add('reversedPairs') })
-    .where(eq(orders.id, sql.placeholder('orderId')))
-    .prepare();
-};
-
-/** Orders whose kept figures disagree with a fresh sum of their entries: the check that appendLedger keeps them honest. */
+/** Orders whose kept figures disagree with a fresh sum of their entries: the check that the trigger keeping them (migration 0008) is honest. */
 export function findOrderFigureDrift(db: DbOrTx): { orderId: number; kept: OrderFigures; summed: OrderFigures }[] {
   const rows = db.all<{ orderId: number } & { [K in keyof OrderFigures as `kept_${K}` | `summed_${K}`]: number }>(sql`
     select o.id as orderId,

@@ -28,7 +28,7 @@ function databaseBefore(before: string): Database_ {
   return database;
 }
 
-describe("orders' kept figures", () => {
+describe("orders' kept figures (pairs, trap-weeks, and pairs sold, refunded and reversed)", () => {
   it('are filled from the ledger for orders recorded before they existed', () => {
     const database = databaseBefore('0008_');
     const sqlite = database.sqlite;
@@ -63,25 +63,33 @@ describe("orders' kept figures", () => {
     expect(findOrderFigureDrift(database.db)).toEqual([]);
   });
 
-  it('are checked against the ledger: a figure moved by hand is found', () => {
+  it('move with every entry booked to the order, and a figure moved by hand is found', () => {
     const database = databaseBefore('0008_');
     migrateDatabase(database.db);
     const sqlite = database.sqlite;
     sqlite.prepare(`insert into supporters (id, email, token, created_at) values (1, 'a@example.org', 'tok_drift_supporter_token_00000001', 0)`).run();
-    sqlite
-      .prepare(`insert into orders (id, checkout_session_id, supporter_id, status, amount_total_minor, currency, created_at, updated_at, pairs, trap_weeks, sold_pairs) values (7, 'cs_7', 1, 'paid', 100, 'GBP', 0, 0, 2, 2, 2)`)
-      .run();
-    sqlite
-      .prepare(`insert into ledger_entries (kind, order_id, supporter_id, pairs, trap_weeks, donation_minor, currency, occurred_at, recorded_at, reason, period) values ('sale', 7, 1, 2, 2, 0, 'GBP', 0, 0, 't', '1970-01')`)
-      .run();
+    sqlite.prepare(`insert into orders (id, checkout_session_id, supporter_id, status, amount_total_minor, currency, created_at, updated_at) values (7, 'cs_7', 1, 'paid', 100, 'GBP', 0, 0)`).run();
+    const entry = sqlite.prepare(
+      `insert into ledger_entries (kind, order_id, supporter_id, pairs, trap_weeks, donation_minor, currency, occurred_at, recorded_at, reason, period)
+       values (?, ?, 1, ?, ?, 0, 'GBP', 0, 0, 't', '1970-01')`,
+    );
+    const figures = () => sqlite.prepare('select pairs, trap_weeks, sold_pairs, refunded_pairs, reversed_pairs from orders where id = 7').raw().get();
+    entry.run('sale', 7, 4, 8);
+    expect(figures()).toEqual([4, 8, 4, 0, 0]);
+    entry.run('refund', 7, -1, -2);
+    entry.run('dispute_lost', 7, -3, -6);
+    entry.run('dispute_won', 7, 3, 6);
+    entry.run('adjustment', 7, 1, 2);
+    entry.run('sale', null, 9, 9); // booked to no order: moves none
+    expect(figures()).toEqual([4, 8, 5, 1, 0]);
     expect(findOrderFigureDrift(database.db)).toEqual([]);
 
-    sqlite.prepare('update orders set refunded_pairs = 1 where id = 7').run();
+    sqlite.prepare('update orders set refunded_pairs = 2 where id = 7').run();
     expect(findOrderFigureDrift(database.db)).toEqual([
       {
         orderId: 7,
-        kept: { pairs: 2, trapWeeks: 2, soldPairs: 2, refundedPairs: 1, reversedPairs: 0 },
-        summed: { pairs: 2, trapWeeks: 2, soldPairs: 2, refundedPairs: 0, reversedPairs: 0 },
+        kept: { pairs: 4, trapWeeks: 8, soldPairs: 5, refundedPairs: 2, reversedPairs: 0 },
+        summed: { pairs: 4, trapWeeks: 8, soldPairs: 5, refundedPairs: 1, reversedPairs: 0 },
       },
     ]);
   });
