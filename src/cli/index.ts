@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, readEnv } from '../config.js';
 import { adminCreateCommand } from './admin-create.js';
 import { backupCommand } from './backup.js';
 import { emailsMonthlyCommand } from './emails-monthly.js';
+import { emailsPruneCommand } from './emails-prune.js';
 import { eventsReplayCommand } from './events-replay.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   backup: backupCommand,
   'admin:create': adminCreateCommand,
   'emails:monthly': emailsMonthlyCommand,
+  'emails:prune': emailsPruneCommand,
 };
 
 function usage(): string {

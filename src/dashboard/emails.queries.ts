@@ -52,6 +52,7 @@ const LIST_COLUMNS = {
   createdAt: emailOutbox.createdAt,
   updatedAt: emailOutbox.updatedAt,
   sentAt: emailOutbox.sentAt,
+  bodyPrunedAt: emailOutbox.bodyPrunedAt,
 };
 
 /** Messages newest first, a page at a time. */

@@ -402,6 +402,8 @@ export const emailOutbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     sentAt: integer('sent_at'),
+    /** When `emails:prune` emptied the text and HTML of this sent email; the row itself stays for good. */
+    bodyPrunedAt: integer('body_pruned_at'),
   },
   (t) => [
     // Claims read due messages in order from this index alone; a plain index on state would make

@@ -87,7 +87,7 @@ function prepareStatements(db: Db) {
       o.recipient_name as recipientName, o.subject, o.text_body as textBody, o.html_body as htmlBody, o.headers,
       o.message_id as messageId, o.state, o.attempts, o.unknown_outcomes as unknownOutcomes,
       o.next_attempt_at as nextAttemptAt, o.last_error as lastError, o.created_at as createdAt,
-      o.updated_at as updatedAt, o.sent_at as sentAt, s.is_deliverable as isDeliverable, s.is_subscribed as isSubscribed
+      o.updated_at as updatedAt, o.sent_at as sentAt, o.body_pruned_at as bodyPrunedAt, s.is_deliverable as isDeliverable, s.is_subscribed as isSubscribed
     from email_outbox o left join supporters s on s.id = o.supporter_id
     where o.state in ('queued', 'failed') and o.next_attempt_at <= :now -- as the partial index email_outbox_due, read in order
     order by o.next_attempt_at

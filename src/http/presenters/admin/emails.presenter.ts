@@ -29,6 +29,7 @@ export function outboxRowView(m: OutboxListRow) {
     createdAt: isoTime(m.createdAt),
     sentAt: m.sentAt === null ? null : isoTime(m.sentAt),
     nextAttemptAt: m.state === 'failed' ? isoTime(m.nextAttemptAt) : null,
+    bodyPrunedAt: m.bodyPrunedAt === null ? null : isoTime(m.bodyPrunedAt),
   };
 }
 

@@ -1,0 +1,61 @@
+import { and, count, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { emailOutbox } from '../db/schema.js';
+
+/** How long the text of a sent email is kept unless `emails:prune --older-than` says otherwise. */
+export const DEFAULT_KEEP_DAYS = 90;
+const DAY_MS = 86_400_000;
+const BATCH = 500;
+
+export interface PruneSummary {
+  keepDays: number;
+  /** Emails sent before this instant lose their text. */
+  sentBefore: number;
+  /** Sent emails old enough whose text was still there. */
+  found: number;
+  pruned: number;
+  isDryRun: boolean;
+}
+
+/**
+ * Empties the text and HTML of emails sent more than `keepDays` ago: a monthly run for 100,000
+ * supporters stores about 100 MB of bodies, nobody reads them once they have gone, and SQLite
+ * reuses the space for new rows. The row stays (recipient, subject, state, Message-ID, times and
+ * the idempotency key), so the outbox still knows what went, to whom and when, and nothing is ever
+ * sent twice. Only `sent` emails are touched: queued, failing and given-up ones keep their text for
+ * sending or for staff to look into. Works in batches of its own transaction, so the running app
+ * keeps sending in between.
+ */
+export function pruneSentBodies(
+  db: Db,
+  opts: { keepDays: number; now: number; isDryRun?: boolean; onProgress?: (done: number, total: number) => void },
+): PruneSummary {
+  if (!Number.isInteger(opts.keepDays) || opts.keepDays < 1) throw new RangeError(`keepDays must be a whole number of days, 1 or more (got ${opts.keepDays})`);
+  const sentBefore = opts.now - opts.keepDays * DAY_MS;
+  const isOldEnough = and(eq(emailOutbox.state, 'sent'), lt(emailOutbox.sentAt, sentBefore), isNull(emailOutbox.bodyPrunedAt));
+  const found = db.select({ n: count() }).from(emailOutbox).where(isOldEnough).get()?.n ?? 0;
+  const summary: PruneSummary = { keepDays: opts.keepDays, sentBefore, found, pruned: 0, isDryRun: opts.isDryRun ?? false };
+  if (summary.isDryRun || found === 0) return summary;
+
+  opts.onProgress?.(0, found);
+  let afterId = 0;
+  for (;;) {
+    const ids = db
+      .select({ id: emailOutbox.id })
+      .from(emailOutbox)
+      .where(and(gt(emailOutbox.id, afterId), isOldEnough))
+      .orderBy(emailOutbox.id)
+      .limit(BATCH)
+      .all()
+      .map((row) => row.id);
+    if (ids.length === 0) break;
+    summary.pruned += db
+      .update(emailOutbox)
+      .set({ textBody: '', htmlBody: '', bodyPrunedAt: opts.now })
+      .where(and(inArray(emailOutbox.id, ids), isOldEnough))
+      .run().changes;
+    afterId = ids.at(-1)!;
+    opts.onProgress?.(Math.min(summary.pruned, found), found);
+  }
+  return summary;
+}
