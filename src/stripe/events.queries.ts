@@ -9,30 +9,44 @@ export type EventStatus = StoredEvent['status'];
 
 /**
  * Inserts events keyed by id; returns the ids that were new (the rest were redeliveries). One
- * statement for the whole group: building and compiling a statement per event cost more than the
- * insert itself. The same id twice in one group is inserted once.
+ * statement, prepared once per connection, run per event inside the caller's transaction: building
+ * a multi-row insert for each group cost more than SQLite took to run it. The same id twice in one
+ * group is inserted once.
  */
 export function insertEventsIfNew(db: DbOrTx, events: VerifiedEvent[], now: number): Set<string> {
-  if (events.length === 0) return new Set();
-  const rows = db
+  const insert = prepared(db, insertEvent);
+  const inserted = new Set<string>();
+  for (const event of events) {
+    const row = insert.get({
+      id: event.id,
+      type: event.type,
+      apiVersion: event.apiVersion,
+      livemode: event.livemode ? 1 : 0,
+      stripeCreated: event.created,
+      payload: event.payload,
+      now,
+    });
+    if (row) inserted.add(row.id);
+  }
+  return inserted;
+}
+
+const insertEvent = (db: DbOrTx) =>
+  db
     .insert(stripeEvents)
-    .values(
-      events.map((event) => ({
-        id: event.id,
-        type: event.type,
-        apiVersion: event.apiVersion,
-        livemode: event.livemode,
-        stripeCreated: event.created,
-        payload: event.payload,
-        nextAttemptAt: now,
-        receivedAt: now,
-      })),
-    )
+    .values({
+      id: placeholder('id'),
+      type: placeholder('type'),
+      apiVersion: placeholder('apiVersion'),
+      livemode: placeholder('livemode'),
+      stripeCreated: placeholder('stripeCreated'),
+      payload: placeholder('payload'),
+      nextAttemptAt: placeholder('now'),
+      receivedAt: placeholder('now'),
+    })
     .onConflictDoNothing()
     .returning({ id: stripeEvents.id })
-    .all();
-  return new Set(rows.map((row) => row.id));
-}
+    .prepare();
 
 /**
  * Events due for processing: those due longest, read in index order so the cost does not grow with
