@@ -201,7 +201,7 @@ export const ledgerEntries = sqliteTable(
   },
   (t) => [
     index('ledger_order').on(t.orderId),
-    // Covers a shopper's per-order sums, for the same reason as orders_supporter.
+    // A supporter's entries side by side: the monthly email's per-supporter sums read them through it.
     index('ledger_supporter').on(t.supporterId, t.orderId, t.kind, t.pairs, t.trapWeeks),
     index('ledger_occurred').on(t.occurredAt),
     index('ledger_period').on(t.period),

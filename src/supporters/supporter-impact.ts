@@ -30,7 +30,7 @@ const OPEN_DISPUTE = ['warning_needs_response', 'warning_under_review', 'needs_r
  * The page a shopper opens most, read in one statement: one snapshot without a transaction, one
  * WAL read lock, one trip into SQLite. It is prepared once per connection (building a query
  * costs several times more than SQLite takes to answer it) and reads the orders only through the
- * orders_supporter index, which holds each order's figures (kept by appendLedger): one shopper's
+ * orders_supporter index, which holds each order's figures (a trigger keeps them): one shopper's
  * orders sit side by side there, a page or two however big the tables grow, and no ledger entry is
  * read. One row per order, newest first; a supporter without orders gets one row with the order
  * columns null.
