@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { ledgerEntries, ledgerTotals, orders, supporterTotals } from '../db/schema.js';
 import { placeholder, prepared } from '../db/prepared.js';
@@ -68,6 +68,19 @@ export function findOrderFigureDrift(db: DbOrTx): { orderId: number; kept: Order
   return rows
     .map((row) => ({ orderId: row.orderId, kept: pick(row, 'kept_'), summed: pick(row, 'summed_') }))
     .filter(({ kept, summed }) => names.some((name) => kept[name] !== summed[name]));
+}
+
+/** Orders with entries that, net, credit someone other than the order's supporter: the check that re-attribution (reconcile-order.ts) is done. */
+export function findMisattributedOrders(db: DbOrTx): number[] {
+  return db
+    .all<{ orderId: number }>(sql`
+      select distinct o.id as orderId
+      from orders o join ledger_entries l on l.order_id = o.id
+      where o.supporter_id is not null and l.supporter_id is not o.supporter_id
+      group by o.id, l.supporter_id, l.kind
+      having sum(l.pairs) <> 0 or sum(l.trap_weeks) <> 0 or sum(l.donation_minor) <> 0
+      order by o.id`)
+    .map((row) => row.orderId);
 }
 
 const insertEntry = (db: DbOrTx) =>
@@ -142,15 +155,30 @@ export function sumLedger(db: DbOrTx): Totals {
 
 export interface OrderLedgerSums {
   kind: LedgerKind;
+  /** Whom these entries credit: an order's entries are summed per kind and per supporter. */
+  supporterId: number | null;
   pairs: number;
   trapWeeks: number;
   donationMinor: number;
   entries: number;
 }
 
-/** An order's entries summed per kind. */
+/** An order's entries summed per kind and supporter. */
 export function sumOrderLedger(tx: DbOrTx, orderId: number): OrderLedgerSums[] {
   return prepared(tx, orderSums).all({ orderId });
+}
+
+export interface MisattributedSums extends Omit<OrderLedgerSums, 'entries'> {
+  currency: string;
+  occurredAt: number;
+}
+
+/**
+ * An order's entries that credit someone other than `supporterId` (or no one), summed per kind,
+ * supporter, currency and time, leaving out groups that already net to nothing.
+ */
+export function findMisattributedEntries(tx: DbOrTx, orderId: number, supporterId: number): MisattributedSums[] {
+  return prepared(tx, misattributedSums).all({ orderId, supporterId });
 }
 
 const supporterPairs = (db: DbOrTx) =>
@@ -159,6 +187,7 @@ const orderSums = (db: DbOrTx) =>
   db
     .select({
       kind: ledgerEntries.kind,
+      supporterId: ledgerEntries.supporterId,
       pairs: sql<number>`sum(${ledgerEntries.pairs})`,
       trapWeeks: sql<number>`sum(${ledgerEntries.trapWeeks})`,
       donationMinor: sql<number>`sum(${ledgerEntries.donationMinor})`,
@@ -166,5 +195,22 @@ const orderSums = (db: DbOrTx) =>
     })
     .from(ledgerEntries)
     .where(eq(ledgerEntries.orderId, sql.placeholder('orderId')))
-    .groupBy(ledgerEntries.kind)
+    .groupBy(ledgerEntries.kind, ledgerEntries.supporterId)
+    .prepare();
+const misattributedSums = (db: DbOrTx) =>
+  db
+    .select({
+      kind: ledgerEntries.kind,
+      supporterId: ledgerEntries.supporterId,
+      currency: ledgerEntries.currency,
+      occurredAt: ledgerEntries.occurredAt,
+      pairs: sql<number>`sum(${ledgerEntries.pairs})`,
+      trapWeeks: sql<number>`sum(${ledgerEntries.trapWeeks})`,
+      donationMinor: sql<number>`sum(${ledgerEntries.donationMinor})`,
+    })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.orderId, sql.placeholder('orderId')), sql`${ledgerEntries.supporterId} is not ${sql.placeholder('supporterId')}`))
+    .groupBy(ledgerEntries.kind, ledgerEntries.supporterId, ledgerEntries.currency, ledgerEntries.occurredAt)
+    .having(sql`sum(${ledgerEntries.pairs}) <> 0 or sum(${ledgerEntries.trapWeeks}) <> 0 or sum(${ledgerEntries.donationMinor}) <> 0`)
+    .orderBy(ledgerEntries.occurredAt, ledgerEntries.kind)
     .prepare();

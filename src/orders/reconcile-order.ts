@@ -4,7 +4,7 @@ import { orderLines, orders } from '../db/schema.js';
 import { placeholder, prepared } from '../db/prepared.js';
 import { findOrderById } from './orders.queries.js';
 import { isoDay } from '../lib/clock.js';
-import { appendLedger, sumOrderLedger, type LedgerKind, type NewLedgerEntry } from '../ledger/ledger.queries.js';
+import { appendLedger, findMisattributedEntries, sumOrderLedger, type LedgerKind, type NewLedgerEntry, type OrderLedgerSums } from '../ledger/ledger.queries.js';
 import { ruleById, ruleInForce, type ConversionRule } from '../conversion/conversion-rules.js';
 import { disputeLostMinorFor, refundedMinorFor } from './payments.queries.js';
 import { targetPairs, valueOfPairs } from './order-impact.js';
@@ -90,13 +90,33 @@ export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCaus
     },
   ];
 
-  const entries: NewLedgerEntry[] = [];
+  const entries: NewLedgerEntry[] = reattributionEntries(tx, order.id, order.supporterId, current, cause);
   for (const component of components) {
     const entry = differenceEntry(component, current, rule, order.currency);
     if (entry) entries.push({ ...entry, orderId, supporterId: order.supporterId, recordedAt: cause.recordedAt, eventId: cause.eventId });
   }
   appendLedger(tx, entries);
   return entries;
+}
+
+/**
+ * An order whose buyer became known after it had entries (a session first seen without an email)
+ * credits no one with them. This moves each such sum to the buyer with a pair of entries of the
+ * same kind and time, one taking it back and one crediting it, so per-kind sums and months stay
+ * as they were while the supporter's totals and monthly email now count the order.
+ */
+function reattributionEntries(tx: DbOrTx, orderId: number, supporterId: number | null, current: OrderLedgerSums[], cause: ReconcileCause): NewLedgerEntry[] {
+  if (supporterId == null) return [];
+  const isMisattributed = current.some((row) => row.supporterId !== supporterId && (row.pairs !== 0 || row.trapWeeks !== 0 || row.donationMinor !== 0));
+  if (!isMisattributed) return [];
+  return findMisattributedEntries(tx, orderId, supporterId).flatMap(({ kind, supporterId: from, currency, occurredAt, pairs, trapWeeks, donationMinor }) => {
+    const common = { kind, orderId, currency, occurredAt, recordedAt: cause.recordedAt, eventId: cause.eventId };
+    const fromLabel = from == null ? 'no supporter' : `supporter ${from}`;
+    return [
+      { ...common, supporterId: from, pairs: -pairs, trapWeeks: -trapWeeks, donationMinor: -donationMinor, reason: `re-attributed from ${fromLabel} to supporter ${supporterId}` },
+      { ...common, supporterId, pairs, trapWeeks, donationMinor, reason: `re-attributed to supporter ${supporterId} from ${fromLabel}` },
+    ];
+  });
 }
 
 function differenceEntry(component: Component, current: ReturnType<typeof sumOrderLedger>, rule: ConversionRule, currency: string) {

@@ -35,7 +35,10 @@ export interface RecordCheckoutResult {
   orderId: number;
   /** True only for the delivery that first saw this order paid. */
   becamePaid: boolean;
+  /** True only for the delivery that first named the buyer of an order recorded without one. */
+  gainedSupporter: boolean;
   supporterId: number | null;
+  status: OrderStatus;
 }
 
 const ORDER_FIELDS = ['checkoutSessionId', 'paymentIntentId', 'supporterId', 'status', 'amountTotalMinor', 'currency', 'livemode', 'paidAt', 'updatedAt'] as const;
@@ -92,5 +95,6 @@ export function recordCheckout(tx: DbOrTx, input: CheckoutInput, cause: Reconcil
     prepared(tx, markHasLines).run({ id: order.id });
   }
   reconcileOrder(tx, order.id, cause);
-  return { orderId: order.id, becamePaid, supporterId: order.supporterId };
+  const gainedSupporter = existing != null && existing.supporterId == null && order.supporterId != null;
+  return { orderId: order.id, becamePaid, gainedSupporter, supporterId: order.supporterId, status: order.status };
 }

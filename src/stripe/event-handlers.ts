@@ -17,7 +17,7 @@ export type Prepared = (tx: DbOrTx, cause: ReconcileCause) => void;
 
 /** Follow-ups that must commit with what caused them, run inside the processor's transaction (synchronously). */
 export interface ProcessingHooks {
-  /** An order has just been paid for the first time (the thank-you email is queued here). */
+  /** An order has just been paid for the first time, or its buyer has just become known (the thank-you email is queued here, once). */
   onOrderPaid?(tx: DbOrTx, orderId: number): void;
 }
 
@@ -28,7 +28,7 @@ const checkoutHandler: EventHandler = {
     if (needsLines) input.lines = await lineItems(input.checkoutSessionId);
     return (tx, cause) => {
       const recorded = recordCheckout(tx, input, cause);
-      if (recorded.becamePaid) hooks.onOrderPaid?.(tx, recorded.orderId);
+      if (recorded.becamePaid || (recorded.gainedSupporter && recorded.status === 'paid')) hooks.onOrderPaid?.(tx, recorded.orderId);
     };
   },
 };
