@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { BENCH_DIR, startChildServer, type ChildServer } from './child-server.js';
+import { medianBy, medianOf } from './rounds.js';
 import { appEnv, newWebhookSecret, serverEnv } from './environment.js';
 import { generateOrders } from './generate-orders.js';
 import type { LatencySummary } from './latency.js';
@@ -35,10 +36,7 @@ type Run = LoadResult & { server: LatencySummary };
 type Round = { bare: Run; app: Run; ratio: number };
 type Result = { route: Route; rounds: Round[]; median: Round };
 
-/** The round whose ratio is the median (the lower middle one for an even count). */
-function median(rounds: Round[]): Round {
-  return [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)]!;
-}
+const median = (rounds: Round[]): Round => medianBy(rounds, (round) => round.ratio);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -171,7 +169,7 @@ function report(results: Result[]): number {
     verdicts.push({ bar: `${route.label} ≥ ${route.bar}× bare Express`, figure: `${m.ratio.toFixed(2)}× (rounds: ${all})`, isMet: m.ratio >= route.bar });
     if (route.name === 'impact') {
       const p99s = rounds.map((r) => r.app.latency.p99Ms);
-      const p99 = [...p99s].sort((a, b) => a - b)[Math.floor((p99s.length - 1) / 2)]!;
+      const p99 = medianOf(p99s);
       verdicts.push({ bar: `${route.label} p99 < ${BARS.impactP99Ms} ms`, figure: `${ms(p99)} ms (rounds: ${p99s.map(ms).join(', ')})`, isMet: p99 < BARS.impactP99Ms });
     }
   }

@@ -9,8 +9,9 @@ import { benchMemory, benchWebhooks, type MemoryBench, type WebhookBench } from 
 
 const USAGE = `npm run bench -- [options]
   --only LIST          sections to run, comma-separated: webhooks,memory,impact (default: all)
-  --duration S         seconds per measured load (default 12)
-  --events N           webhooks: post exactly N events instead of running for --duration
+  --duration S         seconds per measured load (default 8)
+  --rounds N           webhooks: rounds of bare Express then the app; verdicts take the median round (default 3)
+  --events N           webhooks: post exactly N events per round instead of running for --duration
   --connections N      concurrent connections (default 50)
   --warmup S           seconds of warm-up before each measured load (default 2)
   --memory-events N    events in the memory run (default 100000)
@@ -28,7 +29,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       only: { type: 'string', default: SECTIONS.join(',') },
-      duration: { type: 'string', default: '12' },
+      duration: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '3' },
       events: { type: 'string' },
       connections: { type: 'string', default: '50' },
       warmup: { type: 'string', default: '2' },
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
   for (const name of only) if (!SECTIONS.includes(name as (typeof SECTIONS)[number])) throw new Error(`--only: unknown section "${name}"\n${USAGE}`);
   const options = {
     durationS: positive(values.duration, '--duration'),
+    rounds: Math.ceil(positive(values.rounds, '--rounds')),
     events: values.events === undefined ? undefined : positive(values.events, '--events'),
     connections: positive(values.connections, '--connections'),
     warmupS: positive(values.warmup, '--warmup'),
