@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { targetPairs } from '../../src/orders/order-impact.js';
+import { findSupporterImpact } from '../../src/supporters/supporter-impact.js';
+import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
 import { chargeRefunded, disputeEvent, nextCreated, purchase, refundEvent, stripeEvent } from '../helpers/stripe-events.js';
 import { createTestApp } from '../helpers/test-app.js';
 
@@ -25,9 +27,12 @@ describe('order impact arithmetic', () => {
 });
 
 describe('whatever the order and repetition of events, the totals are the same', () => {
-  it('for a purchase with refunds, a failed refund and a dispute', async () => {
+  it('for a purchase with refunds, a failed refund and a dispute, first seen without its buyer', async () => {
     const p = purchase({ email: 'prop@example.org', lines: [{ pairsPerUnit: 2, quantity: 3, unitAmountMinor: 2000 }] }); // 6 pairs for 6000
     const events = [
+      // The same session once without the buyer's email (as a payment link that collects none
+      // would send it): whenever it comes, the order ends up credited to the buyer.
+      stripeEvent('checkout.session.completed', { ...p.session, customer_details: { email: null, name: null } }, { createdSeconds: nextCreated() }),
       stripeEvent('checkout.session.completed', p.session, { createdSeconds: nextCreated() }),
       chargeRefunded(p, 1000),
       chargeRefunded(p, 2500),
@@ -55,6 +60,8 @@ describe('whatever the order and repetition of events, the totals are the same',
             }
             await t.settle();
             expect(t.totals()).toEqual(expected);
+            const buyer = findSupporterByEmail(t.ctx.db, 'prop@example.org')!;
+            expect(findSupporterImpact(t.ctx.db, buyer.token)).toMatchObject({ pairs: 3, trapWeeks: 3, orders: [{ pairs: 3 }] });
           } finally {
             await t.close();
           }
