@@ -15,7 +15,7 @@ import { runLoad, type LoadResult } from './load.js';
  * GET /impact/:token (a different supporter on every request), GET / and GET /badge.svg, each
  * against bare Express sending the same bytes, in the same run, each server in its own process.
  *
- *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE] [--routes impact,home,badge]
+ *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE] [--routes impact,home,badge] [--profile]
  *
  * The machine may be shared, so each route runs in rounds (bare, then app, back to back) and the
  * verdict takes the median round: one noisy neighbour cannot decide it either way.
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
       connections: { type: 'string', default: '50' },
       'orders-file': { type: 'string' },
       routes: { type: 'string', default: 'impact,home,badge' },
+      profile: { type: 'boolean', default: false },
     },
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-bench-pages-'));
@@ -79,7 +80,9 @@ async function main(): Promise<number> {
   if (unknown.length > 0) throw new Error(`unknown route ${unknown.join(', ')}: choose from ${allRoutes.map((route) => route.name).join(', ')}`);
   const routes = allRoutes.filter((route) => wanted.includes(route.name));
 
-  const app = await startChildServer('app-server', appEnv(file, newWebhookSecret()));
+  // --profile: a CPU profile of the app's process for the whole run, in bench/results/profiles/.
+  const appNodeFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results', 'profiles')}`] : [];
+  const app = await startChildServer('app-server', appEnv(file, newWebhookSecret()), appNodeFlags);
   let bare: ChildServer | undefined;
   try {
     const bodiesFile = path.join(dir, 'bodies.json');
