@@ -77,7 +77,7 @@ export function findMisattributedOrders(db: DbOrTx): number[] {
       select distinct o.id as orderId
       from orders o join ledger_entries l on l.order_id = o.id
       where o.supporter_id is not null and l.supporter_id is not o.supporter_id
-      group by o.id, l.supporter_id, l.kind
+      group by o.id, l.supporter_id, l.occurred_at
       having sum(l.pairs) <> 0 or sum(l.trap_weeks) <> 0 or sum(l.donation_minor) <> 0
       order by o.id`)
     .map((row) => row.orderId);
@@ -168,13 +168,13 @@ export function sumOrderLedger(tx: DbOrTx, orderId: number): OrderLedgerSums[] {
   return prepared(tx, orderSums).all({ orderId });
 }
 
-export interface MisattributedSums extends Omit<OrderLedgerSums, 'entries'> {
+export interface MisattributedSums extends Omit<OrderLedgerSums, 'entries' | 'kind'> {
   currency: string;
   occurredAt: number;
 }
 
 /**
- * An order's entries that credit someone other than `supporterId` (or no one), summed per kind,
+ * An order's entries that credit someone other than `supporterId` (or no one), summed per
  * supporter, currency and time, leaving out groups that already net to nothing.
  */
 export function findMisattributedEntries(tx: DbOrTx, orderId: number, supporterId: number): MisattributedSums[] {
@@ -200,7 +200,6 @@ const orderSums = (db: DbOrTx) =>
 const misattributedSums = (db: DbOrTx) =>
   db
     .select({
-      kind: ledgerEntries.kind,
       supporterId: ledgerEntries.supporterId,
       currency: ledgerEntries.currency,
       occurredAt: ledgerEntries.occurredAt,
@@ -210,7 +209,7 @@ const misattributedSums = (db: DbOrTx) =>
     })
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.orderId, sql.placeholder('orderId')), sql`${ledgerEntries.supporterId} is not ${sql.placeholder('supporterId')}`))
-    .groupBy(ledgerEntries.kind, ledgerEntries.supporterId, ledgerEntries.currency, ledgerEntries.occurredAt)
+    .groupBy(ledgerEntries.supporterId, ledgerEntries.currency, ledgerEntries.occurredAt)
     .having(sql`sum(${ledgerEntries.pairs}) <> 0 or sum(${ledgerEntries.trapWeeks}) <> 0 or sum(${ledgerEntries.donationMinor}) <> 0`)
-    .orderBy(ledgerEntries.occurredAt, ledgerEntries.kind)
+    .orderBy(ledgerEntries.occurredAt, ledgerEntries.supporterId)
     .prepare();

@@ -101,20 +101,21 @@ export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCaus
 
 /**
  * An order whose buyer became known after it had entries (a session first seen without an email)
- * credits no one with them. This moves each such sum to the buyer with a pair of entries of the
- * same kind and time, one taking it back and one crediting it, so per-kind sums and months stay
- * as they were while the supporter's totals and monthly email now count the order.
+ * credits no one with them. This moves each such sum to the buyer with a pair of adjustments at
+ * the same time, one taking it back and one crediting it: every kind's sums, every month's sums
+ * and the count of sales stay as they were, while the supporter's totals and monthly email now
+ * count the order in the months it was funded.
  */
 function reattributionEntries(tx: DbOrTx, orderId: number, supporterId: number | null, current: OrderLedgerSums[], cause: ReconcileCause): NewLedgerEntry[] {
   if (supporterId == null) return [];
   const isMisattributed = current.some((row) => row.supporterId !== supporterId && (row.pairs !== 0 || row.trapWeeks !== 0 || row.donationMinor !== 0));
   if (!isMisattributed) return [];
-  return findMisattributedEntries(tx, orderId, supporterId).flatMap(({ kind, supporterId: from, currency, occurredAt, pairs, trapWeeks, donationMinor }) => {
-    const common = { kind, orderId, currency, occurredAt, recordedAt: cause.recordedAt, eventId: cause.eventId };
-    const fromLabel = from == null ? 'no supporter' : `supporter ${from}`;
+  return findMisattributedEntries(tx, orderId, supporterId).flatMap(({ supporterId: from, currency, occurredAt, pairs, trapWeeks, donationMinor }) => {
+    const common = { kind: 'adjustment' as const, orderId, currency, occurredAt, recordedAt: cause.recordedAt, eventId: cause.eventId };
+    const fromLabel = from == null ? 'entries that credited no one' : `supporter ${from}`;
     return [
-      { ...common, supporterId: from, pairs: -pairs, trapWeeks: -trapWeeks, donationMinor: -donationMinor, reason: `re-attributed from ${fromLabel} to supporter ${supporterId}` },
-      { ...common, supporterId, pairs, trapWeeks, donationMinor, reason: `re-attributed to supporter ${supporterId} from ${fromLabel}` },
+      { ...common, supporterId: from, pairs: -pairs, trapWeeks: -trapWeeks, donationMinor: -donationMinor, reason: `buyer named later: taken from ${fromLabel}` },
+      { ...common, supporterId, pairs, trapWeeks, donationMinor, reason: `buyer named later: credited to the buyer, supporter ${supporterId}` },
     ];
   });
 }

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../db/client.js';
-import { findOrderBySession } from '../orders/orders.queries.js';
+import { findOrderById, findOrderBySession } from '../orders/orders.queries.js';
 import { recordCheckout, type CheckoutInput } from '../orders/record-checkout.js';
 import { recordPaymentChange } from '../orders/record-payment-change.js';
 import type { ReconcileCause } from '../orders/reconcile-order.js';
@@ -28,7 +28,9 @@ const checkoutHandler: EventHandler = {
     if (needsLines) input.lines = await lineItems(input.checkoutSessionId);
     return (tx, cause) => {
       const recorded = recordCheckout(tx, input, cause);
-      if (recorded.becamePaid || (recorded.gainedSupporter && recorded.status === 'paid')) hooks.onOrderPaid?.(tx, recorded.orderId);
+      // A buyer named only later is thanked then, unless refunds or disputes have taken every pair back meanwhile.
+      const isThankedLate = recorded.gainedSupporter && recorded.status === 'paid' && (findOrderById(tx, recorded.orderId)?.pairs ?? 0) > 0;
+      if (recorded.becamePaid || isThankedLate) hooks.onOrderPaid?.(tx, recorded.orderId);
     };
   },
 };

@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { dashboardFigures } from '../../src/dashboard/dashboard.queries.js';
 import { ledgerEntries } from '../../src/db/schema.js';
 import { selectMonthlyCandidates } from '../../src/email/monthly-content.js';
 import { findOrderBySession } from '../../src/orders/orders.queries.js';
@@ -67,11 +68,13 @@ describe('an order whose buyer becomes known later', () => {
     const supporterId = findSupporterByEmail(t.ctx.db, EMAIL)!.id;
     expect(entriesOf(t, p.session.id)).toEqual([
       { kind: 'sale', supporterId: null, pairs: 3, donationMinor: 300 },
-      { kind: 'sale', supporterId: null, pairs: -3, donationMinor: -300 },
-      { kind: 'sale', supporterId, pairs: 3, donationMinor: 300 },
+      { kind: 'adjustment', supporterId: null, pairs: -3, donationMinor: -300 },
+      { kind: 'adjustment', supporterId, pairs: 3, donationMinor: 300 },
     ]);
     expect(outboxRows(t, 'receipt')).toHaveLength(1);
     expect(outboxRows(t, 'receipt')[0]!.recipient).toBe(EMAIL);
+    // Staff still see one order of 3 pairs, owing £3.
+    expect(dashboardFigures(t.ctx.db, t.clock.now()).allTime).toMatchObject([{ currency: 'GBP', orders: 1, pairs: 3, trapWeeks: 3, owedMinor: 300 }]);
   });
 
   it('moves a refund recorded before the buyer was known along with the sale', async () => {
@@ -94,6 +97,22 @@ describe('an order whose buyer becomes known later', () => {
     await t.settle();
     expect(t.totals()).toEqual({ pairs: 0, trapWeeks: 0, supporters: 0 });
     expect(supporterFigures(t)).toEqual({ pairs: 0, trapWeeks: 0, orders: [{ pairs: 0, status: 'refunded' }] });
+    expect(outboxRows(t, 'receipt')).toHaveLength(1); // thanked once, when named, for the 2 pairs still funded then
+  });
+
+  it('sends no thank-you when every pair was refunded before the buyer became known', async () => {
+    const t = createTestApp();
+    const p = threePairs();
+
+    await t.deliver(completed(withoutEmail(p), '2026-10-15T10:00:00Z'));
+    await t.deliver(refunded(p, 3600, '2026-10-20T09:00:00Z'));
+    await t.settle();
+    await t.deliver(completed(p.session, '2026-11-03T12:00:00Z'));
+    await t.settle();
+
+    expect(t.totals()).toEqual({ pairs: 0, trapWeeks: 0, supporters: 0 });
+    expect(supporterFigures(t)).toEqual({ pairs: 0, trapWeeks: 0, orders: [{ pairs: 0, status: 'refunded' }] });
+    expect(outboxRows(t, 'receipt')).toHaveLength(0);
   });
 
   it("keeps the buyer's weeks in the months they were funded, not the month the buyer became known", async () => {
