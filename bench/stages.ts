@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const count = Number(values.events);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-stages-'));
   const secret = newWebhookSecret();
-  const ctx = createContext(loadConfig({ NODE_ENV: 'production', DATABASE_PATH: path.join(dir, 'stages.db'), STRIPE_WEBHOOK_SECRET: secret, SESSION_SECRET: secret.repeat(2), LOG_LEVEL: 'silent' }));
+  const ctx = createContext(loadConfig({ NODE_ENV: 'production', DATABASE_PATH: path.join(dir, 'stages.db'), MAIL_OUTBOX_DIR: path.join(dir, 'outbox'), STRIPE_WEBHOOK_SECRET: secret, SESSION_SECRET: secret.repeat(2), LOG_LEVEL: 'silent' }));
   const compiled = countCompiledStatements(ctx.database.sqlite);
   if (values['statement-cache']) cacheStatements(ctx.database.sqlite);
   try {

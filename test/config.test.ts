@@ -26,9 +26,16 @@ describe('configuration', () => {
   });
 
   it('rejects malformed values', () => {
-    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'not-a-secret', DONATION_PER_PAIR: 'GBP=1', PUBLIC_URL: 'ftp://x' })).toThrow(
-      /PUBLIC_URL must be an http\(s\) URL.*STRIPE_WEBHOOK_SECRET values must start with whsec_.*DONATION_PER_PAIR must look like/,
+    expect(() => loadConfig({ NODE_ENV: 'production', STRIPE_WEBHOOK_SECRET: 'not-a-secret', SESSION_SECRET: 'short', DONATION_PER_PAIR: 'GBP=1', PUBLIC_URL: 'ftp://x' })).toThrow(
+      /PUBLIC_URL must be an http\(s\) URL.*STRIPE_WEBHOOK_SECRET values must start with whsec_.*SESSION_SECRET must be at least 32 characters.*DONATION_PER_PAIR must look like/,
     );
+    expect(() => loadConfig({ DONATION_PER_PAIR: 'GBP=1' })).toThrow(/DONATION_PER_PAIR must look like/);
+  });
+
+  it('takes any webhook or session secret outside production, as Stripe itself does', () => {
+    const config = loadConfig({ STRIPE_WEBHOOK_SECRET: 'test_secret, another', SESSION_SECRET: 'short' });
+    expect(config.secrets.stripeWebhookSecrets).toEqual(['test_secret', 'another']);
+    expect(config.secrets.sessionSecret).toBe('short');
   });
 
   it('keeps secrets out of log lines', () => {

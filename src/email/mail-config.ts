@@ -4,7 +4,7 @@ import { parseInteger } from '../lib/parse-env.js';
 
 /** How email leaves the app and when the monthly impact emails go out. */
 export interface MailSettings {
-  /** Where `.eml` files go when SMTP_URL is unset: MAIL_OUTBOX_DIR, else `outbox/` beside the database. */
+  /** Where `.eml` files go when SMTP_URL is unset: MAIL_OUTBOX_DIR, else `./data/outbox`. */
   readonly outboxDir: string;
   /** Pooled SMTP connections open at once. */
   readonly maxConnections: number;
@@ -18,6 +18,8 @@ export interface MailSettings {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const DEFAULT_OUTBOX_DIR = './data/outbox';
 
 /** Reads the MAIL_*, SMTP_* (other than SMTP_URL) and MONTHLY_EMAIL_* settings, adding any problem to `problems`. */
 export function parseMailSettings(env: Env, problems: string[]): MailSettings {
@@ -36,8 +38,8 @@ export function parseMailSettings(env: Env, problems: string[]): MailSettings {
     problems.push(`MONTHLY_EMAIL_CRON must be a cron expression such as "0 9 1 * *" (got "${cron}")`);
   }
   return Object.freeze({
-    // Beside the database by default (./data/outbox), so a database kept elsewhere keeps its mail with it.
-    outboxDir: env.MAIL_OUTBOX_DIR || path.join(path.dirname(env.DATABASE_PATH && env.DATABASE_PATH !== ':memory:' ? env.DATABASE_PATH : './data/socks.db'), 'outbox'),
+    // A fixed place other tools can look, wherever the database is (DESIGN.md's interface).
+    outboxDir: env.MAIL_OUTBOX_DIR || DEFAULT_OUTBOX_DIR,
     maxConnections: parseInteger(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
     ratePerSecond: parseInteger(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),
     monthly: Object.freeze({ isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems), cron, timezone }),

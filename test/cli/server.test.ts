@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { readTotals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
+import { outboxBeside } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/test-app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -18,7 +19,7 @@ const COMPILED = [path.join(ROOT, 'dist/src/main.js')];
 function startServer(env: Record<string, string>, entry = FROM_SOURCES) {
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...outboxBeside(env), ...env },
   });
   let stdout = '';
   let stderr = '';

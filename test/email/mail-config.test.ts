@@ -3,13 +3,14 @@ import { progressReporter } from '../../src/cli/progress.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('mail settings', () => {
-  it('default to files beside the database, five connections, no rate limit and no schedule', () => {
+  it('default to files in ./data/outbox wherever the database is, five connections, no rate limit and no schedule', () => {
     expect(loadConfig({ DATABASE_PATH: '/srv/socks/socks.db' }).mail).toEqual({
-      outboxDir: '/srv/socks/outbox',
+      outboxDir: './data/outbox',
       maxConnections: 5,
       ratePerSecond: 0,
       monthly: { isEnabled: false, cron: '0 9 1 * *', timezone: 'Europe/London' },
     });
+    expect(loadConfig({ DATABASE_PATH: '/srv/socks/socks.db', MAIL_OUTBOX_DIR: '/var/mail/socks' }).mail.outboxDir).toBe('/var/mail/socks');
   });
 
   it('reject malformed values, naming each one', () => {

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { emailOutbox } from '../../src/db/schema.js';
 import { countOutboxByState } from '../../src/email/outbox.queries.js';
 import { findOrCreateSupporter } from '../../src/supporters/supporters.queries.js';
+import { outboxBeside } from '../helpers/run-cli.js';
 import { createTestApp, makeTempDir } from '../helpers/test-app.js';
 import { outboxRows, smtpSink } from './mail-test-kit.js';
 
@@ -39,7 +40,7 @@ describe('the outbox across a crash', () => {
 
     const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', DATABASE_PATH: databasePath, PUBLIC_URL: 'http://socks.test', ...env },
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', DATABASE_PATH: databasePath, ...outboxBeside({ DATABASE_PATH: databasePath }), PUBLIC_URL: 'http://socks.test', ...env },
       stdio: 'ignore',
     });
     const exited = new Promise((resolve) => server.on('exit', resolve));

@@ -41,7 +41,14 @@ export function makeTempDir(): string {
 export function createTestApp(opts: { env?: Record<string, string>; dir?: string; clock?: TestClock; overrides?: ContextOverrides } = {}): TestApp {
   const dir = opts.dir ?? makeTempDir();
   const databasePath = path.join(dir, 'socks.db');
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, PUBLIC_URL: 'http://socks.test', ...opts.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_PATH: databasePath,
+    MAIL_OUTBOX_DIR: path.join(dir, 'outbox'),
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PUBLIC_URL: 'http://socks.test',
+    ...opts.env,
+  });
   const clock = opts.clock ?? new TestClock();
   const ctx = createContext(config, { clock, ...opts.overrides });
   const app = createApp(ctx);

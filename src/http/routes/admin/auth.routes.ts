@@ -4,10 +4,15 @@ import { endSession, newSessionId } from '../../../staff/sessions.js';
 import { signIn } from '../../../staff/sign-in.js';
 import { TooManyRequestsError } from '../../middleware/error-handler.js';
 import { sameOrigin } from '../../middleware/same-origin.js';
-import { sessionCookie, verifyCsrf } from '../../middleware/staff-session.js';
+import { sessionCookie } from '../../middleware/staff-session.js';
 import { field, type AdminRoutes } from './admin-router.js';
 
-/** Sign-in is the one console page open to everyone; it is still CSRF-checked and throttled. */
+/**
+ * Sign-in is the one console page open to everyone. Its form needs only `email` and `password`
+ * (DESIGN.md), so a script can sign in without fetching the form first: a browser's cross-site
+ * post is refused by the same-origin check (browsers mark every POST with Origin or
+ * Sec-Fetch-Site), and failures are throttled per address and per client.
+ */
 export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext): void {
   const cookie = sessionCookie(ctx);
   const title = 'Staff sign-in';
@@ -17,7 +22,7 @@ export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext)
     res.render('pages/admin/login', { title, next: safeNext(req.query.next) });
   });
 
-  router.post('/admin/login', sameOrigin(ctx.config.publicUrl), verifyCsrf(ctx), async (req, res) => {
+  router.post('/admin/login', sameOrigin(ctx.config.publicUrl), async (req, res) => {
     const email = field(req.body, 'email');
     const next = safeNext(field(req.body, 'next'));
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
