@@ -89,6 +89,11 @@ export function loadConfig(env: Env): Config {
     problems.push('SESSION_SECRET must be at least 32 characters in production');
   }
 
+  const mailFrom = (env.MAIL_FROM || 'Critically Endangered Socks <impact@localhost>').trim();
+  if (!/^(?:[^<>@\s]+@[^<>@\s]+|[^<>]*<[^<>@\s]+@[^<>@\s]+>)$/.test(mailFrom)) {
+    problems.push(`MAIL_FROM must be an address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
+  }
+
   const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info');
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of debug, info, warn, error, silent');
@@ -100,7 +105,7 @@ export function loadConfig(env: Env): Config {
     databasePath: env.DATABASE_PATH || './data/socks.db',
     publicUrl,
     stripeApiUrl,
-    mailFrom: env.MAIL_FROM || 'Critically Endangered Socks <impact@localhost>',
+    mailFrom,
     logLevel: logLevel as Config['logLevel'],
     donationPerPair: parseDonationRates(env.DONATION_PER_PAIR ?? 'GBP:100', problems),
     trapWeeksPerPair: parseInteger(env.TRAP_WEEKS_PER_PAIR, 1, 'TRAP_WEEKS_PER_PAIR', problems, 1, 52),

@@ -4,6 +4,7 @@ import { backupCommand } from './backup.js';
 import { emailsMonthlyCommand } from './emails-monthly.js';
 import { emailsPruneCommand } from './emails-prune.js';
 import { eventsReplayCommand } from './events-replay.js';
+import { ledgerCheckCommand } from './ledger-check.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
 import { supporterLinkCommand } from './supporter-link.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   'admin:create': adminCreateCommand,
   'emails:monthly': emailsMonthlyCommand,
   'emails:prune': emailsPruneCommand,
+  'ledger:check': ledgerCheckCommand,
 };
 
 function usage(): string {

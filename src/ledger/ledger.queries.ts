@@ -70,6 +70,22 @@ export function findOrderFigureDrift(db: DbOrTx): { orderId: number; kept: Order
     .filter(({ kept, summed }) => names.some((name) => kept[name] !== summed[name]));
 }
 
+/** Supporters whose kept sums (supporter_totals) disagree with a fresh sum of the entries crediting them. */
+export function findSupporterTotalDrift(db: DbOrTx): number[] {
+  // Two one-sided checks rather than a full outer join, which SQLite runs as a nested loop here.
+  return db
+    .all<{ supporterId: number }>(sql`
+      select l.supporter_id as supporterId
+      from (select supporter_id, sum(pairs) as pairs, sum(trap_weeks) as trap_weeks from ledger_entries where supporter_id is not null group by supporter_id) l
+      left join supporter_totals t on t.supporter_id = l.supporter_id
+      where coalesce(t.pairs, 0) <> l.pairs or coalesce(t.trap_weeks, 0) <> l.trap_weeks
+      union
+      select t.supporter_id from supporter_totals t
+      where (t.pairs <> 0 or t.trap_weeks <> 0) and not exists (select 1 from ledger_entries l where l.supporter_id = t.supporter_id)
+      order by 1`)
+    .map((row) => row.supporterId);
+}
+
 /** Orders with entries that, net, credit someone other than the order's supporter: the check that re-attribution (reconcile-order.ts) is done. */
 export function findMisattributedOrders(db: DbOrTx): number[] {
   return db

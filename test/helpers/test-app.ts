@@ -6,7 +6,7 @@ import { afterEach } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
-import { findMisattributedOrders, findOrderFigureDrift, readTotals, sumLedger, type Totals } from '../../src/ledger/ledger.queries.js';
+import { findMisattributedOrders, findOrderFigureDrift, findSupporterTotalDrift, readTotals, sumLedger, type Totals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { TestClock } from './test-clock.js';
 
@@ -78,6 +78,8 @@ export function createTestApp(opts: { env?: Record<string, string>; dir?: string
       }
       const drift = findOrderFigureDrift(ctx.db);
       if (drift.length > 0) throw new Error(`orders' kept figures disagree with their ledger entries: ${JSON.stringify(drift)}`);
+      const supporterDrift = findSupporterTotalDrift(ctx.db);
+      if (supporterDrift.length > 0) throw new Error(`supporters' kept sums disagree with their ledger entries: ${supporterDrift.join(', ')}`);
       const misattributed = findMisattributedOrders(ctx.db);
       if (misattributed.length > 0) throw new Error(`orders whose entries credit someone other than their buyer: ${misattributed.join(', ')}`);
       return totals;
