@@ -14,7 +14,7 @@ export const emailsPruneCommand: Command = {
     const ctx = createContext(config);
     try {
       const progress = progressReporter('emails');
-      const summary = pruneSentBodies(ctx.db, { keepDays, now: ctx.clock.now(), isDryRun: values['dry-run'], onProgress: progress.update });
+      const summary = await pruneSentBodies(ctx.db, { keepDays, now: ctx.clock.now(), isDryRun: values['dry-run'], onProgress: progress.update });
       progress.finish();
       process.stdout.write(describePrune(summary));
       return 0;

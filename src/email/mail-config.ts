@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { parseInteger } from '../lib/parse-env.js';
+import { DEFAULT_KEEP_DAYS } from './outbox-retention.js';
 
 /** How email leaves the app and when the monthly impact emails go out. */
 export interface MailSettings {
@@ -15,13 +16,15 @@ export interface MailSettings {
     readonly cron: string;
     readonly timezone: string;
   };
+  /** Sent emails' text is emptied once a day after this many days (EMAIL_RETENTION_DAYS); 0 keeps it for ever. */
+  readonly retentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 export const DEFAULT_OUTBOX_DIR = './data/outbox';
 
-/** Reads the MAIL_*, SMTP_* (other than SMTP_URL) and MONTHLY_EMAIL_* settings, adding any problem to `problems`. */
+/** Reads the MAIL_*, SMTP_* (other than SMTP_URL), MONTHLY_EMAIL_* and EMAIL_RETENTION_DAYS settings, adding any problem to `problems`. */
 export function parseMailSettings(env: Env, problems: string[]): MailSettings {
   const timezone = env.MONTHLY_EMAIL_TZ || 'Europe/London';
   const cron = env.MONTHLY_EMAIL_CRON || '0 9 1 * *';
@@ -43,6 +46,7 @@ export function parseMailSettings(env: Env, problems: string[]): MailSettings {
     maxConnections: parseInteger(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
     ratePerSecond: parseInteger(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),
     monthly: Object.freeze({ isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems), cron, timezone }),
+    retentionDays: parseInteger(env.EMAIL_RETENTION_DAYS, DEFAULT_KEEP_DAYS, 'EMAIL_RETENTION_DAYS', problems, 0, 36_500),
   });
 }
 

@@ -7,6 +7,7 @@ import { createFileTransport } from './file-transport.js';
 import { Mailer } from './mailer.js';
 import { monthJustEnded, runMonthlyEmails } from './monthly-run.js';
 import { OutboxWorker } from './outbox-worker.js';
+import { pruneSentBodies, type PruneSummary } from './outbox-retention.js';
 import { isMonthlyRunCompleted } from './monthly-runs.queries.js';
 import { createSmtpTransport } from './smtp-transport.js';
 import { EmailTemplates } from './templates.js';
@@ -22,7 +23,14 @@ export interface MailService {
   stop(): Promise<void>;
   /** When the scheduled monthly run next fires; null when the schedule is off. */
   nextMonthlyRun(): Date | null;
+  /** Empties the text of emails sent more than EMAIL_RETENTION_DAYS ago, as the daily job does; null when retention is off. */
+  pruneOldEmails(): Promise<PruneSummary | null>;
+  /** When the daily pruning next runs; null when it is off or the service is stopped. */
+  nextPruneRun(): Date | null;
 }
+
+/** Daily, at 03:30 in the monthly schedule's time zone: a quiet hour for a shop in Europe. */
+const PRUNE_CRON = '30 3 * * *';
 
 export function createMailService(config: Config, db: Db, clock: Clock, logger: Logger, transport?: MailTransport): MailService {
   const smtpUrl = config.secrets.smtpUrl;
@@ -37,6 +45,8 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
     window: Math.max(50, 10 * config.mail.maxConnections),
   });
   let job: Cron | null = null;
+  let pruneJob: Cron | null = null;
+  let pruning: Promise<PruneSummary | null> = Promise.resolve(null);
   // Runs go one after another (a catch-up and the schedule could otherwise overlap); stop() waits for all.
   let monthlyRuns: Promise<void> = Promise.resolve();
   let isStopping = false;
@@ -59,14 +69,35 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
     }
   };
 
+  const pruneOldEmails = () => {
+    const keepDays = config.mail.retentionDays;
+    if (keepDays === 0) return Promise.resolve(null);
+    pruning = pruning.then(async () => {
+      const started = performance.now();
+      try {
+        const summary = await pruneSentBodies(db, { keepDays, now: clock.now() });
+        if (summary.pruned > 0) logger.info('old sent emails emptied', { pruned: summary.pruned, keepDays, ms: Math.round(performance.now() - started) });
+        return summary;
+      } catch (error) {
+        // Nothing is lost: the emails keep their text until the next day's run, or `emails:prune`.
+        logger.error('emptying old sent emails failed; it runs again tomorrow, or run `npm run cli -- emails:prune`', { error });
+        return null;
+      }
+    });
+    return pruning;
+  };
+
   return {
     mailer,
     outbox,
+    pruneOldEmails,
+    nextPruneRun: () => pruneJob?.nextRun() ?? null,
     start() {
       isStopping = false;
       outbox.start();
       logger.info('outbox started', { transport: chosen.kind, ...(chosen.kind === 'files' && { dir: config.mail.outboxDir }) });
       const { isEnabled, cron, timezone } = config.mail.monthly;
+      if (config.mail.retentionDays > 0) pruneJob = new Cron(PRUNE_CRON, { timezone, protect: true }, () => void pruneOldEmails());
       if (!isEnabled) return;
       // `protect`: a run still going when the next is due is not started twice.
       const run = (period: string) => (monthlyRuns = monthlyRuns.then(() => runScheduled(period)));
@@ -85,7 +116,9 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       isStopping = true;
       job?.stop();
       job = null;
-      await monthlyRuns;
+      pruneJob?.stop();
+      pruneJob = null;
+      await Promise.all([monthlyRuns, pruning]);
       await outbox.stop();
     },
   };

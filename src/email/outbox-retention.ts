@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { and, count, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { emailOutbox } from '../db/schema.js';
@@ -23,13 +24,13 @@ export interface PruneSummary {
  * reuses the space for new rows. The row stays (recipient, subject, state, Message-ID, times and
  * the idempotency key), so the outbox still knows what went, to whom and when, and nothing is ever
  * sent twice. Only `sent` emails are touched: queued, failing and given-up ones keep their text for
- * sending or for staff to look into. Works in batches of its own transaction, so the running app
- * keeps sending in between.
+ * sending or for staff to look into. Works in batches, each its own transaction, with a turn of the
+ * event loop between them, so the running app keeps answering and sending meanwhile.
  */
-export function pruneSentBodies(
+export async function pruneSentBodies(
   db: Db,
   opts: { keepDays: number; now: number; isDryRun?: boolean; onProgress?: (done: number, total: number) => void },
-): PruneSummary {
+): Promise<PruneSummary> {
   if (!Number.isInteger(opts.keepDays) || opts.keepDays < 1) throw new RangeError(`keepDays must be a whole number of days, 1 or more (got ${opts.keepDays})`);
   const sentBefore = opts.now - opts.keepDays * DAY_MS;
   const isOldEnough = and(eq(emailOutbox.state, 'sent'), lt(emailOutbox.sentAt, sentBefore), isNull(emailOutbox.bodyPrunedAt));
@@ -56,6 +57,7 @@ export function pruneSentBodies(
       .run().changes;
     afterId = ids.at(-1)!;
     opts.onProgress?.(Math.min(summary.pruned, found), found);
+    await yieldToEventLoop();
   }
   return summary;
 }

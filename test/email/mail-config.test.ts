@@ -9,6 +9,7 @@ describe('mail settings', () => {
       maxConnections: 5,
       ratePerSecond: 0,
       monthly: { isEnabled: false, cron: '0 9 1 * *', timezone: 'Europe/London' },
+      retentionDays: 90,
     });
     expect(loadConfig({ DATABASE_PATH: '/srv/socks/socks.db', MAIL_OUTBOX_DIR: '/var/mail/socks' }).mail.outboxDir).toBe('/var/mail/socks');
   });

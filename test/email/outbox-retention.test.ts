@@ -34,13 +34,13 @@ describe('emptying the text of old sent emails', () => {
     await t.settle(); // cara's receipt stays queued: the outbox has not run since
     const before = outboxRows(t);
 
-    expect(pruneSentBodies(t.ctx.db, { keepDays: 92, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
-    const dry = pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), isDryRun: true });
+    expect(await pruneSentBodies(t.ctx.db, { keepDays: 92, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
+    const dry = await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), isDryRun: true });
     expect(dry).toEqual({ keepDays: 90, sentBefore: t.clock.now() - 90 * DAY, found: 4, pruned: 0, isDryRun: true });
     expect(outboxRows(t)).toEqual(before);
 
     const progress: [number, number][] = [];
-    const summary = pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), onProgress: (done, total) => progress.push([done, total]) });
+    const summary = await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), onProgress: (done, total) => progress.push([done, total]) });
     expect(summary).toMatchObject({ found: 4, pruned: 4, isDryRun: false });
     expect(progress).toEqual([[0, 4], [4, 4]]);
 
@@ -58,13 +58,13 @@ describe('emptying the text of old sent emails', () => {
     // The rows still hold their idempotency keys: running the month again queues nothing.
     const again = await runMonthlyEmails({ db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock }, { period: '2025-02' });
     expect(again).toMatchObject({ queued: 0, skipped: { alreadyQueued: 2 } });
-    expect(pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
+    expect(await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
   });
 
   it('shows staff that an emptied email had its text removed, and serves no HTML for it', async () => {
     const t = await sentInMarch();
     const [first] = outboxRows(t, 'monthly');
-    pruneSentBodies(t.ctx.db, { keepDays: 1, now: t.clock.now() + 2 * DAY });
+    await pruneSentBodies(t.ctx.db, { keepDays: 1, now: t.clock.now() + 2 * DAY });
     const browser = await staffBrowser(t);
 
     const page = (await browser.get(`/admin/emails/${first!.id}`)).text;
@@ -93,5 +93,32 @@ describe('emptying the text of old sent emails', () => {
     expect(real.stdout).toContain('  emptied 4\n');
     expect(real.stderr).toContain('progress: 100% (4 / 4 emails)\n');
     expect(outboxRows(t).map((row) => row.textBody)).toEqual(['', '', '', '']);
+  });
+
+  it('runs in the app once a day, after EMAIL_RETENTION_DAYS (default 90), and not at all when that is 0', async () => {
+    const t = await sentInMarch();
+    t.clock.advance(91 * DAY);
+    t.ctx.mail.start();
+    try {
+      const next = t.ctx.mail.nextPruneRun()!;
+      expect(next.getTime() - Date.now()).toBeGreaterThan(0);
+      expect(next.getTime() - Date.now()).toBeLessThanOrEqual(DAY);
+      expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('03:30');
+      expect(await t.ctx.mail.pruneOldEmails()).toMatchObject({ keepDays: 90, found: 4, pruned: 4 });
+      expect(outboxRows(t).map((row) => row.textBody)).toEqual(['', '', '', '']);
+    } finally {
+      await t.ctx.mail.stop();
+    }
+    expect(t.ctx.mail.nextPruneRun()).toBeNull();
+
+    const kept = createTestApp({ env: { EMAIL_RETENTION_DAYS: '0' }, clock: new TestClock(MARCH + 400 * DAY) });
+    kept.ctx.mail.start();
+    try {
+      expect(kept.ctx.mail.nextPruneRun()).toBeNull();
+      expect(await kept.ctx.mail.pruneOldEmails()).toBeNull();
+    } finally {
+      await kept.ctx.mail.stop();
+    }
+    expect(() => createTestApp({ env: { EMAIL_RETENTION_DAYS: 'ninety' } })).toThrow('EMAIL_RETENTION_DAYS must be an integer from 0 to 36500 (got "ninety")');
   });
 });
