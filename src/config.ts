@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseInteger } from './lib/parse-env.js';
-import { parseMailSettings, type MailSettings } from './email/mail-config.js';
+import { checkMailFrom, parseMailSettings, type MailSettings } from './email/mail-config.js';
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
 export interface Config {
@@ -90,9 +90,7 @@ export function loadConfig(env: Env): Config {
   }
 
   const mailFrom = (env.MAIL_FROM || 'Critically Endangered Socks <impact@localhost>').trim();
-  if (!/^(?:[^<>@\s]+@[^<>@\s]+|[^<>]*<[^<>@\s]+@[^<>@\s]+>)$/.test(mailFrom)) {
-    problems.push(`MAIL_FROM must be an address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
-  }
+  checkMailFrom(mailFrom, problems);
 
   const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info');
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {

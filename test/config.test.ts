@@ -30,9 +30,10 @@ describe('configuration', () => {
       /PUBLIC_URL must be an http\(s\) URL.*STRIPE_WEBHOOK_SECRET values must start with whsec_.*SESSION_SECRET must be at least 32 characters.*DONATION_PER_PAIR must look like/,
     );
     expect(() => loadConfig({ DONATION_PER_PAIR: 'GBP=1' })).toThrow(/DONATION_PER_PAIR must look like/);
-    for (const mailFrom of ['Socks', 'Socks <impact>', 'a@b c@d', '<a@b'])
-      expect(() => loadConfig({ MAIL_FROM: mailFrom }), mailFrom).toThrow(`MAIL_FROM must be an address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
-    for (const mailFrom of ['impact@example.org', 'Socks <impact@example.org>', '"Socks, Ltd" <impact@example.org>']) expect(loadConfig({ MAIL_FROM: mailFrom }).mailFrom).toBe(mailFrom);
+    for (const mailFrom of ['Socks', 'Socks <impact>', 'a@b.c, d@e.f', 'Socks <>'])
+      expect(() => loadConfig({ MAIL_FROM: mailFrom }), mailFrom).toThrow(`MAIL_FROM must be one address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
+    const senders = ['impact@example.org', 'Socks <impact@example.org>', '"Socks, Ltd" <impact@example.org>', '"Socks <shop>" <a@b.c>', 'Name < a@b.c >', '"Jane Doe"@example.org', 'a@b.c (Socks)'];
+    for (const mailFrom of senders) expect(loadConfig({ MAIL_FROM: mailFrom }).mailFrom).toBe(mailFrom);
   });
 
   it('takes any webhook or session secret outside production, as Stripe itself does', () => {

@@ -1,6 +1,7 @@
 import { createContext } from '../context.js';
 import { auditLedger, isLedgerConsistent, type LedgerAudit } from '../ledger/ledger-audit.js';
 import { reattributeOrders } from '../orders/reconcile-order.js';
+import { COMMAND_LINE, recordAudit } from '../staff/audit-log.js';
 import { parseOptions, type Command } from './command.js';
 
 export const ledgerCheckCommand: Command = {
@@ -12,7 +13,10 @@ export const ledgerCheckCommand: Command = {
       const step = (name: string) => process.stderr.write(`checking ${name}…\n`);
       let audit = auditLedger(ctx.db, step);
       if (values.repair && audit.misattributedOrders.length > 0) {
-        const appended = reattributeOrders(ctx.db, audit.misattributedOrders, ctx.clock.now());
+        const now = ctx.clock.now();
+        const appended = reattributeOrders(ctx.db, audit.misattributedOrders, now, (tx, orderId, entries) =>
+          recordAudit(tx, COMMAND_LINE, now, 'ledger.credit_buyer', `order ${orderId}`, null, { entries: entries.map(({ kind, supporterId, pairs, trapWeeks, donationMinor, currency }) => ({ kind, supporterId, pairs, trapWeeks, donationMinor, currency })) }),
+        );
         process.stdout.write(`credited ${audit.misattributedOrders.length} order(s) to their buyers with ${appended} adjustment entries\n`);
         audit = auditLedger(ctx.db, step);
       }

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { Cron } from 'croner';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { parseInteger } from '../lib/parse-env.js';
 import { DEFAULT_KEEP_DAYS } from './outbox-retention.js';
 
@@ -48,6 +48,15 @@ export function parseMailSettings(env: Env, problems: string[]): MailSettings {
     monthly: Object.freeze({ isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems), cron, timezone }),
     retentionDays: parseInteger(env.EMAIL_RETENTION_DAYS, DEFAULT_KEEP_DAYS, 'EMAIL_RETENTION_DAYS', problems, 0, 36_500),
   });
+}
+
+/** MAIL_FROM must be one address, as nodemailer reads it: `a@b.c`, `Name <a@b.c>`, `"Name, Ltd" <a@b.c>`… */
+export function checkMailFrom(mailFrom: string, problems: string[]): void {
+  const parsed = addressparser(mailFrom);
+  const isOneAddress = parsed.length === 1 && 'address' in parsed[0]! && /^[^@]+@[^@\s]+$/.test(parsed[0].address);
+  if (!isOneAddress) {
+    problems.push(`MAIL_FROM must be one address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
+  }
 }
 
 function flag(raw: string | undefined, name: string, problems: string[]): boolean {

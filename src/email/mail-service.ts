@@ -71,11 +71,12 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
 
   const pruneOldEmails = () => {
     const keepDays = config.mail.retentionDays;
-    if (keepDays === 0) return Promise.resolve(null);
+    if (keepDays === 0 || isStopping) return Promise.resolve(null);
     pruning = pruning.then(async () => {
       const started = performance.now();
       try {
-        const summary = await pruneSentBodies(db, { keepDays, now: clock.now() });
+        // A shutdown stops it between batches: what is left goes in the next run.
+        const summary = await pruneSentBodies(db, { keepDays, now: clock.now(), shouldStop: () => isStopping });
         if (summary.pruned > 0) logger.info('old sent emails emptied', { pruned: summary.pruned, keepDays, ms: Math.round(performance.now() - started) });
         return summary;
       } catch (error) {
@@ -97,7 +98,7 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       outbox.start();
       logger.info('outbox started', { transport: chosen.kind, ...(chosen.kind === 'files' && { dir: config.mail.outboxDir }) });
       const { isEnabled, cron, timezone } = config.mail.monthly;
-      if (config.mail.retentionDays > 0) pruneJob = new Cron(PRUNE_CRON, { timezone, protect: true }, () => void pruneOldEmails());
+      if (config.mail.retentionDays > 0) pruneJob = new Cron(PRUNE_CRON, { timezone }, () => void pruneOldEmails()); // runs queue up in `pruning`
       if (!isEnabled) return;
       // `protect`: a run still going when the next is due is not started twice.
       const run = (period: string) => (monthlyRuns = monthlyRuns.then(() => runScheduled(period)));
@@ -118,8 +119,8 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       job = null;
       pruneJob?.stop();
       pruneJob = null;
-      await Promise.all([monthlyRuns, pruning]);
-      await outbox.stop();
+      // The pruning stops between batches on its own; the outbox need not wait for it.
+      await Promise.all([monthlyRuns.then(() => outbox.stop()), pruning]);
     },
   };
 }

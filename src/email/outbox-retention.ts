@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { and, count, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
+import { and, count, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { emailOutbox } from '../db/schema.js';
 
@@ -25,27 +25,29 @@ export interface PruneSummary {
  * the idempotency key), so the outbox still knows what went, to whom and when, and nothing is ever
  * sent twice. Only `sent` emails are touched: queued, failing and given-up ones keep their text for
  * sending or for staff to look into. Works in batches, each its own transaction, with a turn of the
- * event loop between them, so the running app keeps answering and sending meanwhile.
+ * event loop between them, so the running app keeps answering and sending meanwhile; reads only the
+ * email_outbox_prunable index to find them; stops between batches once `shouldStop` says so (the
+ * rest waits for the next run).
  */
 export async function pruneSentBodies(
   db: Db,
-  opts: { keepDays: number; now: number; isDryRun?: boolean; onProgress?: (done: number, total: number) => void },
+  opts: { keepDays: number; now: number; isDryRun?: boolean; onProgress?: (done: number, total: number) => void; shouldStop?: () => boolean },
 ): Promise<PruneSummary> {
   if (!Number.isInteger(opts.keepDays) || opts.keepDays < 1) throw new RangeError(`keepDays must be a whole number of days, 1 or more (got ${opts.keepDays})`);
   const sentBefore = opts.now - opts.keepDays * DAY_MS;
-  const isOldEnough = and(eq(emailOutbox.state, 'sent'), lt(emailOutbox.sentAt, sentBefore), isNull(emailOutbox.bodyPrunedAt));
+  // Spelled as the partial index's own condition (literals, not bound values), so SQLite uses it.
+  const isOldEnough = and(sql`${emailOutbox.state} = 'sent' and ${emailOutbox.bodyPrunedAt} is null`, lt(emailOutbox.sentAt, sentBefore));
   const found = db.select({ n: count() }).from(emailOutbox).where(isOldEnough).get()?.n ?? 0;
   const summary: PruneSummary = { keepDays: opts.keepDays, sentBefore, found, pruned: 0, isDryRun: opts.isDryRun ?? false };
   if (summary.isDryRun || found === 0) return summary;
 
   opts.onProgress?.(0, found);
-  let afterId = 0;
-  for (;;) {
+  // Each batch leaves the index as it is emptied, so the next batch is simply the oldest left.
+  while (!opts.shouldStop?.()) {
     const ids = db
       .select({ id: emailOutbox.id })
       .from(emailOutbox)
-      .where(and(gt(emailOutbox.id, afterId), isOldEnough))
-      .orderBy(emailOutbox.id)
+      .where(isOldEnough)
       .limit(BATCH)
       .all()
       .map((row) => row.id);
@@ -55,7 +57,6 @@ export async function pruneSentBodies(
       .set({ textBody: '', htmlBody: '', bodyPrunedAt: opts.now })
       .where(and(inArray(emailOutbox.id, ids), isOldEnough))
       .run().changes;
-    afterId = ids.at(-1)!;
     opts.onProgress?.(Math.min(summary.pruned, found), found);
     await yieldToEventLoop();
   }

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { ledgerEntries, ledgerTotals, orders, supporterTotals } from '../db/schema.js';
 import { placeholder, prepared } from '../db/prepared.js';
 import { bookingPeriod, lastClosedPeriod } from '../reconciliation/accounting-period.js';
@@ -152,7 +152,7 @@ const moveSupporterCount = (db: DbOrTx) =>
     .prepare();
 
 /** Public totals, net of refunds and lost disputes. */
-export function readTotals(db: Db): Totals {
+export function readTotals(db: DbOrTx): Totals {
   const row = db.select().from(ledgerTotals).where(eq(ledgerTotals.scope, ALL)).get();
   return { pairs: row?.pairs ?? 0, trapWeeks: row?.trapWeeks ?? 0, supporters: row?.supporters ?? 0 };
 }

@@ -144,6 +144,7 @@ describe('CSRF', () => {
     for (const [header, value] of [
       ['origin', 'https://evil.example'],
       ['sec-fetch-site', 'cross-site'],
+      ['referer', 'https://evil.example/a-page'], // an old browser that sends neither of the above
     ] as const) {
       const res = await t.http.post('/admin/login').set(header, value).type('form').send({ email: 'ada@socks.test', password: STAFF_PASSWORD });
       expect(res.status, header).toBe(403);

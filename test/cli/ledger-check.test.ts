@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { orders, supporterTotals } from '../../src/db/schema.js';
+import { auditLog, orders, supporterTotals } from '../../src/db/schema.js';
 import { findOrderBySession } from '../../src/orders/orders.queries.js';
 import { findSupporterImpact } from '../../src/supporters/supporter-impact.js';
 import { findOrCreateSupporter } from '../../src/supporters/supporters.queries.js';
@@ -51,6 +51,7 @@ describe('ledger:check', () => {
     expect(repaired.stdout).toContain('every order credits its buyer');
     expect(findSupporterImpact(t.ctx.db, buyer.token)).toMatchObject({ pairs: 3, trapWeeks: 3 });
     expect(t.totals()).toEqual({ pairs: 3, trapWeeks: 3, supporters: 1 });
+    expect(t.ctx.db.select().from(auditLog).all()).toMatchObject([{ actor: 'command line', action: 'ledger.credit_buyer', subject: `order ${orderId}` }]);
 
     expect((await check(t, '--repair')).stdout).not.toContain('credited'); // nothing left to do
   });

@@ -35,6 +35,7 @@ describe('emptying the text of old sent emails', () => {
     const before = outboxRows(t);
 
     expect(await pruneSentBodies(t.ctx.db, { keepDays: 92, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
+    expect(await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), shouldStop: () => true })).toMatchObject({ found: 4, pruned: 0 }); // stopped before its first batch
     const dry = await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), isDryRun: true });
     expect(dry).toEqual({ keepDays: 90, sentBefore: t.clock.now() - 90 * DAY, found: 4, pruned: 0, isDryRun: true });
     expect(outboxRows(t)).toEqual(before);

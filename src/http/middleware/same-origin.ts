@@ -3,9 +3,11 @@ import { AppError } from '../../errors.js';
 
 /**
  * Refuses form posts that another site's page makes a browser send. Browsers mark every request
- * with Sec-Fetch-Site, and every POST with Origin; either is enough to tell. A request with neither
+ * with Sec-Fetch-Site, and every POST with Origin; either is enough to tell. An old browser may send
+ * neither but still send a Referer, which is then checked instead. A request with none of them
  * comes from something that is not a browser (curl, a mail provider's one-click unsubscribe), which
- * cannot be tricked into carrying someone else's intent, so it passes.
+ * cannot be tricked into carrying someone else's intent, so it passes. (Our own pages send no
+ * Referer at all: Referrer-Policy is no-referrer.)
  *
  * Mount it on the routes that need it, not app-wide: RFC 8058 one-click unsubscribe must accept
  * posts from anywhere.
@@ -21,11 +23,12 @@ export function sameOrigin(publicUrl: string) {
 function isSameOrigin(req: Request, publicOrigin: string): boolean {
   const site = req.get('sec-fetch-site');
   if (site) return site === 'same-origin' || site === 'none'; // "none": the person typed or bookmarked it
-  const origin = req.get('origin');
+  const origin = req.get('origin') ?? req.get('referer');
   if (!origin) return true;
   if (origin === publicOrigin) return true;
   try {
-    return new URL(origin).host === req.get('host');
+    const url = new URL(origin);
+    return url.origin === publicOrigin || url.host === req.get('host');
   } catch {
     return false; // "null" and other opaque origins
   }

@@ -36,7 +36,7 @@ export function emailsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/emails/:id/html', 'staff', (req, res) => {
     const message = findOutboxMessage(ctx.db, idParam(req.params.id) ?? 0);
     if (!message) throw new NotFoundError('There is no such email.');
-    if (message.bodyPrunedAt !== null) throw new NotFoundError('The text of this email was emptied some time after it was sent (emails:prune).');
+    if (message.bodyPrunedAt !== null) throw new NotFoundError('The text of this email was emptied some time after it was sent, when the emails kept for EMAIL_RETENTION_DAYS had gone.');
     sendEmailHtml(res, message.htmlBody);
   });
 

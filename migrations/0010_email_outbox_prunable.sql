@@ -1,0 +1,1 @@
+CREATE INDEX `email_outbox_prunable` ON `email_outbox` (`sent_at`) WHERE state = 'sent' and body_pruned_at is null;
