@@ -1,6 +1,6 @@
 import { createContext } from '../context.js';
-import { auditLedger, isLedgerConsistent, type LedgerAudit } from '../ledger/ledger-audit.js';
-import { reattributeOrders } from '../orders/reconcile-order.js';
+import { auditLedger, isLedgerConsistent, type LedgerAudit } from '../ledger/audit-ledger.js';
+import { reattributeOrders } from '../orders/reattribute-orders.js';
 import { COMMAND_LINE, recordAudit } from '../staff/audit-log.js';
 import { parseOptions, type Command } from './command.js';
 

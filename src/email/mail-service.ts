@@ -7,7 +7,8 @@ import { createFileTransport } from './file-transport.js';
 import { Mailer } from './mailer.js';
 import { monthJustEnded, runMonthlyEmails } from './monthly-run.js';
 import { OutboxWorker } from './outbox-worker.js';
-import { pruneSentBodies, type PruneSummary } from './outbox-retention.js';
+import type { PruneSummary } from './outbox-retention.js';
+import { scheduleRetention } from './retention-schedule.js';
 import { isMonthlyRunCompleted } from './monthly-runs.queries.js';
 import { createSmtpTransport } from './smtp-transport.js';
 import { EmailTemplates } from './templates.js';
@@ -29,9 +30,6 @@ export interface MailService {
   nextPruneRun(): Date | null;
 }
 
-/** Daily, at 03:30 in the monthly schedule's time zone: a quiet hour for a shop in Europe. */
-const PRUNE_CRON = '30 3 * * *';
-
 export function createMailService(config: Config, db: Db, clock: Clock, logger: Logger, transport?: MailTransport): MailService {
   const smtpUrl = config.secrets.smtpUrl;
   const chosen =
@@ -45,8 +43,7 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
     window: Math.max(50, 10 * config.mail.maxConnections),
   });
   let job: Cron | null = null;
-  let pruneJob: Cron | null = null;
-  let pruning: Promise<PruneSummary | null> = Promise.resolve(null);
+  const retention = scheduleRetention({ db, clock, logger }, { keepDays: config.mail.retentionDays, timezone: config.mail.monthly.timezone });
   // Runs go one after another (a catch-up and the schedule could otherwise overlap); stop() waits for all.
   let monthlyRuns: Promise<void> = Promise.resolve();
   let isStopping = false;
@@ -69,36 +66,17 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
     }
   };
 
-  const pruneOldEmails = () => {
-    const keepDays = config.mail.retentionDays;
-    if (keepDays === 0 || isStopping) return Promise.resolve(null);
-    pruning = pruning.then(async () => {
-      const started = performance.now();
-      try {
-        // A shutdown stops it between batches: what is left goes in the next run.
-        const summary = await pruneSentBodies(db, { keepDays, now: clock.now(), shouldStop: () => isStopping });
-        if (summary.pruned > 0) logger.info('old sent emails emptied', { pruned: summary.pruned, keepDays, ms: Math.round(performance.now() - started) });
-        return summary;
-      } catch (error) {
-        // Nothing is lost: the emails keep their text until the next day's run, or `emails:prune`.
-        logger.error('emptying old sent emails failed; it runs again tomorrow, or run `npm run cli -- emails:prune`', { error });
-        return null;
-      }
-    });
-    return pruning;
-  };
-
   return {
     mailer,
     outbox,
-    pruneOldEmails,
-    nextPruneRun: () => pruneJob?.nextRun() ?? null,
+    pruneOldEmails: () => retention.runNow(),
+    nextPruneRun: () => retention.nextRun(),
     start() {
       isStopping = false;
       outbox.start();
       logger.info('outbox started', { transport: chosen.kind, ...(chosen.kind === 'files' && { dir: config.mail.outboxDir }) });
       const { isEnabled, cron, timezone } = config.mail.monthly;
-      if (config.mail.retentionDays > 0) pruneJob = new Cron(PRUNE_CRON, { timezone }, () => void pruneOldEmails()); // runs queue up in `pruning`
+      retention.start();
       if (!isEnabled) return;
       // `protect`: a run still going when the next is due is not started twice.
       const run = (period: string) => (monthlyRuns = monthlyRuns.then(() => runScheduled(period)));
@@ -117,10 +95,8 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
       isStopping = true;
       job?.stop();
       job = null;
-      pruneJob?.stop();
-      pruneJob = null;
       // The pruning stops between batches on its own; the outbox need not wait for it.
-      await Promise.all([monthlyRuns.then(() => outbox.stop()), pruning]);
+      await Promise.all([monthlyRuns.then(() => outbox.stop()), retention.stop()]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { orderLines, orders } from '../db/schema.js';
 import { placeholder, prepared } from '../db/prepared.js';
 import { findOrderById } from './orders.queries.js';
@@ -137,28 +137,3 @@ function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
 }
 
-/**
- * Credits orders recorded before their buyer was known, whose entries were written by a version
- * that did not move them (found by auditLedger): each is reconciled in its own transaction, as a
- * new event would, with `onRepaired` (the audit log) in the same transaction. Returns the number
- * of entries appended.
- */
-export function reattributeOrders(
-  db: Db,
-  orderIds: readonly number[],
-  now: number,
-  onRepaired: (tx: DbOrTx, orderId: number, entries: NewLedgerEntry[]) => void = () => {},
-): number {
-  let appended = 0;
-  for (const orderId of orderIds) {
-    appended += db.transaction(
-      (tx) => {
-        const entries = reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
-        onRepaired(tx, orderId, entries);
-        return entries.length;
-      },
-      { behavior: 'immediate' },
-    );
-  }
-  return appended;
-}
