@@ -110,13 +110,16 @@ export interface MemoryBench {
   non2xx: number;
   rssMb: { start: number; peak: number; end: number; afterDrainAndGc: number };
   heapUsedMb: { start: number; end: number; afterDrainAndGc: number };
-  /** RSS growth over the second half of the run, per 10,000 events: near zero when flat. */
+  /** RSS growth over the second half of the run, per 10,000 events, garbage included: it rises and falls with the collector. */
   secondHalfGrowthMbPer10k: number;
+  /** The same for RSS right after a full collection, sampled every few seconds: what the app keeps, near zero when nothing leaks. */
+  retainedGrowthMbPer10k: number;
   samples: MemorySample[];
+  retainedSamples: MemorySample[];
   check: StorageCheck;
 }
 
-/** A fresh app takes `events` webhooks (100,000 by default) while its memory is sampled twice a second. */
+/** A fresh app takes `events` webhooks (100,000 by default) while its memory is sampled twice a second, and after a full collection every 3 s. */
 export async function benchMemory(opts: { dir: string; connections: number; events: number; log: Log }): Promise<MemoryBench> {
   const secret = newWebhookSecret();
   const databasePath = path.join(opts.dir, 'memory.db');
@@ -131,6 +134,7 @@ export async function benchMemory(opts: { dir: string; connections: number; even
     opts.log(`app: ${opts.events.toLocaleString('en')} webhooks, sampling memory`);
     let completed = 0;
     const memory = sampleMemory(app, 500, () => completed);
+    const retained = sampleMemory(app, 3000, () => completed, { afterGc: true });
     const report = progress(opts.log, 'app');
     const run = await postCheckoutEvents(app, source, {
       connections: opts.connections,
@@ -142,6 +146,7 @@ export async function benchMemory(opts: { dir: string; connections: number; even
     });
     completed = run.completed;
     const samples = await memory.stop();
+    const retainedSamples = await retained.stop();
     const end = (await app.stats()).memory;
     const check = await checkStoredAndProcessed(app, databasePath, source, [...warm.acked, ...run.acked]);
     const settled = await app.command<NodeJS.MemoryUsage>('gc');
@@ -155,7 +160,9 @@ export async function benchMemory(opts: { dir: string; connections: number; even
       rssMb: { start: mb(start.rss), peak: Math.max(mb(end.rss), ...samples.map((s) => s.rssMb)), end: mb(end.rss), afterDrainAndGc: mb(settled.rss) },
       heapUsedMb: { start: mb(start.heapUsed), end: mb(end.heapUsed), afterDrainAndGc: mb(settled.heapUsed) },
       secondHalfGrowthMbPer10k: growthPer10k(samples, opts.events),
+      retainedGrowthMbPer10k: growthPer10k(retainedSamples, opts.events),
       samples,
+      retainedSamples,
       check,
     };
   } finally {

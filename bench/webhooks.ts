@@ -109,12 +109,16 @@ export interface MemorySample {
   heapUsedMb: number;
 }
 
-/** Samples a server's memory over IPC while a load runs; `completed` is read from the caller. */
-export function sampleMemory(server: ChildServer, everyMs: number, completed: () => number) {
+/**
+ * Samples a server's memory over IPC while a load runs; `completed` is read from the caller.
+ * `afterGc`: each sample follows a full collection in the server, so it shows what is retained
+ * (a leak) rather than garbage not yet collected.
+ */
+export function sampleMemory(server: ChildServer, everyMs: number, completed: () => number, opts: { afterGc?: boolean } = {}) {
   const samples: MemorySample[] = [];
   const started = performance.now();
   const take = async () => {
-    const { memory } = await server.stats();
+    const memory = opts.afterGc ? await server.command<NodeJS.MemoryUsage>('gc') : (await server.stats()).memory;
     samples.push({ atS: (performance.now() - started) / 1000, completed: completed(), rssMb: memory.rss / 2 ** 20, heapUsedMb: memory.heapUsed / 2 ** 20 });
   };
   const timer = setInterval(() => void take().catch(() => {}), everyMs);
