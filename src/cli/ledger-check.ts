@@ -1,5 +1,5 @@
 import { createContext } from '../context.js';
-import { auditLedger, isLedgerConsistent, type LedgerAudit } from '../ledger/audit-ledger.js';
+import { auditLedger, describeAudit, isLedgerConsistent } from '../ledger/audit-ledger.js';
 import { reattributeOrders } from '../orders/reattribute-orders.js';
 import { COMMAND_LINE, recordAudit } from '../staff/audit-log.js';
 import { parseOptions, type Command } from './command.js';
@@ -27,23 +27,3 @@ export const ledgerCheckCommand: Command = {
     }
   },
 };
-
-export function describeAudit(audit: LedgerAudit): string {
-  const { kept, summed } = audit.totals;
-  const ids = (list: number[]) => `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
-  const isTotalsEqual = kept.pairs === summed.pairs && kept.trapWeeks === summed.trapWeeks && kept.supporters === summed.supporters;
-  const lines = [
-    isTotalsEqual
-      ? `running totals: ${kept.pairs} pairs, ${kept.trapWeeks} trap-weeks, ${kept.supporters} supporters, as the entries say`
-      : `running totals DISAGREE: kept ${JSON.stringify(kept)}, entries say ${JSON.stringify(summed)}`,
-    audit.orderFigureDrift.length === 0 ? "orders' figures: all as their entries say" : `orders' figures DISAGREE for order ids ${ids(audit.orderFigureDrift)}`,
-    audit.supporterTotalDrift.length === 0 ? "supporters' sums: all as their entries say" : `supporters' sums DISAGREE for supporter ids ${ids(audit.supporterTotalDrift)}`,
-    audit.misattributedOrders.length === 0
-      ? 'every order credits its buyer'
-      : `orders crediting someone other than their buyer: ids ${ids(audit.misattributedOrders)} (run ledger:check --repair to credit them)`,
-  ];
-  if (!isTotalsEqual || audit.orderFigureDrift.length > 0 || audit.supporterTotalDrift.length > 0) {
-    lines.push('The entries are the record; kept sums that disagree with them are a bug. Keep a backup (npm run cli -- backup FILE) and report it.');
-  }
-  return `${lines.join('\n')}\n`;
-}

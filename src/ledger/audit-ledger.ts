@@ -35,14 +35,36 @@ export function auditLedger(db: Db, onStep: (step: string) => void = () => {}): 
   );
 }
 
+export function areTotalsAsSummed({ totals: { kept, summed } }: LedgerAudit): boolean {
+  return kept.pairs === summed.pairs && kept.trapWeeks === summed.trapWeeks && kept.supporters === summed.supporters;
+}
+
 export function isLedgerConsistent(audit: LedgerAudit): boolean {
-  const { kept, summed } = audit.totals;
   return (
-    kept.pairs === summed.pairs &&
-    kept.trapWeeks === summed.trapWeeks &&
-    kept.supporters === summed.supporters &&
+    areTotalsAsSummed(audit) &&
     audit.orderFigureDrift.length === 0 &&
     audit.supporterTotalDrift.length === 0 &&
     audit.misattributedOrders.length === 0
   );
+}
+
+/** The audit in lines a person reads (the command line's report, a failing test's message). */
+export function describeAudit(audit: LedgerAudit): string {
+  const { kept, summed } = audit.totals;
+  const ids = (list: number[]) => `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
+  const isTotalsEqual = areTotalsAsSummed(audit);
+  const lines = [
+    isTotalsEqual
+      ? `running totals: ${kept.pairs} pairs, ${kept.trapWeeks} trap-weeks, ${kept.supporters} supporters, as the entries say`
+      : `running totals DISAGREE: kept ${JSON.stringify(kept)}, entries say ${JSON.stringify(summed)}`,
+    audit.orderFigureDrift.length === 0 ? "orders' figures: all as their entries say" : `orders' figures DISAGREE for order ids ${ids(audit.orderFigureDrift)}`,
+    audit.supporterTotalDrift.length === 0 ? "supporters' sums: all as their entries say" : `supporters' sums DISAGREE for supporter ids ${ids(audit.supporterTotalDrift)}`,
+    audit.misattributedOrders.length === 0
+      ? 'every order credits its buyer'
+      : `orders crediting someone other than their buyer: ids ${ids(audit.misattributedOrders)} (run ledger:check --repair to credit them)`,
+  ];
+  if (!isTotalsEqual || audit.orderFigureDrift.length > 0 || audit.supporterTotalDrift.length > 0) {
+    lines.push('The entries are the record; kept sums that disagree with them are a bug. Keep a backup (npm run cli -- backup FILE) and report it.');
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,8 @@ import { afterEach } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext, type ContextOverrides } from '../../src/context.js';
-import { findMisattributedOrders, findOrderFigureDrift, findSupporterTotalDrift, readTotals, sumLedger, type Totals } from '../../src/ledger/ledger.queries.js';
+import { auditLedger, describeAudit, isLedgerConsistent } from '../../src/ledger/audit-ledger.js';
+import type { Totals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { TestClock } from './test-clock.js';
 
@@ -71,18 +72,10 @@ export function createTestApp(opts: { env?: Record<string, string>; dir?: string
     },
     settle: () => ctx.events.drain(),
     totals() {
-      const totals = readTotals(ctx.db);
-      const summed = sumLedger(ctx.db);
-      if (JSON.stringify(totals) !== JSON.stringify(summed)) {
-        throw new Error(`running totals ${JSON.stringify(totals)} disagree with the ledger ${JSON.stringify(summed)}`);
-      }
-      const drift = findOrderFigureDrift(ctx.db);
-      if (drift.length > 0) throw new Error(`orders' kept figures disagree with their ledger entries: ${JSON.stringify(drift)}`);
-      const supporterDrift = findSupporterTotalDrift(ctx.db);
-      if (supporterDrift.length > 0) throw new Error(`supporters' kept sums disagree with their ledger entries: ${supporterDrift.join(', ')}`);
-      const misattributed = findMisattributedOrders(ctx.db);
-      if (misattributed.length > 0) throw new Error(`orders whose entries credit someone other than their buyer: ${misattributed.join(', ')}`);
-      return totals;
+      // What `npm run cli -- ledger:check` checks, after every scenario.
+      const audit = auditLedger(ctx.db);
+      if (!isLedgerConsistent(audit)) throw new Error(`the ledger's kept sums disagree with its entries:\n${describeAudit(audit)}`);
+      return audit.totals.kept;
     },
     async close() {
       if (isClosed) return;
