@@ -135,8 +135,10 @@ describe('the outbox without SMTP_URL', () => {
     await t.ctx.mail.outbox.drain();
     await t.ctx.mail.outbox.drain();
 
-    expect(fs.readdirSync(dir)).toEqual(['00000001.eml']);
-    const mail = await simpleParser(fs.readFileSync(path.join(dir, '00000001.eml')));
+    const { messageId } = outboxRows(t)[0]!;
+    const file = `00000001-${messageId.slice(1, messageId.indexOf('@'))}.eml`;
+    expect(fs.readdirSync(dir)).toEqual([file]);
+    const mail = await simpleParser(fs.readFileSync(path.join(dir, file)));
     expect(mail.to).toMatchObject({ value: [{ address: 'ada@example.org', name: 'Ada' }] });
     expect(mail.from).toMatchObject({ value: [{ address: 'impact@localhost', name: 'Critically Endangered Socks' }] });
     expect(mail.subject).toBe('Thank you: your socks keep a camera trap watching');
@@ -144,6 +146,20 @@ describe('the outbox without SMTP_URL', () => {
     expect(mail.html).toContain('Your 2 pairs will keep a camera trap watching for <strong>2 weeks</strong>');
     expect(mail.messageId).toBe(outboxRows(t)[0]!.messageId);
     expect(outboxRows(t)).toMatchObject([{ state: 'sent', attempts: 1 }]);
+  });
+
+  it('keeps both emails when two databases share the directory, though their outbox ids are the same', async () => {
+    const dir = path.join(makeTempDir(), 'shared-outbox');
+    const shops = [createTestApp({ env: { MAIL_OUTBOX_DIR: dir } }), createTestApp({ env: { MAIL_OUTBOX_DIR: dir } })];
+    await buy(shops[0]!, { email: 'ada@example.org', name: 'Ada', pairs: 1 });
+    await buy(shops[1]!, { email: 'grace@example.org', name: 'Grace', pairs: 1 });
+    for (const shop of shops) await shop.ctx.mail.outbox.drain();
+
+    const files = fs.readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(files.every((file) => file.startsWith('00000001-'))).toBe(true);
+    const recipients = await Promise.all(files.map(async (file) => (await simpleParser(fs.readFileSync(path.join(dir, file)))).to));
+    expect(recipients.flatMap((to) => (Array.isArray(to) ? to : [to]).flatMap((one) => one!.value.map((v) => v.address))).sort()).toEqual(['ada@example.org', 'grace@example.org']);
   });
 });
 
