@@ -41,7 +41,7 @@ describe('the server process', () => {
     ['from its TypeScript sources', FROM_SOURCES],
     ['compiled, as npm start builds and runs it', COMPILED],
   ])('%s: serves on its port, and on SIGTERM stops taking requests, finishes its work and closes the database', async (_how, entry) => {
-    if (entry === COMPILED) await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+    if (entry === COMPILED) await promisify(execFile)('npm', ['run', 'build:app'], { cwd: ROOT });
     const dir = makeTempDir();
     const databasePath = path.join(dir, 'socks.db');
     const server = startServer({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: SECRET }, entry);
