@@ -9,9 +9,12 @@ export type OrderDisplayStatus = 'paid' | 'partially_refunded' | 'refunded' | 'd
 export interface SupporterOrder {
   checkoutSessionId: string;
   paidAt: string | null;
+  /** Pairs the order funds now: net of refunds and lost disputes. */
   pairs: number;
   trapWeeks: number;
   status: OrderDisplayStatus;
+  /** Pairs bought, before any refund or reversal. */
+  boughtPairs: number;
 }
 
 export interface SupporterImpact {
@@ -95,5 +98,6 @@ function orderView(order: Row): SupporterOrder {
     pairs: order.pairs!,
     trapWeeks: order.trapWeeks!,
     status,
+    boughtPairs: order.soldPairs!,
   };
 }

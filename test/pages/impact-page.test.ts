@@ -39,8 +39,8 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     const page = html((await t.http.get(`/impact/${token}`)).text);
 
     expect(page.rows('table.orders-table tbody tr')).toEqual([
-      ['5 Mar 2026', '0', '0', 'Refunded This order no longer counts.'],
-      ['14 Feb 2026', '2', '2', 'Partly refunded The refunded pairs no longer count.'],
+      ['5 Mar 2026', '0 of 1', '0', 'Refunded This order no longer counts.'],
+      ['14 Feb 2026', '2 of 3', '2', 'Partly refunded The refunded pairs no longer count.'],
       ['10 Jan 2026', '2', '2', 'Paid Every pair counts.'],
     ]);
     expect(page.selectAll('table.orders-table tbody tr').map((tr) => tr.attrs['data-status'])).toEqual(['refunded', 'partially_refunded', 'paid']);

@@ -16,5 +16,7 @@ export function publicImpact(db: Db): PublicImpactJson {
 }
 
 export function supporterImpactJson(impact: SupporterImpact) {
-  return { email: impact.email, pairs: impact.pairs, trapWeeks: impact.trapWeeks, orders: impact.orders };
+  // Exactly the fields DESIGN.md promises: other tools read this shape.
+  const orders = impact.orders.map(({ checkoutSessionId, paidAt, pairs, trapWeeks, status }) => ({ checkoutSessionId, paidAt, pairs, trapWeeks, status }));
+  return { email: impact.email, pairs: impact.pairs, trapWeeks: impact.trapWeeks, orders };
 }

@@ -51,7 +51,8 @@ export function supporterPage(pagePath: string, impact: SupporterImpact, census:
     orders: impact.orders.map((order) => ({
       day: order.paidAt ? formatShortDay(order.paidAt) : undefined,
       date: order.paidAt?.slice(0, 10),
-      pairs: formatNumber(order.pairs),
+      // "1 of 3" once refunds or a lost dispute have taken pairs back, so the order still shows what was bought.
+      pairs: order.pairs < order.boughtPairs ? `${formatNumber(order.pairs)} of ${formatNumber(order.boughtPairs)}` : formatNumber(order.pairs),
       trapWeeks: formatNumber(order.trapWeeks),
       status: order.status,
       ...STATUS_TEXT[order.status],
