@@ -1,10 +1,20 @@
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { disputes, orders, supporters, supporterTotals } from '../db/schema.js';
+import { disputes, orderLines, orders, supporters, supporterTotals } from '../db/schema.js';
+import { refundedMinorFor } from '../orders/payments.queries.js';
 import { maskEmail } from './supporters.queries.js';
 import { prepared } from '../db/prepared.js';
 
-export type OrderDisplayStatus = 'paid' | 'partially_refunded' | 'refunded' | 'disputed' | 'dispute_lost' | 'awaiting_payment' | 'payment_failed';
+export type OrderDisplayStatus =
+  | 'paid'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'disputed'
+  | 'dispute_lost'
+  | 'awaiting_payment'
+  | 'payment_failed'
+  /** Paid, but some of its items are not yet matched to a sock product, so they fund nothing yet. */
+  | 'unmatched';
 
 export interface SupporterOrder {
   checkoutSessionId: string;
@@ -53,6 +63,7 @@ function prepareRead(db: DbOrTx) {
       paidAt: orders.paidAt,
       pairs: orders.pairs,
       trapWeeks: orders.trapWeeks,
+      paymentIntentId: orders.paymentIntentId,
       soldPairs: orders.soldPairs,
       refundedPairs: orders.refundedPairs,
       reversedPairs: orders.reversedPairs,
@@ -80,18 +91,58 @@ export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact 
     isSubscribed: supporter.isSubscribed,
     pairs: supporter.totalPairs ?? 0,
     trapWeeks: supporter.totalTrapWeeks ?? 0,
-    orders: rows.filter((row) => row.orderId !== null).map(orderView),
+    orders: rows.filter((row) => row.orderId !== null).map((row) => orderView(row, moneyOf(db, row))),
   };
 }
 
-/** An order's figures and honest status. */
-function orderView(order: Row): SupporterOrder {
+interface OrderMoney {
+  amountTotalMinor: number;
+  refundedMinor: number;
+  hasUnmatchedLines: boolean;
+}
+
+/**
+ * The money behind a paid order with a refund (a refund always takes back at least one pair) or
+ * with no pairs sold (unmatched items, say): read for those few only, so the page's one statement
+ * still answers every other order from the index alone.
+ */
+function moneyOf(db: DbOrTx, row: Row): OrderMoney | undefined {
+  if (row.status !== 'paid' || (row.refundedPairs! === 0 && row.soldPairs! > 0)) return undefined;
+  const order = prepared(db, readOrderMoney).get({ orderId: row.orderId! });
+  if (!order) return undefined;
+  return {
+    amountTotalMinor: order.amountTotalMinor,
+    refundedMinor: row.paymentIntentId ? refundedMinorFor(db, row.paymentIntentId) : 0,
+    hasUnmatchedLines: order.hasUnmatchedLines === 1,
+  };
+}
+
+const readOrderMoney = (db: DbOrTx) =>
+  db
+    .select({
+      amountTotalMinor: orders.amountTotalMinor,
+      hasUnmatchedLines: sql<number>`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${orderLines.pairsPerUnit} is null)`,
+    })
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('orderId')))
+    .prepare();
+
+/**
+ * An order's figures and honest status. Money decides what was refunded (a refund of 10% of a
+ * one-pair order takes the pair back, but the order was only partly refunded), and a refund
+ * outranks a dispute opened after it: nothing is "still counted" that no longer is.
+ */
+function orderView(order: Row, money: OrderMoney | undefined): SupporterOrder {
   let status: OrderDisplayStatus = 'paid';
+  const refundedMinor = money?.refundedMinor ?? 0;
+  const isFullyRefunded = refundedMinor > 0 ? refundedMinor >= money!.amountTotalMinor : order.soldPairs! > 0 && order.refundedPairs! >= order.soldPairs!;
   if (order.status === 'failed') status = 'payment_failed';
   else if (order.status !== 'paid') status = 'awaiting_payment';
   else if (order.reversedPairs! > 0) status = 'dispute_lost';
+  else if (isFullyRefunded) status = 'refunded';
   else if (order.isDisputed) status = 'disputed';
-  else if (order.refundedPairs! > 0) status = order.refundedPairs! >= order.soldPairs! ? 'refunded' : 'partially_refunded';
+  else if (refundedMinor > 0 || order.refundedPairs! > 0) status = 'partially_refunded';
+  else if (money?.hasUnmatchedLines) status = 'unmatched';
   return {
     checkoutSessionId: order.checkoutSessionId!,
     paidAt: order.paidAt === null ? null : new Date(order.paidAt).toISOString(),

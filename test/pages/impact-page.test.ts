@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
 import { html } from '../helpers/html.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { disputeEvent, purchase, stripeEvent } from '../helpers/stripe-events.js';
 import { buy, refund, tokenOf } from './shoppers.js';
 
 const day = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 1000;
@@ -45,6 +46,46 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     ]);
     expect(page.selectAll('table.orders-table tbody tr').map((tr) => tr.attrs['data-status'])).toEqual(['refunded', 'partially_refunded', 'paid']);
     expect(page.select('table.orders-table tbody tr th time').attrs.datetime).toBe('2026-03-05');
+  });
+
+  it('judges refunds by the money: a small refund is a partial one, and a refund outranks a later dispute', async () => {
+    const t = createTestApp();
+    const email = 'grace@example.org';
+    const single = await buy(t, { email, pairsPerUnit: 1, createdSeconds: day(2026, 4, 1) });
+    const refundedThenDisputed = await buy(t, { email, pairsPerUnit: 2, createdSeconds: day(2026, 4, 2) });
+    const partlyThenDisputed = await buy(t, { email, pairsPerUnit: 1, createdSeconds: day(2026, 4, 3) });
+    await refund(t, single, 120); // 10% back: the one pair is no longer paid for in full, but most of the money stayed
+    await refund(t, refundedThenDisputed, refundedThenDisputed.amount);
+    await t.deliver(disputeEvent('charge.dispute.created', refundedThenDisputed, { id: 'dp_after_refund', status: 'needs_response' }));
+    await refund(t, partlyThenDisputed, 600);
+    await t.deliver(disputeEvent('charge.dispute.created', partlyThenDisputed, { id: 'dp_after_partial', status: 'needs_response' }));
+    await t.settle();
+
+    const page = html((await t.http.get(`/impact/${tokenOf(t, email)}`)).text);
+
+    expect(page.rows('table.orders-table tbody tr')).toEqual([
+      ['3 Apr 2026', '0 of 1', '0', 'Payment disputed The bank is looking into this payment.'],
+      ['2 Apr 2026', '0 of 2', '0', 'Refunded This order no longer counts.'],
+      ['1 Apr 2026', '0 of 1', '0', 'Partly refunded The refunded pairs no longer count.'],
+    ]);
+  });
+
+  it('says when an order waits for its socks to be matched, instead of claiming every pair counts', async () => {
+    const t = createTestApp();
+    const email = 'hedy@example.org';
+    const unmatched = purchase({ email, lines: [{ quantity: 1, unitAmountMinor: 1500 }] });
+    await t.deliver(stripeEvent('checkout.session.completed', unmatched.session, { createdSeconds: day(2026, 5, 2) }));
+    const refundedUnmatched = purchase({ email, lines: [{ quantity: 1, unitAmountMinor: 1500 }] });
+    await t.deliver(stripeEvent('checkout.session.completed', refundedUnmatched.session, { createdSeconds: day(2026, 5, 1) }));
+    await refund(t, refundedUnmatched, refundedUnmatched.amount);
+    await t.settle();
+
+    const page = html((await t.http.get(`/impact/${tokenOf(t, email)}`)).text);
+
+    expect(page.rows('table.orders-table tbody tr')).toEqual([
+      ['2 May 2026', '0', '0', 'Paid Counts once we have matched its items to our socks.'],
+      ['1 May 2026', '0', '0', 'Refunded This order no longer counts.'],
+    ]);
   });
 
   it('shows the latest census', async () => {

@@ -11,7 +11,11 @@ const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; ton
   dispute_lost: { label: 'Payment reversed', note: 'The bank took the payment back, so the reversed pairs no longer count.', tone: 'lost' },
   awaiting_payment: { label: 'Awaiting payment', note: 'Counts once the payment arrives.', tone: 'neutral' },
   payment_failed: { label: 'Payment failed', note: 'Nothing was charged, so it does not count.', tone: 'lost' },
+  unmatched: { label: 'Paid', note: 'Counts once we have matched its items to our socks.', tone: 'neutral' },
 };
+
+/** A dispute on an order whose pairs a refund already took back has nothing left to count. */
+const DISPUTED_NOTHING_LEFT = 'The bank is looking into this payment.';
 
 export type Notice = 'email-on' | 'email-off' | 'new-link';
 
@@ -56,6 +60,7 @@ export function supporterPage(pagePath: string, impact: SupporterImpact, census:
       trapWeeks: formatNumber(order.trapWeeks),
       status: order.status,
       ...STATUS_TEXT[order.status],
+      ...(order.status === 'disputed' && order.pairs === 0 && { note: DISPUTED_NOTHING_LEFT }),
     })),
     isSubscribed: impact.isSubscribed,
     latestCensus: census,
