@@ -81,6 +81,7 @@ describe('POST /impact/lookup', () => {
     expect(page.text('.field-error')).toBe('Please enter the email address you used at checkout, like name@example.org.');
     expect(page.select('input[name=email]').attrs.value).toBe('"><script>alert(1)</script>');
     expect(page.select('input[name=email]').attrs['aria-invalid']).toBe('true');
+    expect(page.text('title')).toMatch(/^Error: /); // the first thing a screen reader announces
     await settleLookups();
     expect(outcomes()).toEqual([]);
     expect(linkEmails()).toEqual([]);
@@ -130,8 +131,13 @@ describe('POST /impact/lookup', () => {
     await t.settle();
 
     const res = await t.http.post('/impact/lookup').set('sec-fetch-site', 'cross-site').type('form').send({ email: 'ada@example.org' });
+    // An opaque origin (a sandboxed frame on any site): our own public pages always send a real one.
+    const opaque = await t.http.post('/impact/lookup').set('origin', 'null').type('form').send({ email: 'ada@example.org' });
+    const ours = await t.http.post('/impact/lookup').set('origin', 'http://socks.test').type('form').send({ email: 'grace@example.org' });
 
     expect(res.status).toBe(403);
+    expect(opaque.status).toBe(403);
+    expect(ours.status).toBe(200);
     await settleLookups();
     expect(linkEmails()).toEqual([]);
   });

@@ -26,9 +26,22 @@ describe('security headers and markup', () => {
       );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
-      expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
+  });
+
+  it('passes no referrer to other sites, and none at all from a private page or an error page', async () => {
+    const t = createTestApp();
+    const [home, impact, lookup, sent, invalid, missing] = await everyPage(t);
+    const policies = [home, impact, lookup, sent, invalid, missing].map((res) => [res!.headers['referrer-policy'], html(res!.text).select('meta[name=referrer]').attrs.content]);
+    expect(policies).toEqual([
+      ['same-origin', 'same-origin'],
+      ['no-referrer', 'no-referrer'],
+      ['same-origin', 'same-origin'],
+      ['same-origin', 'same-origin'],
+      ['same-origin', 'same-origin'],
+      ['no-referrer', 'no-referrer'],
+    ]);
   });
 
   it('has no script, no inline style and no third-party request on any page', async () => {

@@ -21,14 +21,15 @@ export function errorHandler() {
     const { status, code, message } = describe(error);
     if (status >= 500) req.log.error('request failed', { error, path: req.path });
     if (res.headersSent) return;
-    // Error pages are never cached or indexed, and look the same whatever address produced them:
-    // an unknown private link must be indistinguishable from any other missing page.
-    res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
+    // Error pages are never cached or indexed, pass on no referrer (the address may be a private
+    // link gone wrong), and look the same whatever address produced them: an unknown private link
+    // must be indistinguishable from any other missing page.
+    res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' });
     if (status === 429 && error instanceof TooManyRequestsError) res.set('Retry-After', String(error.retryAfterSeconds));
     if (wantsJson(req)) {
       res.json({ error: { code, message } });
     } else {
-      res.render('pages/error', { title: ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work'), status, message, noindex: true });
+      res.render('pages/error', { title: ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work'), status, message, noindex: true, isPrivate: true });
     }
   };
 }
@@ -56,6 +57,9 @@ export function notFound() {
 
 function describe(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
+  // A path the router cannot decode (a private link cut short at "%Z", say) names nothing we have:
+  // it gets the same page as any other missing address.
+  if (error instanceof URIError) return describe(pageNotFound());
   const e = error as HttpishError;
   const known = e?.type ? BODY_PARSER_ERRORS[e.type] : undefined;
   if (known) return { status: known[0], code: known[1], message: known[2] };

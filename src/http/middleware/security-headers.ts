@@ -20,8 +20,10 @@ export function securityHeaders(opts: { isHttps: boolean }) {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY', // for browsers that predate frame-ancestors
-    // Private links carry their secret in the path: never hand a URL to anyone, not even ourselves.
-    'Referrer-Policy': 'no-referrer',
+    // Never hand a URL to another site. Our own requests keep theirs, so a same-origin form post
+    // carries a real Origin, even from a browser too old to send Sec-Fetch-Site (see sameOrigin).
+    // Private pages, whose path is their secret, send none at all (privatePage).
+    'Referrer-Policy': 'same-origin',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
@@ -34,11 +36,16 @@ export function securityHeaders(opts: { isHttps: boolean }) {
   };
 }
 
-/** For a shopper's own pages: not cached by anyone, not indexed, not followed. */
+/**
+ * For a shopper's own pages: not cached by anyone, not indexed, not followed, and no referrer at
+ * all, not even to ourselves: the path is the secret. (A browser too old to send Sec-Fetch-Site
+ * then posts these pages' forms with `Origin: null`; see sameOrigin's allowsNullOrigin.)
+ */
 export function privatePage() {
   return (_req: Request, res: Response, next: NextFunction) => {
-    res.set({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex, nofollow' });
+    res.set({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' });
     res.locals.noindex = true;
+    res.locals.isPrivate = true;
     next();
   };
 }

@@ -18,7 +18,7 @@ import { parseNotice, supporterPage } from '../presenters/supporter-page.present
  */
 export function impactPageRoutes(ctx: AppContext, publicData = new PageCache(ctx.database.sqlite)): Router {
   const router = Router();
-  const isOurs = sameOrigin(ctx.config.publicUrl);
+  const isOurs = sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }); // the token in the path is the secret
   const path = (token: string) => `/impact/${encodeURIComponent(token)}`;
   const latestCensus = () =>
     publicData.get('latest-census', () => {

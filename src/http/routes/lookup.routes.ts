@@ -43,7 +43,7 @@ export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOO
     const raw = typeof req.body?.email === 'string' ? req.body.email : '';
     const email = normaliseEmail(raw);
     if (!email) {
-      res.status(400).render('pages/lookup', { title: TITLE, email: raw.slice(0, 254), error: 'Please enter the email address you used at checkout, like name@example.org.' });
+      res.status(400).render('pages/lookup', { title: `Error: ${TITLE}`, email: raw.slice(0, 254), error: 'Please enter the email address you used at checkout, like name@example.org.' });
       return;
     }
     const shouldSend = perAddress.hit(email).isAllowed;

@@ -28,7 +28,7 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
   });
 
   // Only from our own pages: nobody else has a reason to sign someone up again.
-  router.post('/unsubscribe/:token/resubscribe', privatePage(), sameOrigin(ctx.config.publicUrl), (req: Request<{ token: string }>, res: Response) => {
+  router.post('/unsubscribe/:token/resubscribe', privatePage(), sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }), (req: Request<{ token: string }>, res: Response) => {
     if (!setMonthlyEmail(ctx.db, req.params.token, true)) throw pageNotFound();
     res.render('pages/unsubscribe/resubscribed', unsubscribePage(req.params.token, 'You are subscribed again'));
   });
