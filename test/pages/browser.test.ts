@@ -104,6 +104,26 @@ describe('the shopper pages in a real browser', () => {
     await page.close();
   }, BROWSER_TEST_MS);
 
+  it('keeps a big figure on one line, inside its card, on a phone', async () => {
+    await buy(t, { email: 'wholesale@example.org', pairsPerUnit: 1_000, quantity: 1_458 });
+    await t.settle();
+    const { page, problems } = await openPage(360);
+    await page.goto(`${base}/`);
+
+    expect(await page.locator('[data-figure=pairs] .figure-value').textContent()).toBe('1,458,106');
+    const figures = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.figure-value')].map((el) => ({
+        text: el.textContent,
+        lines: Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)),
+        overflows: el.scrollWidth > el.clientWidth || el.getBoundingClientRect().right > el.parentElement!.getBoundingClientRect().right,
+      })),
+    );
+    expect(figures.length).toBeGreaterThanOrEqual(4);
+    expect(figures.filter((figure) => figure.lines !== 1 || figure.overflows)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
   it.each(WIDTHS)('asks for a link, follows it and changes the email setting at %ipx', async (width) => {
     const { page, problems } = await openPage(width);
     await page.goto(`${base}/`);

@@ -21,6 +21,17 @@ describe('GET /badge.svg, the counter shops embed', () => {
     expect(res.body.toString()).not.toMatch(/<script|<style|href=|on\w+=/i);
   });
 
+  it('speaks in the singular for one trap-week', async () => {
+    const t = createTestApp();
+    await buy(t, { email: 'ada@example.org' });
+    await t.settle();
+
+    const svg = html((await t.http.get('/badge.svg').buffer(true)).body.toString());
+
+    expect(svg.texts('text')).toEqual(['camera-trap-week funded', '1']);
+    expect(svg.select('svg').attrs['aria-label']).toBe('1 camera-trap-week funded by Critically Endangered Socks');
+  });
+
   it('may be embedded on any site and cached for a few minutes', async () => {
     const t = createTestApp();
 

@@ -35,7 +35,8 @@ describe('GET / shows the public impact', () => {
   it('speaks in the singular for one pair and shows zeros before the first sale', async () => {
     const t = createTestApp();
     expect(figure(await home(t), 'pairs')).toBe('0');
-    expect(figure(await home(t), 'years')).toBe('0.0');
+    // Years of watching appear once there is a year to show: "0.0 years" reads like a rounding error.
+    expect((await home(t)).selectAll('[data-figure=years]')).toHaveLength(0);
 
     await buy(t, { email: 'ada@example.org' });
     await t.settle();
@@ -61,8 +62,9 @@ describe('GET / shows the public impact', () => {
     const page = await home(t);
 
     const svg = page.select('figure.chart svg');
-    expect(svg.attrs.role).toBe('img');
-    expect(page.text('figure.chart svg title')).toBe('Amur leopards counted, from 30 in 2012 to 103 in 2024.');
+    // The caption says it once; the chart is hidden from screen readers, which read the table instead.
+    expect(svg.attrs['aria-hidden']).toBe('true');
+    expect(page.text('figure.chart figcaption')).toBe('Amur leopards counted, from 30 in 2012 to 103 in 2024.');
     expect(page.texts('figure.chart text.chart-value')).toEqual(['30', '103']);
     expect(page.selectAll('figure.chart circle.chart-point')).toHaveLength(2);
     // 103 sits higher on the chart (smaller y) than 30.
@@ -107,6 +109,16 @@ describe('GET / shows the public impact', () => {
     // The server looks for other processes' commits every 0.2 s (its own writes show at once).
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect((await home(t)).texts('.breakdown li')).toEqual(['95 adults', '9 adolescents', '14 cubs']);
+  });
+
+  it('describes what a pair pays for by the conversion rule in force', async () => {
+    const oneWeek = await home(createTestApp());
+    const twoWeeks = await home(createTestApp({ env: { TRAP_WEEKS_PER_PAIR: '2' } }));
+
+    expect(oneWeek.text('.lead')).toContain('powers a motion-triggered camera trap for one week in Land of Leopard National Park');
+    expect(oneWeek.text('p.how')).toContain('Every pair you buy funds one week of a camera trap');
+    expect(twoWeeks.text('.lead')).toContain('powers a motion-triggered camera trap for 2 weeks in Land of Leopard National Park');
+    expect(twoWeeks.text('p.how')).toContain('Every pair you buy funds 2 weeks of a camera trap');
   });
 
   it('explains how it works in three sentences and offers the link form', async () => {

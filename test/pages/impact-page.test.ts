@@ -149,6 +149,13 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     };
     expect(comparable(unknown.headers)).toEqual(comparable(missing.headers));
     expect(html(unknown.text).text('h1')).toBe('Page not found');
+    // A link cut short in the middle of an escape cannot even be decoded: still just a missing page.
+    for (const garbled of ['/impact/%ZZ', '/unsubscribe/abc%E0%A4%A']) {
+      const res = await t.http.get(garbled);
+      expect(res.status, garbled).toBe(404);
+      expect(res.text, garbled).toBe(missing.text);
+      expect(comparable(res.headers), garbled).toEqual(comparable(missing.headers));
+    }
   });
 });
 

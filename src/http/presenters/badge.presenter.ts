@@ -1,6 +1,5 @@
 import { formatNumber } from './format.js';
 
-const LABEL = 'camera-trap-weeks funded';
 /** Average advance of an 11 px Verdana-like glyph; the badge is sized from it, not measured. */
 const CHAR_WIDTH = 6.8;
 const PADDING = 8;
@@ -11,10 +10,11 @@ const PADDING = 8;
  */
 export function badgeSvg(trapWeeks: number): string {
   const value = formatNumber(trapWeeks);
-  const labelWidth = Math.round(LABEL.length * CHAR_WIDTH + 2 * PADDING);
+  const label = trapWeeks === 1 ? 'camera-trap-week funded' : 'camera-trap-weeks funded';
+  const labelWidth = Math.round(label.length * CHAR_WIDTH + 2 * PADDING);
   const valueWidth = Math.round(value.length * CHAR_WIDTH + 2 * PADDING);
   const width = labelWidth + valueWidth;
-  const text = escapeXml(`${value} ${LABEL} by Critically Endangered Socks`);
+  const text = escapeXml(`${value} ${label} by Critically Endangered Socks`);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${text}">`,
     `<title>${text}</title>`,
@@ -22,7 +22,7 @@ export function badgeSvg(trapWeeks: number): string {
     `<rect x="${labelWidth}" width="${valueWidth}" height="20" rx="3" fill="#f0b429"/>`,
     `<rect x="${labelWidth}" width="4" height="20" fill="#f0b429"/>`,
     `<g font-family="Verdana,DejaVu Sans,sans-serif" font-size="11" text-anchor="middle">`,
-    `<text x="${labelWidth / 2}" y="14" fill="#ffffff">${LABEL}</text>`,
+    `<text x="${labelWidth / 2}" y="14" fill="#ffffff">${label}</text>`,
     `<text x="${labelWidth + valueWidth / 2}" y="14" fill="#1d1d1b" font-weight="bold">${escapeXml(value)}</text>`,
     `</g>`,
     `</svg>`,

@@ -1,8 +1,10 @@
 import { listPublishedCensuses, type CensusFigures } from '../../census/census.queries.js';
+import { ruleInForce } from '../../conversion/conversion-rules.js';
 import type { Db } from '../../db/client.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
+import { isoDay } from '../../lib/clock.js';
 import { censusChart } from './census-chart.presenter.js';
-import { formatDay, formatNumber, formatYears, plural } from './format.js';
+import { formatDay, formatNumber, formatYears, plural, WEEKS_PER_YEAR } from './format.js';
 
 export interface CensusView {
   date: string;
@@ -18,9 +20,10 @@ export interface CensusView {
   breakdown: string;
 }
 
-/** Everything GET / shows, formatted. */
-export function homePage(db: Db) {
+/** Everything GET / shows, formatted. `now` picks the conversion rule the page describes. */
+export function homePage(db: Db, now: number) {
   const totals = readTotals(db);
+  const weeksPerPair = ruleInForce(db, isoDay(now)).trapWeeksPerPair;
   const history = listPublishedCensuses(db);
   const latest = history[history.length - 1];
   return {
@@ -30,10 +33,13 @@ export function homePage(db: Db) {
       pairsUnit: plural(totals.pairs, 'pair of socks sold', 'pairs of socks sold'),
       trapWeeks: formatNumber(totals.trapWeeks),
       trapWeeksUnit: plural(totals.trapWeeks, 'camera-trap-week funded', 'camera-trap-weeks funded'),
-      years: formatYears(totals.trapWeeks),
+      /** Only once it amounts to a year: "0.0 years" reads like a rounding error. */
+      years: totals.trapWeeks >= WEEKS_PER_YEAR ? formatYears(totals.trapWeeks) : undefined,
       supporters: formatNumber(totals.supporters),
       supportersUnit: plural(totals.supporters, 'supporter', 'supporters'),
     },
+    /** "one week", "2 weeks": what a pair pays for under the rule in force, never a hard-coded promise. */
+    perPair: weeksPerPair === 1 ? 'one week' : `${formatNumber(weeksPerPair)} ${plural(weeksPerPair, 'week', 'weeks')}`,
     latestCensus: latest ? censusView(latest) : undefined,
     censusHistory: history.map(censusView),
     chart: censusChart(history),

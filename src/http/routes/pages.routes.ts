@@ -14,7 +14,7 @@ import { homePage } from '../presenters/home.presenter.js';
 export function pagesRoutes(ctx: AppContext, views: Views, cache = new PageCache(ctx.database.sqlite), router: IRouter = Router()): IRouter {
   // Rendered with the app's locals only, never one request's: the result is served to everyone.
   router.get('/', (req, res) => {
-    const page = cache.get('home', () => withEtag(views.render('pages/home', { ...req.app.locals, ...homePage(ctx.db) })));
+    const page = cache.get('home', () => withEtag(views.render('pages/home', { ...req.app.locals, ...homePage(ctx.db, ctx.clock.now()) })));
     // Public figures may be a minute old in a shared cache; the ETag lets browsers revalidate cheaply.
     res.set({ 'Cache-Control': 'public, max-age=60', ETag: page.etag }).type('html').send(page.body);
   });
