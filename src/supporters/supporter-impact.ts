@@ -32,6 +32,8 @@ export interface SupporterImpact {
   email: string;
   name: string | null;
   isSubscribed: boolean;
+  /** False once mail to the address hard-bounced: nothing is sent to it any more. */
+  isDeliverable: boolean;
   pairs: number;
   trapWeeks: number;
   orders: SupporterOrder[];
@@ -55,6 +57,7 @@ function prepareRead(db: DbOrTx) {
       email: supporters.email,
       name: supporters.name,
       isSubscribed: supporters.isSubscribed,
+      isDeliverable: supporters.isDeliverable,
       totalPairs: supporterTotals.pairs,
       totalTrapWeeks: supporterTotals.trapWeeks,
       orderId: orders.id,
@@ -89,6 +92,7 @@ export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact 
     email: maskEmail(supporter.email),
     name: supporter.name,
     isSubscribed: supporter.isSubscribed,
+    isDeliverable: supporter.isDeliverable,
     pairs: supporter.totalPairs ?? 0,
     trapWeeks: supporter.totalTrapWeeks ?? 0,
     orders: rows.filter((row) => row.orderId !== null).map((row) => orderView(row, moneyOf(db, row))),

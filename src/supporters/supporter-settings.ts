@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { supporters } from '../db/schema.js';
-import { findSupporterByRetiredToken, findSupporterByToken, rotateSupporterToken, type Supporter } from './supporters.queries.js';
+import { queueImpactLinkEmail, type Mailer } from '../email/mailer.js';
+import { findRetiredToken, findSupporterByRetiredToken, findSupporterByToken, maskEmail, rotateSupporterToken, type Supporter } from './supporters.queries.js';
 
 /**
  * Sets whether the supporter behind a private link gets the monthly impact email. Setting the
@@ -45,12 +46,28 @@ function setSubscribed(db: DbOrTx, supporter: Supporter, wantsEmail: boolean): v
   }
 }
 
+/** How long after a link is replaced a press of its button still counts as the same press. */
+export const REPLACED_LINK_GRACE_MS = 10 * 60_000;
+
+export type LinkReplacement =
+  | { kind: 'replaced'; token: string }
+  /**
+   * The link was replaced moments ago: a double-click, or a second tab. The new link is not shown
+   * to whoever holds the old one; it goes to the supporter's inbox instead (once, however often
+   * the old button is pressed), unless their address bounces.
+   */
+  | { kind: 'already_replaced'; maskedEmail: string; isEmailed: boolean };
+
 /**
  * Gives the supporter behind a private link a new link; the old one stops working at once (but
- * still unsubscribes). Returns the new token, or undefined for an unknown token.
+ * still unsubscribes). Undefined for an unknown token, or one replaced longer ago than the grace.
  */
-export function replaceSupporterLink(db: DbOrTx, token: string, now: number): string | undefined {
+export function replaceSupporterLink(db: DbOrTx, mailer: Mailer, token: string, now: number): LinkReplacement | undefined {
   const supporter = findSupporterByToken(db, token);
-  if (!supporter) return undefined;
-  return rotateSupporterToken(db, supporter, now);
+  if (supporter) return { kind: 'replaced', token: rotateSupporterToken(db, supporter, now) };
+  const retired = findRetiredToken(db, token);
+  if (!retired || now - retired.retiredAt > REPLACED_LINK_GRACE_MS) return undefined;
+  const isEmailed = retired.supporter.isDeliverable;
+  if (isEmailed) queueImpactLinkEmail(db, mailer, retired.supporter, `replaced:${retired.retiredAt}`);
+  return { kind: 'already_replaced', maskedEmail: maskEmail(retired.supporter.email), isEmailed };
 }

@@ -61,14 +61,19 @@ export function rotateSupporterToken(db: DbOrTx, supporter: Pick<Supporter, 'id'
   return token;
 }
 
-/** The supporter a replaced link belonged to. */
-export function findSupporterByRetiredToken(db: DbOrTx, token: string): Supporter | undefined {
+/** A replaced link: whose it was (the supporter as they are now, current token included) and when it was replaced. */
+export function findRetiredToken(db: DbOrTx, token: string): { supporter: Supporter; retiredAt: number } | undefined {
   return db
-    .select({ supporter: supporters })
+    .select({ supporter: supporters, retiredAt: retiredTokens.retiredAt })
     .from(retiredTokens)
     .innerJoin(supporters, eq(supporters.id, retiredTokens.supporterId))
     .where(eq(retiredTokens.token, token))
-    .get()?.supporter;
+    .get();
+}
+
+/** The supporter a replaced link belonged to. */
+export function findSupporterByRetiredToken(db: DbOrTx, token: string): Supporter | undefined {
+  return findRetiredToken(db, token)?.supporter;
 }
 
 /** "ada@example.org" → "a***@example.org": enough to recognise, not enough to harvest. */

@@ -150,10 +150,21 @@ describe('the shopper pages in a real browser', () => {
     await expect.poll(() => page.locator('.notice').textContent()).toContain('we will send you the monthly impact email');
     expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed).toBe(true);
 
+    // The same page open in a second tab, whose button is pressed after the first one's.
+    const { page: secondTab, problems: secondTabProblems } = await openPage(width);
+    await secondTab.goto(`${base}${linkPath}`);
     await page.getByRole('button', { name: 'Replace my link' }).click();
     await expect.poll(() => page.locator('.notice').textContent()).toContain('this is your new link');
     const newToken = findSupporterByEmail(t.ctx.db, 'ada@example.org')!.token;
     expect(new URL(page.url()).pathname).toBe(`/impact/${newToken}`);
+    await secondTab.getByRole('button', { name: 'Replace my link' }).click();
+    await expect.poll(() => secondTab.locator('h1').textContent()).toBe('Your link was already replaced');
+    expect(await secondTab.locator('main').textContent()).toContain('we have emailed it to a***@example.org');
+    await checkPage(secondTab, 'link-already-replaced', width);
+    expect(secondTabProblems).toEqual([]);
+    await secondTab.close();
+    expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.token).toBe(newToken);
+    expect(linkFromOutbox()).toBe(`/impact/${newToken}`);
     const old = await page.goto(`${base}${linkPath}`);
     expect(old?.status()).toBe(404);
     await checkPage(page, 'not-found', width);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { emailOutbox } from '../../src/db/schema.js';
+import { REPLACED_LINK_GRACE_MS } from '../../src/supporters/supporter-settings.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
+import { setSupporter } from '../email/mail-test-kit.js';
 import { html } from '../helpers/html.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { disputeEvent, purchase, stripeEvent } from '../helpers/stripe-events.js';
@@ -213,6 +217,20 @@ describe('a shopper changes their monthly email setting', () => {
     expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed).toBe(false);
   });
 
+  it('does not promise emails to an address that bounces', async () => {
+    const t = createTestApp();
+    const token = await shopperWithThreeOrders(t);
+    const emailPanel = async () => html((await t.http.get(`/impact/${token}`)).text).text('section[aria-labelledby=email-title]');
+    expect(await emailPanel()).toContain('You get a short email once a month');
+
+    setSupporter(t, 'ada@example.org', { isDeliverable: false });
+
+    const panel = await emailPanel();
+    expect(panel).toContain('Emails to a***@example.org have been bouncing, so we have stopped sending any');
+    expect(panel).toContain('You asked for a short email once a month');
+    expect(panel).not.toContain('You get a short email');
+  });
+
   it('gets a 404 for an unknown token', async () => {
     const t = createTestApp();
     await shopperWithThreeOrders(t);
@@ -236,6 +254,47 @@ describe('a shopper replaces their link', () => {
     const page = html((await t.http.get(res.headers.location!)).text);
     expect(page.text('.notice')).toBe('Done: this is your new link. The old one no longer works, so bookmark this one.');
     expect(page.text('[data-figure=pairs]')).toBe('4 pairs of socks');
+  });
+
+  it('answers a second press of the old button by emailing the new link, once, instead of a 404', async () => {
+    const t = createTestApp();
+    const oldToken = await shopperWithThreeOrders(t);
+    const press = () => t.http.post(`/impact/${oldToken}/new-link`).set('sec-fetch-site', 'same-origin');
+
+    const first = await press();
+    const second = await press(); // a double-click: the browser shows this answer, not the first
+    const third = await press();
+    const newToken = tokenOf(t, 'ada@example.org');
+
+    expect(first.status).toBe(303);
+    for (const res of [second, third]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      const page = html(res.text);
+      expect(page.text('h1')).toBe('Your link was already replaced');
+      expect(page.text('main')).toContain('we have emailed it to a***@example.org');
+      expect(res.text).not.toContain(newToken); // whoever holds the old link never sees the new one
+    }
+    const linkEmails = t.ctx.db.select().from(emailOutbox).where(eq(emailOutbox.kind, 'impact_link')).all();
+    expect(linkEmails).toHaveLength(1);
+    expect(linkEmails[0]!.textBody).toContain(`/impact/${newToken}`);
+    expect(tokenOf(t, 'ada@example.org')).toBe(newToken); // replaced once, not three times
+
+    t.clock.advance(REPLACED_LINK_GRACE_MS + 1);
+    expect((await press()).status).toBe(404);
+  });
+
+  it('says so, without emailing, when the address bounces', async () => {
+    const t = createTestApp();
+    const oldToken = await shopperWithThreeOrders(t);
+    await t.http.post(`/impact/${oldToken}/new-link`).set('sec-fetch-site', 'same-origin').expect(303);
+    setSupporter(t, 'ada@example.org', { isDeliverable: false });
+
+    const res = await t.http.post(`/impact/${oldToken}/new-link`).set('sec-fetch-site', 'same-origin');
+
+    expect(res.status).toBe(200);
+    expect(html(res.text).text('main')).toContain('messages to a***@example.org have been bouncing');
+    expect(t.ctx.db.select().from(emailOutbox).where(eq(emailOutbox.kind, 'impact_link')).all()).toHaveLength(0);
   });
 
   it('refuses a cross-site request to replace it', async () => {

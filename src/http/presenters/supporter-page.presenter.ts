@@ -63,6 +63,7 @@ export function supporterPage(pagePath: string, impact: SupporterImpact, census:
       ...(order.status === 'disputed' && order.pairs === 0 && { note: DISPUTED_NOTHING_LEFT }),
     })),
     isSubscribed: impact.isSubscribed,
+    isBouncing: !impact.isDeliverable,
     latestCensus: census,
   };
 }

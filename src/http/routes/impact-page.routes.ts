@@ -40,9 +40,11 @@ export function impactPageRoutes(ctx: AppContext, publicData = new PageCache(ctx
   });
 
   router.post('/impact/:token/new-link', privatePage(), isOurs, (req: Request<{ token: string }>, res: Response) => {
-    const token = replaceSupporterLink(ctx.db, req.params.token, ctx.clock.now());
-    if (!token) throw pageNotFound();
-    res.redirect(303, `${path(token)}?done=new-link`);
+    const replacement = replaceSupporterLink(ctx.db, ctx.mail.mailer, req.params.token, ctx.clock.now());
+    if (!replacement) throw pageNotFound();
+    if (replacement.kind === 'replaced') return res.redirect(303, `${path(replacement.token)}?done=new-link`);
+    if (replacement.isEmailed) ctx.mail.outbox.wake();
+    res.render('pages/link-already-replaced', { title: 'Your link was already replaced', ...replacement });
   });
 
   return router;
