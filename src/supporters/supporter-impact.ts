@@ -71,6 +71,8 @@ function prepareRead(db: DbOrTx) {
       refundedPairs: orders.refundedPairs,
       reversedPairs: orders.reversedPairs,
       isDisputed: sql<number>`exists (select 1 from ${disputes} where ${disputes.paymentIntentId} = ${orders.paymentIntentId} and ${inArray(disputes.status, OPEN_DISPUTE)})`,
+      // Through the partial index order_lines_unmapped, which holds only lines not yet matched to a product.
+      hasUnmatchedLines: sql<number>`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${orderLines.pairsPerUnit} is null)`,
     })
     .from(supporters)
     .leftJoin(supporterTotals, eq(supporterTotals.supporterId, supporters.id))
@@ -95,38 +97,40 @@ export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact 
     isDeliverable: supporter.isDeliverable,
     pairs: supporter.totalPairs ?? 0,
     trapWeeks: supporter.totalTrapWeeks ?? 0,
-    orders: rows.filter((row) => row.orderId !== null).map((row) => orderView(row, moneyOf(db, row))),
+    orders: newestFirst(rows.filter((row) => row.orderId !== null)).map((row) => orderView(row, moneyOf(db, row))),
   };
+}
+
+/**
+ * The statement returns paid orders newest first, then those without a payment date, as SQLite
+ * sorts nulls. Orders still waiting for their payment are the newest of all, so they move to the
+ * top; failed payments (also without a date, and possibly old) stay at the bottom.
+ */
+function newestFirst(rows: Row[]): Row[] {
+  return [...rows.filter((row) => row.status === 'unpaid'), ...rows.filter((row) => row.status !== 'unpaid')];
 }
 
 interface OrderMoney {
   amountTotalMinor: number;
   refundedMinor: number;
-  hasUnmatchedLines: boolean;
 }
 
 /**
- * The money behind a paid order with a refund (a refund always takes back at least one pair) or
- * with no pairs sold (unmatched items, say): read for those few only, so the page's one statement
- * still answers every other order from the index alone.
+ * The money behind the few paid orders whose pairs cannot tell how much was refunded: refunds
+ * took back every pair (all of the money, or only some: 10% off a one-pair order takes its pair),
+ * or the order sold no pairs at all (its items are not matched yet). Every other order is answered
+ * by the page's one statement, from the index alone.
  */
 function moneyOf(db: DbOrTx, row: Row): OrderMoney | undefined {
-  if (row.status !== 'paid' || (row.refundedPairs! === 0 && row.soldPairs! > 0)) return undefined;
-  const order = prepared(db, readOrderMoney).get({ orderId: row.orderId! });
-  if (!order) return undefined;
-  return {
-    amountTotalMinor: order.amountTotalMinor,
-    refundedMinor: row.paymentIntentId ? refundedMinorFor(db, row.paymentIntentId) : 0,
-    hasUnmatchedLines: order.hasUnmatchedLines === 1,
-  };
+  const isUnclear = row.soldPairs! === 0 || (row.refundedPairs! > 0 && row.refundedPairs! >= row.soldPairs!);
+  if (row.status !== 'paid' || !isUnclear || !row.paymentIntentId) return undefined;
+  const order = prepared(db, readOrderTotal).get({ orderId: row.orderId! });
+  return order ? { amountTotalMinor: order.amountTotalMinor, refundedMinor: refundedMinorFor(db, row.paymentIntentId) } : undefined;
 }
 
-const readOrderMoney = (db: DbOrTx) =>
+const readOrderTotal = (db: DbOrTx) =>
   db
-    .select({
-      amountTotalMinor: orders.amountTotalMinor,
-      hasUnmatchedLines: sql<number>`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${orderLines.pairsPerUnit} is null)`,
-    })
+    .select({ amountTotalMinor: orders.amountTotalMinor })
     .from(orders)
     .where(eq(orders.id, sql.placeholder('orderId')))
     .prepare();
@@ -146,7 +150,7 @@ function orderView(order: Row, money: OrderMoney | undefined): SupporterOrder {
   else if (isFullyRefunded) status = 'refunded';
   else if (order.isDisputed) status = 'disputed';
   else if (refundedMinor > 0 || order.refundedPairs! > 0) status = 'partially_refunded';
-  else if (money?.hasUnmatchedLines) status = 'unmatched';
+  else if (order.hasUnmatchedLines) status = 'unmatched';
   return {
     checkoutSessionId: order.checkoutSessionId!,
     paidAt: order.paidAt === null ? null : new Date(order.paidAt).toISOString(),

@@ -105,12 +105,12 @@ describe('the shopper pages in a real browser', () => {
   }, BROWSER_TEST_MS);
 
   it('keeps a big figure on one line, inside its card, on a phone', async () => {
-    await buy(t, { email: 'wholesale@example.org', pairsPerUnit: 1_000, quantity: 1_458 });
+    await buy(t, { email: 'wholesale@example.org', pairsPerUnit: 1_000, quantity: 12_345 });
     await t.settle();
     const { page, problems } = await openPage(360);
     await page.goto(`${base}/`);
 
-    expect(await page.locator('[data-figure=pairs] .figure-value').textContent()).toBe('1,458,106');
+    expect(await page.locator('[data-figure=pairs] .figure-value').textContent()).toBe('12,345,106');
     const figures = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('.figure-value')].map((el) => ({
         text: el.textContent,

@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { addConversionRule } from '../../src/conversion/manage-rules.js';
 import { censuses } from '../../src/db/schema.js';
+import { COMMAND_LINE } from '../../src/staff/audit-log.js';
 import { html } from '../helpers/html.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TestClock } from '../helpers/test-clock.js';
 import { buy, refund } from './shoppers.js';
 
 async function home(t: TestApp) {
@@ -119,6 +122,17 @@ describe('GET / shows the public impact', () => {
     expect(oneWeek.text('p.how')).toContain('Every pair you buy funds one week of a camera trap');
     expect(twoWeeks.text('.lead')).toContain('powers a motion-triggered camera trap for 2 weeks in Land of Leopard National Park');
     expect(twoWeeks.text('p.how')).toContain('Every pair you buy funds 2 weeks of a camera trap');
+  });
+
+  it('follows a new conversion rule from the day it takes effect, with no other change to the data', async () => {
+    const clock = new TestClock(Date.UTC(2026, 5, 30, 12));
+    const t = createTestApp({ clock });
+    addConversionRule(t.ctx.db, { effectiveOn: '2026-07-01', trapWeeksPerPair: 2, donationPerPairMinor: { GBP: 200 } }, COMMAND_LINE, clock.now());
+    expect((await home(t)).text('.lead')).toContain('camera trap for one week in');
+
+    clock.advance(12 * 3_600_000); // midnight: the new rule is in force
+
+    expect((await home(t)).text('.lead')).toContain('camera trap for 2 weeks in');
   });
 
   it('explains how it works in three sentences and offers the link form', async () => {

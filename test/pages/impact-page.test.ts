@@ -74,11 +74,33 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     ]);
   });
 
+  it('puts an order still waiting for its payment at the top (it is the newest), and a failed one at the bottom', async () => {
+    const t = createTestApp();
+    const email = 'ines@example.org';
+    const failed = purchase({ email, paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1, unitAmountMinor: 1200 }] });
+    await t.deliver(stripeEvent('checkout.session.completed', failed.session, { createdSeconds: day(2025, 1, 5) }));
+    await t.deliver(stripeEvent('checkout.session.async_payment_failed', failed.session, { createdSeconds: day(2025, 1, 6) }));
+    await buy(t, { email, pairsPerUnit: 2, createdSeconds: day(2026, 6, 1) });
+    const waiting = purchase({ email, paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 3, unitAmountMinor: 1200 }] });
+    await t.deliver(stripeEvent('checkout.session.completed', waiting.session, { createdSeconds: day(2026, 6, 9) }));
+    await t.settle();
+
+    const page = html((await t.http.get(`/impact/${tokenOf(t, email)}`)).text);
+
+    expect(page.rows('table.orders-table tbody tr')).toEqual([
+      ['Not paid yet', '0', '0', 'Awaiting payment Counts once the payment arrives.'],
+      ['1 Jun 2026', '2', '2', 'Paid Every pair counts.'],
+      ['Not paid yet', '0', '0', 'Payment failed Nothing was charged, so it does not count.'],
+    ]);
+  });
+
   it('says when an order waits for its socks to be matched, instead of claiming every pair counts', async () => {
     const t = createTestApp();
     const email = 'hedy@example.org';
     const unmatched = purchase({ email, lines: [{ quantity: 1, unitAmountMinor: 1500 }] });
     await t.deliver(stripeEvent('checkout.session.completed', unmatched.session, { createdSeconds: day(2026, 5, 2) }));
+    const mixed = purchase({ email, lines: [{ pairsPerUnit: 2, quantity: 1, unitAmountMinor: 1200 }, { quantity: 1, unitAmountMinor: 1500 }] });
+    await t.deliver(stripeEvent('checkout.session.completed', mixed.session, { createdSeconds: day(2026, 5, 3) }));
     const refundedUnmatched = purchase({ email, lines: [{ quantity: 1, unitAmountMinor: 1500 }] });
     await t.deliver(stripeEvent('checkout.session.completed', refundedUnmatched.session, { createdSeconds: day(2026, 5, 1) }));
     await refund(t, refundedUnmatched, refundedUnmatched.amount);
@@ -87,7 +109,8 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     const page = html((await t.http.get(`/impact/${tokenOf(t, email)}`)).text);
 
     expect(page.rows('table.orders-table tbody tr')).toEqual([
-      ['2 May 2026', '0', '0', 'Paid Counts once we have matched its items to our socks.'],
+      ['3 May 2026', '2', '2', 'Paid Items we have not yet matched to our socks count once we have.'],
+      ['2 May 2026', '0', '0', 'Paid Items we have not yet matched to our socks count once we have.'],
       ['1 May 2026', '0', '0', 'Refunded This order no longer counts.'],
     ]);
   });
@@ -226,7 +249,7 @@ describe('a shopper changes their monthly email setting', () => {
     setSupporter(t, 'ada@example.org', { isDeliverable: false });
 
     const panel = await emailPanel();
-    expect(panel).toContain('Emails to a***@example.org have been bouncing, so we have stopped sending any');
+    expect(panel).toContain('Emails to a***@example.org have been bouncing, so we have stopped sending them.');
     expect(panel).toContain('You asked for a short email once a month');
     expect(panel).not.toContain('You get a short email');
   });

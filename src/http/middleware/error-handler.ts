@@ -59,7 +59,7 @@ function describe(error: unknown): { status: number; code: string; message: stri
   if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
   // A path the router cannot decode (a private link cut short at "%Z", say) names nothing we have:
   // it gets the same page as any other missing address.
-  if (error instanceof URIError) return describe(pageNotFound());
+  if (error instanceof URIError && (error as HttpishError).status === 400) return describe(pageNotFound());
   const e = error as HttpishError;
   const known = e?.type ? BODY_PARSER_ERRORS[e.type] : undefined;
   if (known) return { status: known[0], code: known[1], message: known[2] };

@@ -11,7 +11,7 @@ const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; ton
   dispute_lost: { label: 'Payment reversed', note: 'The bank took the payment back, so the reversed pairs no longer count.', tone: 'lost' },
   awaiting_payment: { label: 'Awaiting payment', note: 'Counts once the payment arrives.', tone: 'neutral' },
   payment_failed: { label: 'Payment failed', note: 'Nothing was charged, so it does not count.', tone: 'lost' },
-  unmatched: { label: 'Paid', note: 'Counts once we have matched its items to our socks.', tone: 'neutral' },
+  unmatched: { label: 'Paid', note: 'Items we have not yet matched to our socks count once we have.', tone: 'neutral' },
 };
 
 /** A dispute on an order whose pairs a refund already took back has nothing left to count. */

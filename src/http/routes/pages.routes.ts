@@ -1,6 +1,7 @@
 import { Router, type IRouter } from 'express';
 import type { AppContext } from '../../context.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
+import { isoDay } from '../../lib/clock.js';
 import { PageCache, withEtag } from '../page-cache.js';
 import type { Views } from '../view-engine.js';
 import { badgeSvg } from '../presenters/badge.presenter.js';
@@ -14,7 +15,9 @@ import { homePage } from '../presenters/home.presenter.js';
 export function pagesRoutes(ctx: AppContext, views: Views, cache = new PageCache(ctx.database.sqlite), router: IRouter = Router()): IRouter {
   // Rendered with the app's locals only, never one request's: the result is served to everyone.
   router.get('/', (req, res) => {
-    const page = cache.get('home', () => withEtag(views.render('pages/home', { ...req.app.locals, ...homePage(ctx.db, ctx.clock.now()) })));
+    // Kept per day as well: the conversion rule the page describes can change at midnight, with no write.
+    const now = ctx.clock.now();
+    const page = cache.get(`home:${isoDay(now)}`, () => withEtag(views.render('pages/home', { ...req.app.locals, ...homePage(ctx.db, now) })));
     // Public figures may be a minute old in a shared cache; the ETag lets browsers revalidate cheaply.
     res.set({ 'Cache-Control': 'public, max-age=60', ETag: page.etag }).type('html').send(page.body);
   });
