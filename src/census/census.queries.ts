@@ -8,13 +8,20 @@ export interface CensusFigures {
   adolescents: number;
   cubs: number;
   total: number;
+  /** False for a head count only: adolescents and cubs were not recorded (they read 0). */
+  hasBreakdown: boolean;
+}
+
+type CensusRow = typeof censuses.$inferSelect;
+
+function figuresOf(row: CensusRow): CensusFigures {
+  return { date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs, hasBreakdown: row.hasBreakdown };
 }
 
 /** The latest published census: what pages and emails show. */
 export function latestPublishedCensus(db: DbOrTx): CensusFigures | null {
   const row = db.select().from(censuses).where(isNotNull(censuses.publishedAt)).orderBy(desc(censuses.countedOn), desc(censuses.id)).limit(1).get();
-  if (!row) return null;
-  return { date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs };
+  return row ? figuresOf(row) : null;
 }
 
 /** Every published census, oldest first: the history the public page charts. */
@@ -25,5 +32,5 @@ export function listPublishedCensuses(db: DbOrTx): CensusFigures[] {
     .where(isNotNull(censuses.publishedAt))
     .orderBy(asc(censuses.countedOn), asc(censuses.id))
     .all()
-    .map((row) => ({ date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs }));
+    .map(figuresOf);
 }

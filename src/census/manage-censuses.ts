@@ -9,12 +9,16 @@ export type Census = typeof censuses.$inferSelect;
 
 export interface CensusInput {
   countedOn: string;
+  /** With no breakdown, the whole head count. */
   adults: number;
-  adolescents: number;
-  cubs: number;
+  /** Both null for a head count only; both numbers (0 included) for a census with its breakdown. */
+  adolescents: number | null;
+  cubs: number | null;
   source: string;
   note: string | null;
 }
+
+type ValidCensus = Omit<CensusInput, 'adolescents' | 'cubs'> & { adolescents: number; cubs: number; hasBreakdown: boolean };
 
 export function listCensuses(db: DbOrTx): Census[] {
   return db.select().from(censuses).orderBy(desc(censuses.countedOn), desc(censuses.id)).all();
@@ -41,18 +45,22 @@ export function publishCensus(db: Db, id: number, actor: Actor, now: number): vo
   });
 }
 
-function validCensus(input: CensusInput, now: number): CensusInput {
+function validCensus(input: CensusInput, now: number): ValidCensus {
   const countedOn = input.countedOn.trim();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(countedOn) || isoDay(Date.parse(`${countedOn}T00:00:00Z`) || 0) !== countedOn) {
     throw new BadRequestError('invalid_date', 'The census date must be a real day, like 2025-04-30.');
   }
   if (countedOn > isoDay(now)) throw new BadRequestError('future_date', 'The census date cannot be in the future.');
-  for (const [name, value] of [['adults', input.adults], ['adolescents', input.adolescents], ['cubs', input.cubs]] as const) {
+  const hasBreakdown = input.adolescents !== null || input.cubs !== null;
+  if (hasBreakdown && (input.adolescents === null || input.cubs === null)) {
+    throw new BadRequestError('partial_breakdown', 'Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.');
+  }
+  for (const [name, value] of [['adults', input.adults], ['adolescents', input.adolescents ?? 0], ['cubs', input.cubs ?? 0]] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 10_000) throw new BadRequestError('invalid_count', `The number of ${name} must be a whole number from 0.`);
   }
   const source = input.source.trim();
   if (!source || source.length > 300) throw new BadRequestError('invalid_source', 'Say where the figures come from (up to 300 characters).');
   const note = input.note?.trim() || null;
   if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
-  return { countedOn, adults: input.adults, adolescents: input.adolescents, cubs: input.cubs, source, note };
+  return { countedOn, adults: input.adults, adolescents: input.adolescents ?? 0, cubs: input.cubs ?? 0, hasBreakdown, source, note };
 }

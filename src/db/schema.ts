@@ -230,6 +230,8 @@ export const censuses = sqliteTable('censuses', {
   adults: integer('adults').notNull(),
   adolescents: integer('adolescents').notNull(),
   cubs: integer('cubs').notNull(),
+  /** False for a head count only (the founding estimate, say): the total is in `adults`, and adolescents and cubs were not recorded. */
+  hasBreakdown: integer('has_breakdown', { mode: 'boolean' }).notNull().default(true),
   source: text('source').notNull(),
   note: text('note'),
   publishedAt: integer('published_at'),

@@ -223,4 +223,25 @@ describe('census', () => {
     expect((await browser.post(`/admin/census/${id}/publish`)).text).toContain('already published');
     expect((await browser.post('/admin/census', { countedOn: '2025-04-01', adults: '1', adolescents: '0', cubs: '0', source: 'x' })).text).toContain('cannot be in the future');
   });
+
+  it('tells a census with no cubs and no adolescents from a head count only', async () => {
+    const t = appInMarch();
+    const browser = await staffBrowser(t);
+    const publish = async (countedOn: string, fields: Record<string, string>) => {
+      expect((await browser.post('/admin/census', { countedOn, source: 'WildCats camera traps', ...fields })).status).toBe(303);
+      const id = t.ctx.database.sqlite.prepare('select id from censuses where counted_on = ?').pluck().get(countedOn);
+      expect((await browser.post(`/admin/census/${id}/publish`)).status).toBe(303);
+    };
+    const latestOnHome = async () => decodeEntities((await t.http.get('/')).text.match(/<table class="census-table">[\s\S]*?<\/table>/)![0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
+
+    await publish('2025-01-10', { adults: '95', adolescents: '0', cubs: '0' }); // a bad year: none born, none growing up
+    expect(await latestOnHome()).toContain('10 January 2025 95 95 adults, 0 adolescents, 0 cubs');
+    await publish('2025-02-10', { adults: '97', adolescents: '', cubs: '' }); // a quick head count
+    expect(await latestOnHome()).toContain('10 February 2025 97 not recorded');
+    expect((await t.http.get('/api/impact')).body.census).toEqual({ date: '2025-02-10', adults: 97, adolescents: 0, cubs: 0, total: 97 });
+
+    const half = await browser.post('/admin/census', { countedOn: '2025-02-20', adults: '90', adolescents: '3', cubs: '', source: 'x' });
+    expect(decodeEntities(half.text)).toContain('Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.');
+    expect(t.ctx.database.sqlite.prepare("select count(*) from censuses where counted_on = '2025-02-20'").pluck().get()).toBe(0);
+  });
 });

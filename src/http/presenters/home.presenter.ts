@@ -11,7 +11,7 @@ export interface CensusView {
   day: string;
   year: string;
   total: string;
-  /** Early estimates give only a head count; their adults, adolescents and cubs show as not recorded. */
+  /** A head count only (the founding estimate, say): its adults, adolescents and cubs show as not recorded. */
   hasBreakdown: boolean;
   adults: string;
   adolescents: string;
@@ -47,7 +47,7 @@ export function homePage(db: Db, now: number) {
 }
 
 export function censusView(census: CensusFigures): CensusView {
-  const hasBreakdown = census.adolescents + census.cubs > 0;
+  const { hasBreakdown } = census;
   const shown = (n: number) => (hasBreakdown ? formatNumber(n) : 'not recorded');
   return {
     date: census.date,

@@ -7,12 +7,13 @@ export interface PublicImpactJson {
   pairs: number;
   trapWeeks: number;
   supporters: number;
-  census: CensusFigures | null;
+  census: Omit<CensusFigures, 'hasBreakdown'> | null;
 }
 
-/** The public totals, in the shape DESIGN.md promises for GET /api/impact. */
+/** The public totals, in the shape DESIGN.md promises for GET /api/impact: exactly its fields. */
 export function publicImpact(db: Db): PublicImpactJson {
-  return { ...readTotals(db), census: latestPublishedCensus(db) };
+  const census = latestPublishedCensus(db);
+  return { ...readTotals(db), census: census && { date: census.date, adults: census.adults, adolescents: census.adolescents, cubs: census.cubs, total: census.total } };
 }
 
 export function supporterImpactJson(impact: SupporterImpact) {

@@ -54,8 +54,9 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const input = {
       countedOn: field(req.body, 'countedOn'),
       adults: wholeNumber(field(req.body, 'adults')),
-      adolescents: wholeNumber(field(req.body, 'adolescents')),
-      cubs: wholeNumber(field(req.body, 'cubs')),
+      // Both left empty: a head count only.
+      adolescents: optionalWholeNumber(field(req.body, 'adolescents')),
+      cubs: optionalWholeNumber(field(req.body, 'cubs')),
       source: field(req.body, 'source'),
       note: field(req.body, 'note'),
     };
@@ -74,4 +75,8 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
 /** A whole number typed into a form, or NaN (which every use case refuses with its own message). */
 function wholeNumber(text: string): number {
   return /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+}
+
+function optionalWholeNumber(text: string): number | null {
+  return text === '' ? null : wholeNumber(text);
 }
