@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addConversionRule } from '../../src/conversion/manage-rules.js';
 import { censuses } from '../../src/db/schema.js';
 import { COMMAND_LINE } from '../../src/staff/audit-log.js';
-import { html } from '../helpers/html.js';
+import { html, textOf } from '../helpers/html.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TestClock } from '../helpers/test-clock.js';
 import { buy, refund } from './shoppers.js';
@@ -96,6 +96,23 @@ describe('GET / shows the public impact', () => {
     expect(page.texts('figure.chart text.chart-value')).toEqual(['30', '103', '115']);
     expect(page.rows('table.census-table tbody tr')[2]).toEqual(['1 March 2026', '115', '90 adults, 10 adolescents, 15 cubs']);
     expect(page.text('figure.chart figcaption')).toBe('Amur leopards counted, from 30 in 2012 to 115 in 2026.');
+  });
+
+  it('labels censuses close together once, keeping the latest count and its year', async () => {
+    const t = createTestApp();
+    t.ctx.db
+      .insert(censuses)
+      .values({ countedOn: '2024-06-01', adults: 85, adolescents: 8, cubs: 12, source: 'WildCats Conservation Alliance', publishedAt: t.clock.now() })
+      .run();
+
+    const page = await home(t);
+
+    expect(page.selectAll('figure.chart circle.chart-point')).toHaveLength(3); // every census is still drawn
+    expect(page.texts('figure.chart text.chart-value')).toEqual(['30', '105']);
+    const years = page.selectAll('figure.chart text.chart-axis').filter((el) => /^\d{4}$/.test(textOf(el)));
+    expect(years.map(textOf)).toEqual(['2012', '2024']);
+    const lastPoint = page.selectAll('figure.chart circle.chart-point').at(-1)!;
+    expect(years.at(-1)!.attrs.x).toBe(lastPoint.attrs.cx); // the year sits under the latest census, not the one before
   });
 
   it('shows a census another process published a moment before', async () => {

@@ -9,19 +9,22 @@ export interface CensusChart {
   area: string;
   line: string;
   gridlines: { y: number; label: string }[];
-  /** `anchor` keeps the first and last labels inside the plot, clear of the axis. */
-  points: { x: number; y: number; label: string; labelY: number; anchor: 'start' | 'middle' | 'end' }[];
-  years: { x: number; label: string; anchor: 'start' | 'middle' | 'end' }[];
+  points: { x: number; y: number }[];
+  /** Counts above the points; `anchor` keeps the first and last inside the plot, clear of the axis. */
+  values: { x: number; y: number; label: string; anchor: Anchor }[];
+  years: { x: number; label: string; anchor: Anchor }[];
   plotLeft: number;
   plotRight: number;
   baseline: number;
   summary: string;
 }
 
+type Anchor = 'start' | 'middle' | 'end';
+
 const WIDTH = 560;
 const HEIGHT = 260;
 const PAD = { top: 36, right: 24, bottom: 40, left: 52 };
-/** Year labels closer than this (in SVG units) would overlap; the later one is left out. */
+/** Labels closer than this (in SVG units) would overlap; the earlier one is left out. */
 const MIN_LABEL_GAP = 72;
 
 /** Leopards counted over time, x by date, y from zero; undefined when there is nothing to draw. */
@@ -37,20 +40,16 @@ export function censusChart(history: CensusFigures[]): CensusChart | undefined {
   const xOf = (t: number) => round(PAD.left + (span === 0 ? plotWidth / 2 : ((t - first) / span) * plotWidth));
   const yOf = (n: number) => round(baseline - (n / top) * plotHeight);
 
-  const points = history.map((c, i) => {
-    const y = yOf(c.total);
-    const anchor = history.length === 1 ? 'middle' : i === 0 ? 'start' : i === history.length - 1 ? 'end' : 'middle';
-    return { x: xOf(times[i]!), y, label: formatNumber(c.total), labelY: round(y - 12), anchor } as const;
-  });
+  const points = history.map((c, i) => ({ x: xOf(times[i]!), y: yOf(c.total) }));
+  const anchorOf = (i: number): Anchor => (history.length === 1 ? 'middle' : i === 0 ? 'start' : i === history.length - 1 ? 'end' : 'middle');
   const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ');
   const area = `${line} L${points[points.length - 1]!.x} ${baseline} L${points[0]!.x} ${baseline} Z`;
 
-  const years: CensusChart['years'] = [];
-  for (const [i, c] of history.entries()) {
-    const x = points[i]!.x;
-    const previous = years[years.length - 1];
-    if (!previous || x - previous.x >= MIN_LABEL_GAP) years.push({ x, label: c.date.slice(0, 4), anchor: points[i]!.anchor });
-  }
+  // Censuses close together (two in one year) would print on top of each other: labels are kept
+  // from the latest back, so the latest count and its year always show.
+  const labelled = spacedOut(points.map((p) => p.x));
+  const values = labelled.map((i) => ({ x: points[i]!.x, y: round(points[i]!.y - 12), label: formatNumber(history[i]!.total), anchor: anchorOf(i) }));
+  const years = labelled.map((i) => ({ x: points[i]!.x, label: history[i]!.date.slice(0, 4), anchor: anchorOf(i) }));
   const gridlines: CensusChart['gridlines'] = [];
   for (let value = 0; value <= top; value += step) gridlines.push({ y: yOf(value), label: formatNumber(value) });
 
@@ -60,7 +59,16 @@ export function censusChart(history: CensusFigures[]): CensusChart | undefined {
     history.length === 1
       ? `${formatNumber(latest.total)} Amur leopards counted on ${formatDay(latest.date)}.`
       : `Amur leopards counted, from ${formatNumber(firstCensus.total)} in ${firstCensus.date.slice(0, 4)} to ${formatNumber(latest.total)} in ${latest.date.slice(0, 4)}.`;
-  return { width: WIDTH, height: HEIGHT, area, line, gridlines, points, years, plotLeft: PAD.left, plotRight: WIDTH - PAD.right, baseline, summary };
+  return { width: WIDTH, height: HEIGHT, area, line, gridlines, points, values, years, plotLeft: PAD.left, plotRight: WIDTH - PAD.right, baseline, summary };
+}
+
+/** Indexes of the positions to label, oldest first: the last always, then each far enough left of the one kept after it. */
+function spacedOut(xs: number[]): number[] {
+  const kept: number[] = [];
+  for (let i = xs.length - 1; i >= 0; i--) {
+    if (kept.length === 0 || xs[kept[0]!]! - xs[i]! >= MIN_LABEL_GAP) kept.unshift(i);
+  }
+  return kept;
 }
 
 /** A round axis a little above the highest count, in about five round steps: 103 → 0–125 by 25. */
