@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { Clock } from './clock.js';
 
 export interface RateLimit {
@@ -55,4 +56,24 @@ export class RateLimiter {
       this.windows.delete(key);
     }
   }
+}
+
+/**
+ * Whom a request counts against: an IPv4 address as it is, an IPv6 address by its /64. A home or
+ * a phone is given a whole /64 and may use any address in it, so counting single IPv6 addresses
+ * would let one client through again and again. An IPv4 address written as IPv6 (`::ffff:a.b.c.d`)
+ * counts as itself.
+ */
+export function clientKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const address = ip.split('%')[0]!; // no zone id ("fe80::1%eth0")
+  if (!isIPv6(address)) return ip;
+  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : []);
+  const [head, tail] = address.split('::');
+  const left = groups(head);
+  const right = groups(tail);
+  const full = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${full.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
 }

@@ -29,8 +29,9 @@ function appWithLog(env: Record<string, string> = {}) {
 /** Lets the deferred lookups of requests already answered run (they are queued with setImmediate). */
 const settleLookups = () => new Promise((resolve) => setTimeout(resolve, 50));
 
+/** Posts the form and follows the answer's redirect, as a browser does. */
 const lookup = (t: ReturnType<typeof createTestApp>, email: string, client = '203.0.113.7') =>
-  t.http.post('/impact/lookup').set('x-forwarded-for', client).type('form').send({ email });
+  t.http.post('/impact/lookup').set('x-forwarded-for', client).type('form').send({ email }).redirects(1);
 
 describe('POST /impact/lookup', () => {
   it('gives the same answer whether or not we know the address', async () => {
@@ -38,9 +39,16 @@ describe('POST /impact/lookup', () => {
     await buy(t, { email: 'ada@example.org' });
     await t.settle();
 
+    const post = (email: string) => t.http.post('/impact/lookup').type('form').send({ email });
+    const [knownAnswer, unknownAnswer] = [await post(' Ada@Example.org '), await post('nobody@example.org')];
     const known = await lookup(t, ' Ada@Example.org ');
     const unknown = await lookup(t, 'nobody@example.org');
 
+    // Post, then redirect: the same redirect for both, and reloading the page it leads to posts nothing again.
+    for (const answer of [knownAnswer, unknownAnswer]) {
+      expect(answer.status).toBe(303);
+      expect(answer.headers.location).toBe('/impact/lookup/sent');
+    }
     expect(known.status).toBe(200);
     expect(unknown.status).toBe(200);
     expect(known.text).toBe(unknown.text);
@@ -48,7 +56,7 @@ describe('POST /impact/lookup', () => {
     const { date: _d2, 'x-request-id': _r2, ...unknownHeaders } = unknown.headers;
     expect(knownHeaders).toEqual(unknownHeaders);
     expect(html(known.text).text('[role=status]')).toBe('Thank you. If we know this address, a link to your own impact page is on its way.');
-    await expect.poll(outcomes).toEqual(['queued', 'unknown_address']);
+    await expect.poll(outcomes).toEqual(['queued', 'unknown_address', 'queued', 'unknown_address']);
   });
 
   it('emails a known shopper their link through the outbox, and the link opens their page', async () => {
@@ -106,6 +114,19 @@ describe('POST /impact/lookup', () => {
     await expect.poll(() => linkEmails().length).toBe(4);
   });
 
+  it('counts an IPv6 client by its /64, so changing address within it does not get round the limit', async () => {
+    const { t } = appWithLog();
+
+    const statuses = [];
+    for (let i = 1; i <= 10; i++) statuses.push((await lookup(t, `guess${i}@example.org`, `2001:db8:7:7::${i.toString(16)}`)).status);
+    const eleventh = await lookup(t, 'guess11@example.org', '2001:db8:7:7:ffff:1:2:3');
+    const neighbour = await lookup(t, 'guess12@example.org', '2001:db8:7:8::1'); // another /64: another household
+
+    expect(statuses).toEqual(Array(10).fill(200));
+    expect(eleventh.status).toBe(429);
+    expect(neighbour.status).toBe(200);
+  });
+
   it('slows down one client trying many addresses, and lets it back after a while', async () => {
     const { t } = appWithLog();
 
@@ -137,7 +158,7 @@ describe('POST /impact/lookup', () => {
 
     expect(res.status).toBe(403);
     expect(opaque.status).toBe(403);
-    expect(ours.status).toBe(200);
+    expect(ours.status).toBe(303);
     await settleLookups();
     expect(linkEmails()).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/lib/rate-limiter.js';
+import { clientKey, RateLimiter } from '../../src/lib/rate-limiter.js';
 import { TestClock } from '../helpers/test-clock.js';
 
 describe('the lookup rate limiter', () => {
@@ -39,5 +39,25 @@ describe('the lookup rate limiter', () => {
 
     expect(limiter.hit('a').isAllowed).toBe(false); // still remembered
     expect(limiter.hit('b').isAllowed).toBe(true); // forgotten, so a fresh window
+  });
+});
+
+describe('whom a request counts against', () => {
+  it('counts an IPv6 client by its /64, however the address is written', () => {
+    const key = clientKey('2001:db8:1:2:aaaa::1');
+    expect(key).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:bbbb:cccc:dddd:eeee')).toBe(key);
+    expect(clientKey('2001:DB8:1:2::')).toBe(key);
+    expect(clientKey('2001:db8:1:2::1%eth0')).toBe(key);
+    expect(clientKey('2001:db8:1:3::1')).not.toBe(key);
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('64:ff9b:1:2:3::1.2.3.4')).toBe('64:ff9b:1:2::/64');
+  });
+
+  it('counts an IPv4 client by its address, also when written as IPv6', () => {
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey(undefined)).toBe('unknown');
   });
 });

@@ -11,7 +11,7 @@ async function everyPage(t: TestApp) {
     t.http.get('/'),
     t.http.get(`/impact/${token}`),
     t.http.get('/impact/lookup'),
-    t.http.post('/impact/lookup').type('form').send({ email: 'ada@example.org' }),
+    t.http.post('/impact/lookup').type('form').send({ email: 'ada@example.org' }).redirects(1),
     t.http.post('/impact/lookup').type('form').send({ email: 'nonsense' }),
     t.http.get('/nowhere'),
   ]);

@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { RateLimiter, type RateLimit } from '../../lib/rate-limiter.js';
+import { clientKey, RateLimiter, type RateLimit } from '../../lib/rate-limiter.js';
 import { requestImpactLink } from '../../supporters/request-impact-link.js';
 import { normaliseEmail } from '../../supporters/supporters.queries.js';
 import { TooManyRequestsError } from '../middleware/error-handler.js';
@@ -31,12 +31,17 @@ export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOO
   const perAddress = new RateLimiter(limits.perAddress, ctx.clock);
 
   const limitClients = (req: Request, _res: Response, next: NextFunction) => {
-    const decision = perClient.hit(req.ip ?? 'unknown');
+    const decision = perClient.hit(clientKey(req.ip));
     next(decision.isAllowed ? undefined : new TooManyRequestsError(decision.retryAfterSeconds));
   };
 
   router.get('/impact/lookup', (_req, res) => {
     res.render('pages/lookup', { title: TITLE });
+  });
+
+  // Where every accepted request lands (post, then redirect): reloading it never posts again.
+  router.get('/impact/lookup/sent', (_req, res) => {
+    res.render('pages/lookup-sent', { title: 'Check your inbox' });
   });
 
   router.post('/impact/lookup', sameOrigin(ctx.config.publicUrl), limitClients, (req, res) => {
@@ -47,7 +52,7 @@ export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOO
       return;
     }
     const shouldSend = perAddress.hit(email).isAllowed;
-    res.render('pages/lookup-sent', { title: 'Check your inbox' });
+    res.redirect(303, '/impact/lookup/sent');
     if (!shouldSend) return;
     setImmediate(() => {
       try {
