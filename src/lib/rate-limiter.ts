@@ -70,10 +70,19 @@ export function clientKey(ip: string | undefined): string {
   if (mapped) return mapped[1]!;
   const address = ip.split('%')[0]!; // no zone id ("fe80::1%eth0")
   if (!isIPv6(address)) return ip;
-  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : []);
+  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? dottedQuadGroups(group) : [group])) : []);
   const [head, tail] = address.split('::');
   const left = groups(head);
   const right = groups(tail);
-  const full = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${full.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+  const full = (address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left).map((group) => parseInt(group, 16));
+  if (full.slice(0, 5).every((group) => group === 0) && full[5] === 0xffff) {
+    return [full[6]! >> 8, full[6]! & 0xff, full[7]! >> 8, full[7]! & 0xff].join('.'); // IPv4-mapped, however it is written
+  }
+  return `${full.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+}
+
+/** "1.2.3.4" as the two 16-bit groups it fills at the end of an IPv6 address: "102", "304". */
+function dottedQuadGroups(quad: string): string[] {
+  const [a, b, c, d] = quad.split('.').map(Number);
+  return [((a! << 8) | b!).toString(16), ((c! << 8) | d!).toString(16)];
 }

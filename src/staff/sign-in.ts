@@ -5,11 +5,12 @@ import { checkLoginThrottle, clearAccountFailures, recordLoginFailure } from './
 import { DECOY_HASH, verifyPassword } from './passwords.js';
 import { startSession } from './sessions.js';
 import { findStaffByEmail, type StaffMember } from './staff.queries.js';
+import { clientKey } from '../lib/rate-limiter.js';
 
 export interface SignInInput {
   email: string;
   password: string;
-  /** The client's address, for per-client throttling. */
+  /** The client's address: the audit log records it, throttling counts it by clientKey (an IPv6 /64). */
   client: string;
 }
 
@@ -25,13 +26,13 @@ export type SignInResult =
  */
 export async function signIn(db: Db, input: SignInInput, now: () => number): Promise<SignInResult> {
   const email = normaliseEmail(input.email) ?? input.email.trim().toLowerCase().slice(0, 254);
-  const throttle = checkLoginThrottle(db, email, input.client, now());
+  const throttle = checkLoginThrottle(db, email, clientKey(input.client), now());
   if (!throttle.isAllowed) return { status: 'throttled', retryAfterSeconds: throttle.retryAfterSeconds };
 
   const member = findStaffByEmail(db, email);
   const isMatch = await verifyPassword(input.password, member?.passwordHash ?? DECOY_HASH);
   if (!member || !isMatch || !member.isActive) {
-    recordLoginFailure(db, email, input.client, now());
+    recordLoginFailure(db, email, clientKey(input.client), now());
     return { status: 'refused' };
   }
   const at = now();

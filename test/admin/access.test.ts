@@ -200,6 +200,17 @@ describe('sign-in', () => {
     expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '198.51.100.7')).toBe(303);
   });
 
+  it('throttles an IPv6 client by its /64, and the audit log keeps the address itself', async () => {
+    const t = createTestApp();
+    await addStaff(t, { email: 'ada@socks.test' });
+    for (let i = 0; i < 20; i++) expect(await attempt(t, `guess${i}@socks.test`, 'wrong password', `2001:db8:9:9::${(i + 1).toString(16)}`)).toBe(401);
+    expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '2001:db8:9:9:abcd::1')).toBe(429);
+    expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '2001:db8:9:a::1')).toBe(303);
+
+    const signIn = t.ctx.database.sqlite.prepare("select after from audit_log where action = 'staff.sign_in'").pluck().get() as string;
+    expect(JSON.parse(signIn)).toEqual({ client: '2001:db8:9:a::1' });
+  });
+
   it('sends the signed-in member back to the page they asked for, and never off-site', async () => {
     const t = createTestApp();
     await addStaff(t, { email: 'ada@socks.test' });

@@ -115,6 +115,26 @@ describe('GET / shows the public impact', () => {
     expect(years.at(-1)!.attrs.x).toBe(lastPoint.attrs.cx); // the year sits under the latest census, not the one before
   });
 
+  it('keeps the founding count labelled when a census follows it closely, and centres a lone label', async () => {
+    const t = createTestApp();
+    t.ctx.db.insert(censuses).values({ countedOn: '2012-06-01', adults: 31, adolescents: 0, cubs: 0, hasBreakdown: false, source: 'recount', publishedAt: t.clock.now() }).run();
+    const page = await home(t);
+    expect(page.texts('figure.chart text.chart-value')).toEqual(['30', '103']);
+    expect(page.selectAll('figure.chart text.chart-value').map((el) => el.attrs['text-anchor'])).toEqual(['start', 'end']);
+
+    const sameDay = createTestApp();
+    sameDay.ctx.database.sqlite.prepare('delete from censuses').run();
+    sameDay.ctx.db
+      .insert(censuses)
+      .values([
+        { countedOn: '2025-03-01', adults: 80, adolescents: 8, cubs: 10, source: 'first count', publishedAt: sameDay.clock.now() },
+        { countedOn: '2025-03-01', adults: 81, adolescents: 8, cubs: 10, source: 'corrected count', publishedAt: sameDay.clock.now() },
+      ])
+      .run();
+    const lone = (await home(sameDay)).selectAll('figure.chart text.chart-value');
+    expect(lone.map((el) => [textOf(el), el.attrs['text-anchor']])).toEqual([['99', 'middle']]);
+  });
+
   it('shows a census another process published a moment before', async () => {
     const t = createTestApp();
     expect((await home(t)).texts('.breakdown li')).toEqual(['84 adults', '7 adolescents', '12 cubs']);

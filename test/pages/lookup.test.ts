@@ -40,23 +40,20 @@ describe('POST /impact/lookup', () => {
     await t.settle();
 
     const post = (email: string) => t.http.post('/impact/lookup').type('form').send({ email });
-    const [knownAnswer, unknownAnswer] = [await post(' Ada@Example.org '), await post('nobody@example.org')];
-    const known = await lookup(t, ' Ada@Example.org ');
-    const unknown = await lookup(t, 'nobody@example.org');
+    const known = await post(' Ada@Example.org ');
+    const unknown = await post('nobody@example.org');
 
-    // Post, then redirect: the same redirect for both, and reloading the page it leads to posts nothing again.
-    for (const answer of [knownAnswer, unknownAnswer]) {
-      expect(answer.status).toBe(303);
-      expect(answer.headers.location).toBe('/impact/lookup/sent');
-    }
-    expect(known.status).toBe(200);
-    expect(unknown.status).toBe(200);
+    // Post, then redirect: the very same redirect for both, and reloading the page it leads to posts nothing again.
+    expect(known.status).toBe(303);
+    expect(known.headers.location).toBe('/impact/lookup/sent');
     expect(known.text).toBe(unknown.text);
     const { date: _d1, 'x-request-id': _r1, ...knownHeaders } = known.headers;
     const { date: _d2, 'x-request-id': _r2, ...unknownHeaders } = unknown.headers;
     expect(knownHeaders).toEqual(unknownHeaders);
-    expect(html(known.text).text('[role=status]')).toBe('Thank you. If we know this address, a link to your own impact page is on its way.');
-    await expect.poll(outcomes).toEqual(['queued', 'unknown_address', 'queued', 'unknown_address']);
+    const landing = await t.http.get(known.headers.location!);
+    expect(landing.status).toBe(200);
+    expect(html(landing.text).text('[role=status]')).toBe('Thank you. If we know this address, a link to your own impact page is on its way.');
+    await expect.poll(outcomes).toEqual(['queued', 'unknown_address']);
   });
 
   it('emails a known shopper their link through the outbox, and the link opens their page', async () => {

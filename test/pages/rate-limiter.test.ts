@@ -58,6 +58,9 @@ describe('whom a request counts against', () => {
   it('counts an IPv4 client by its address, also when written as IPv6', () => {
     expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
     expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('0:0:0:0:0:ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:cb00:7107')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:198.51.100.1')).not.toBe(clientKey('::ffff:203.0.113.7'));
     expect(clientKey(undefined)).toBe('unknown');
   });
 });

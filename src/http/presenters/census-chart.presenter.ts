@@ -24,7 +24,7 @@ type Anchor = 'start' | 'middle' | 'end';
 const WIDTH = 560;
 const HEIGHT = 260;
 const PAD = { top: 36, right: 24, bottom: 40, left: 52 };
-/** Labels closer than this (in SVG units) would overlap; the earlier one is left out. */
+/** Labels closer than this (in SVG units) would overlap; one of them is left out. */
 const MIN_LABEL_GAP = 72;
 
 /** Leopards counted over time, x by date, y from zero; undefined when there is nothing to draw. */
@@ -41,15 +41,16 @@ export function censusChart(history: CensusFigures[]): CensusChart | undefined {
   const yOf = (n: number) => round(baseline - (n / top) * plotHeight);
 
   const points = history.map((c, i) => ({ x: xOf(times[i]!), y: yOf(c.total) }));
-  const anchorOf = (i: number): Anchor => (history.length === 1 ? 'middle' : i === 0 ? 'start' : i === history.length - 1 ? 'end' : 'middle');
+  // By where the label sits, so the ones at the edges stay inside the plot, clear of the axis.
+  const anchorAt = (x: number): Anchor => (x - PAD.left < MIN_LABEL_GAP / 2 && span > 0 ? 'start' : WIDTH - PAD.right - x < MIN_LABEL_GAP / 2 && span > 0 ? 'end' : 'middle');
   const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ');
   const area = `${line} L${points[points.length - 1]!.x} ${baseline} L${points[0]!.x} ${baseline} Z`;
 
-  // Censuses close together (two in one year) would print on top of each other: labels are kept
-  // from the latest back, so the latest count and its year always show.
+  // Censuses close together (two in one year) would print on top of each other: the latest count
+  // and its year always show, the first too when there is room, and between them as many as fit.
   const labelled = spacedOut(points.map((p) => p.x));
-  const values = labelled.map((i) => ({ x: points[i]!.x, y: round(points[i]!.y - 12), label: formatNumber(history[i]!.total), anchor: anchorOf(i) }));
-  const years = labelled.map((i) => ({ x: points[i]!.x, label: history[i]!.date.slice(0, 4), anchor: anchorOf(i) }));
+  const values = labelled.map((i) => ({ x: points[i]!.x, y: round(points[i]!.y - 12), label: formatNumber(history[i]!.total), anchor: anchorAt(points[i]!.x) }));
+  const years = labelled.map((i) => ({ x: points[i]!.x, label: history[i]!.date.slice(0, 4), anchor: anchorAt(points[i]!.x) }));
   const gridlines: CensusChart['gridlines'] = [];
   for (let value = 0; value <= top; value += step) gridlines.push({ y: yOf(value), label: formatNumber(value) });
 
@@ -62,12 +63,17 @@ export function censusChart(history: CensusFigures[]): CensusChart | undefined {
   return { width: WIDTH, height: HEIGHT, area, line, gridlines, points, values, years, plotLeft: PAD.left, plotRight: WIDTH - PAD.right, baseline, summary };
 }
 
-/** Indexes of the positions to label, oldest first: the last always, then each far enough left of the one kept after it. */
+/**
+ * Indexes of the positions to label, oldest first: the last always, then each far enough left of
+ * the one kept after it. The first takes the place of the leftmost one kept, which is closer to it
+ * than the gap, so it clears the next one all the more.
+ */
 function spacedOut(xs: number[]): number[] {
-  const kept: number[] = [];
-  for (let i = xs.length - 1; i >= 0; i--) {
-    if (kept.length === 0 || xs[kept[0]!]! - xs[i]! >= MIN_LABEL_GAP) kept.unshift(i);
+  const kept = [xs.length - 1];
+  for (let i = xs.length - 2; i >= 0; i--) {
+    if (xs[kept[0]!]! - xs[i]! >= MIN_LABEL_GAP) kept.unshift(i);
   }
+  if (kept[0] !== 0 && kept.length > 1) kept[0] = 0;
   return kept;
 }
 

@@ -6,7 +6,6 @@ import { TooManyRequestsError } from '../../middleware/error-handler.js';
 import { sameOrigin } from '../../middleware/same-origin.js';
 import { sessionCookie } from '../../middleware/staff-session.js';
 import { field, type AdminRoutes } from './admin-router.js';
-import { clientKey } from '../../../lib/rate-limiter.js';
 
 /**
  * Sign-in is the one console page open to everyone. Its form needs only `email` and `password`
@@ -27,7 +26,7 @@ export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext)
     const email = field(req.body, 'email');
     const next = safeNext(field(req.body, 'next'));
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
-    const result = await signIn(ctx.db, { email, password, client: clientKey(req.ip) }, () => ctx.clock.now());
+    const result = await signIn(ctx.db, { email, password, client: req.ip ?? 'unknown' }, () => ctx.clock.now());
     if (result.status === 'throttled') throw new TooManyRequestsError(result.retryAfterSeconds, 'Too many failed sign-ins. Please wait a while and try again.');
     if (result.status === 'refused') {
       return res.status(401).render('pages/admin/login', { title, email, next, error: 'That email and password do not match an active account.' });
