@@ -31,4 +31,18 @@ describe('the purchase email', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('a***@example.org');
   });
+
+  it('makes no promise of one week per pair that the conversion rule in force does not keep', async () => {
+    const sink = await smtpSink();
+    const t = appSendingTo(sink, { env: { TRAP_WEEKS_PER_PAIR: '2' } });
+
+    await t.deliver(checkoutCompleted({ email: 'grace@example.org', lines: [{ pairsPerUnit: 3 }] }));
+    await t.settle();
+    await t.ctx.mail.outbox.drain();
+
+    const [mail] = sink.received;
+    expect(mail!.parsed.text).toContain('Your 3 pairs will keep a camera trap watching for 6 weeks');
+    expect(mail!.parsed.text).toContain('every pair powers a camera trap in Land of Leopard National Park');
+    expect(`${mail!.parsed.text}${mail!.parsed.html}`).not.toMatch(/for a week|one week/);
+  });
 });
