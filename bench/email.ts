@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { emailOutbox } from '../src/db/schema.js';
+import { newWebhookSecret } from './environment.js';
 import { monthJustEnded, runMonthlyEmails } from '../src/email/monthly-run.js';
 import { countOutboxByState } from '../src/email/outbox.queries.js';
 import { mailOptionsFor, smtpPoolOptions } from '../src/email/smtp-transport.js';
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
     log(`generating ${supporters.toLocaleString('en')} supporters with two orders each…`);
     await generate(file, supporters);
     const url = `smtp://127.0.0.1:${(sink.ready as { port: number }).port}`;
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_PATH: file, SMTP_URL: url, SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS), PUBLIC_URL: 'https://socks.example', STRIPE_WEBHOOK_SECRET: 'whsec_bench', SESSION_SECRET: 'bench-session-secret-bench-session-secret', LOG_LEVEL: 'error' });
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_PATH: file, SMTP_URL: url, SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS), PUBLIC_URL: 'https://socks.example', STRIPE_WEBHOOK_SECRET: newWebhookSecret(), SESSION_SECRET: newWebhookSecret(), LOG_LEVEL: 'error' });
     // Real time while queueing; then held still, so each delivery round releases exactly the
     // messages queued up to a moment (a message's next_attempt_at is when it was queued).
     const clock = { frozenAt: null as number | null, now: () => clock.frozenAt ?? Date.now() };

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { AppContext } from './context.js';
 import { errorHandler, notFound } from './http/middleware/error-handler.js';
+import { formBodies } from './http/middleware/form-bodies.js';
 import { requestContext } from './http/middleware/request-context.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { adminRoutes } from './http/routes/admin/admin.routes.js';
@@ -29,7 +30,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('views', VIEWS_DIR);
 
   app.use(requestContext(ctx.logger));
-  app.use(securityHeaders({ isHttps: ctx.config.publicUrl.startsWith('https:') }));
+  app.use(securityHeaders({ isStrictTransport: ctx.config.env === 'production' || ctx.config.publicUrl.startsWith('https:') }));
   Object.assign(app.locals, assetLocals());
   // Public answers are the same for everyone: kept once, until the database changes. These
   // routes take no body and are the busiest, so they are matched first, on the app itself.
@@ -38,7 +39,12 @@ export function createApp(ctx: AppContext): express.Express {
   publicRoutes(ctx, publicCache, app);
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
-  app.use(express.urlencoded({ extended: false, limit: '32kb' }));
+  // Form bodies as large as our forms need and no larger, read before any route looks at them: the
+  // sign-in and the shoppers' forms carry an address or a button; the console's largest field is a
+  // 1,000-character field note (up to 12 kB once encoded).
+  app.use('/admin/login', formBodies('4kb', 10));
+  app.use('/admin', formBodies('16kb', 30));
+  app.use(formBodies('4kb', 10));
   app.use(lookupRoutes(ctx)); // before /impact/:token, which would otherwise take "lookup" for a token
   app.use(impactPageRoutes(ctx, publicCache));
   app.use(unsubscribeRoutes(ctx));

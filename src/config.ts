@@ -1,6 +1,9 @@
 import fs from 'node:fs';
-import { parseInteger } from './lib/parse-env.js';
+import path from 'node:path';
+import { parseDuration, parseInteger } from './lib/parse-env.js';
+import type { HttpTimeouts } from './http/server.js';
 import { checkMailFrom, parseMailSettings, type MailSettings } from './email/mail-config.js';
+import { isPublishedSecret, readOrCreateDevelopmentSecrets } from './secrets.js';
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
 export interface Config {
@@ -18,6 +21,7 @@ export interface Config {
   readonly webhookToleranceSeconds: number;
   /** Outbox directory, SMTP pool and rate, and the monthly email schedule. */
   readonly mail: MailSettings;
+  readonly http: HttpTimeouts;
   readonly secrets: Secrets;
 }
 
@@ -29,8 +33,6 @@ export interface Secrets {
   readonly sessionSecret: string;
 }
 
-export const DEV_WEBHOOK_SECRET = 'whsec_development_only_not_a_real_secret';
-const DEV_SESSION_SECRET = 'development-only-session-secret-change-me';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -68,27 +70,8 @@ export function loadConfig(env: Env): Config {
   const smtpUrl = env.SMTP_URL || undefined;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
-  const webhookSecrets = (env.STRIPE_WEBHOOK_SECRET ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (webhookSecrets.length === 0) {
-    if (isProduction) problems.push('STRIPE_WEBHOOK_SECRET is required in production');
-    else webhookSecrets.push(DEV_WEBHOOK_SECRET);
-  }
-  // Shapes are enforced where a mistake costs real money or sessions: in production. Elsewhere any
-  // secret will do (a test suite's, a colleague's), as Stripe's own library accepts any string.
-  if (isProduction && webhookSecrets.some((secret) => !secret.startsWith('whsec_'))) {
-    problems.push('STRIPE_WEBHOOK_SECRET values must start with whsec_ (the signing secret Stripe shows for the endpoint)');
-  }
-  let sessionSecret = env.SESSION_SECRET ?? '';
-  if (!sessionSecret) {
-    if (isProduction) problems.push('SESSION_SECRET is required in production');
-    else sessionSecret = DEV_SESSION_SECRET;
-  } else if (isProduction && sessionSecret.length < 32) {
-    problems.push('SESSION_SECRET must be at least 32 characters in production');
-  }
-
+  const databasePath = env.DATABASE_PATH || './data/socks.db';
+  const secrets = parseSecrets(env, isProduction, problems);
   const mailFrom = (env.MAIL_FROM || 'Critically Endangered Socks <impact@localhost>').trim();
   checkMailFrom(mailFrom, problems);
 
@@ -100,7 +83,7 @@ export function loadConfig(env: Env): Config {
   const config: Config = {
     env: nodeEnv,
     port,
-    databasePath: env.DATABASE_PATH || './data/socks.db',
+    databasePath,
     publicUrl,
     stripeApiUrl,
     mailFrom,
@@ -109,15 +92,74 @@ export function loadConfig(env: Env): Config {
     trapWeeksPerPair: parseInteger(env.TRAP_WEEKS_PER_PAIR, 1, 'TRAP_WEEKS_PER_PAIR', problems, 1, 52),
     webhookToleranceSeconds: parseInteger(env.STRIPE_WEBHOOK_TOLERANCE, 300, 'STRIPE_WEBHOOK_TOLERANCE', problems, 1, 86400),
     mail: parseMailSettings(env, problems),
-    secrets: Object.freeze({
-      stripeWebhookSecrets: Object.freeze(webhookSecrets),
-      stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
-      smtpUrl,
-      sessionSecret,
-    }),
+    http: parseHttpTimeouts(env, problems),
+    secrets,
   };
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+  // Only a configuration that is otherwise good makes files of its own.
+  return Object.freeze(isProduction ? config : { ...config, secrets: withDevelopmentSecrets(secrets, databasePath) });
+}
+
+/**
+ * The webhook and session secrets. Production needs both set, in their real shapes, and refuses
+ * any value this project has ever published. Elsewhere any value set is taken as it is.
+ */
+function parseSecrets(env: Env, isProduction: boolean, problems: string[]): Secrets {
+  const webhookSecrets = (env.STRIPE_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const sessionSecret = env.SESSION_SECRET ?? '';
+  if (isProduction) {
+    if (webhookSecrets.length === 0) problems.push('STRIPE_WEBHOOK_SECRET is required in production');
+    if (webhookSecrets.some((secret) => !/^whsec_[A-Za-z0-9_+/=-]{24,}$/.test(secret))) {
+      problems.push('STRIPE_WEBHOOK_SECRET values must be the signing secret Stripe shows for the endpoint (whsec_ and at least 24 more characters)');
+    }
+    if (!sessionSecret) problems.push('SESSION_SECRET is required in production');
+    else if (sessionSecret.length < 32 || new Set(sessionSecret).size < 10) {
+      problems.push('SESSION_SECRET must be at least 32 random characters in production (for example: openssl rand -base64 32)');
+    }
+    const published = `is a value published with this project's source, which anyone can read: make a new one`;
+    if (webhookSecrets.some(isPublishedSecret)) problems.push(`STRIPE_WEBHOOK_SECRET ${published}`);
+    if (sessionSecret && isPublishedSecret(sessionSecret)) problems.push(`SESSION_SECRET ${published}`);
+  }
+  return Object.freeze({
+    stripeWebhookSecrets: Object.freeze(webhookSecrets),
+    stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    sessionSecret,
+  });
+}
+
+/** Outside production, a secret left unset comes from the data directory's own, made at random once. */
+function withDevelopmentSecrets(secrets: Secrets, databasePath: string): Secrets {
+  if (secrets.stripeWebhookSecrets.length > 0 && secrets.sessionSecret) return secrets;
+  const development = readOrCreateDevelopmentSecrets(dataDirectoryOf(databasePath));
+  return Object.freeze({
+    ...secrets,
+    stripeWebhookSecrets: secrets.stripeWebhookSecrets.length > 0 ? secrets.stripeWebhookSecrets : Object.freeze([development.stripeWebhookSecret]),
+    sessionSecret: secrets.sessionSecret || development.sessionSecret,
+  });
+}
+
+/** Where the database lives, which is where the app keeps what it makes for itself. */
+export function dataDirectoryOf(databasePath: string): string {
+  return databasePath === ':memory:' ? './data' : path.dirname(path.resolve(databasePath));
+}
+
+/**
+ * Short enough that a slow client cannot hold connections open (every form and webhook we take is
+ * small), long enough for a phone on a bad line. Node itself requires the headers' deadline to fall
+ * within the request's.
+ */
+function parseHttpTimeouts(env: Env, problems: string[]): HttpTimeouts {
+  const timeouts = {
+    headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT, 20_000, 'HTTP_HEADERS_TIMEOUT', problems, 1000, 600_000),
+    requestTimeoutMs: parseDuration(env.HTTP_REQUEST_TIMEOUT, 30_000, 'HTTP_REQUEST_TIMEOUT', problems, 1000, 600_000),
+    keepAliveTimeoutMs: parseDuration(env.HTTP_KEEP_ALIVE_TIMEOUT, 5_000, 'HTTP_KEEP_ALIVE_TIMEOUT', problems, 1000, 600_000),
+  };
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT');
+  return Object.freeze(timeouts);
 }
 
 function checkUrl(raw: string, name: string, problems: string[]): void {

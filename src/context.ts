@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { EventProcessor } from './stripe/event-processor.js';
 import { EventWriter } from './stripe/event-writer.js';
+import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
+import { requestImpactLink } from './supporters/request-impact-link.js';
 import { createStripeClient, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
 
 /** Everything the app and the CLI need, built once: the one place that wires parts together. */
@@ -22,6 +24,8 @@ export interface AppContext {
   readonly events: EventProcessor;
   /** `mail.mailer` queues emails (inside any transaction); `mail.outbox` sends them. */
   readonly mail: MailService;
+  /** "Email me my link" requests, looked at away from the request that made them. */
+  readonly linkRequests: ImpactLinkQueue;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,11 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       if (mail.mailer.queueReceipt(tx, orderId)) mail.outbox.wake();
     },
   });
+  const linkRequests = new ImpactLinkQueue((request, log) => {
+    const result = requestImpactLink(db, mail.mailer, request.email, request.requestKey);
+    if (result === 'queued') mail.outbox.wake();
+    log.info('impact link requested', { result });
+  }, logger);
   return {
     config,
     db,
@@ -60,7 +69,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     eventWriter: new EventWriter(db, clock),
     events,
     mail,
+    linkRequests,
     async close() {
+      linkRequests.drain();
       await events.stop();
       await mail.stop();
       database.close();

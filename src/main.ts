@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, readEnv } from './config.js';
 import { createContext } from './context.js';
+import { createHttpServer } from './http/server.js';
 
 /** Entry point: config → context (opens and migrates the database) → app → listen; graceful shutdown. */
 function main(): void {
@@ -17,7 +17,8 @@ function main(): void {
   }
   const ctx = createContext(config);
   const app = createApp(ctx);
-  const server: Server = app.listen(config.port, () => {
+  const server = createHttpServer(app, config.http);
+  server.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     ctx.logger.info('listening', { port, url: config.publicUrl, database: config.databasePath, env: config.env });

@@ -1,5 +1,6 @@
 import { createContext } from '../context.js';
-import { findSupporterByEmail, normaliseEmail } from '../supporters/supporters.queries.js';
+import { normaliseEmail } from '../lib/email-address.js';
+import { findSupporterByEmail } from '../supporters/supporters.queries.js';
 import { parseOptions, UsageError, type Command } from './command.js';
 
 export const supporterLinkCommand: Command = {

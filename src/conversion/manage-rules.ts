@@ -76,12 +76,24 @@ export function withdrawConversionRule(db: Db, ruleId: number, actor: Actor, now
 export function parseRates(text: string, parseMoney: (amount: string, currency: string) => number | null): Record<string, number> {
   const rates: Record<string, number> = {};
   for (const part of text.split(/[\n;,]+/).map((s) => s.trim()).filter(Boolean)) {
-    const match = /^([A-Za-z]{3})\s*[: ]\s*(\S+)$/.exec(part);
-    const currency = match?.[1]!.toUpperCase();
-    const minor = match && currency ? parseMoney(match[2]!, currency) : null;
+    const [currency, amount] = splitRate(part) ?? [];
+    const minor = currency && amount ? parseMoney(amount, currency) : null;
     if (!currency || minor === null) throw new BadRequestError('invalid_rate', `Write each donation like "GBP 1.00" (could not read "${part}").`);
     if (currency in rates) throw new BadRequestError('duplicate_rate', `${currency} is listed twice.`);
     rates[currency] = minor;
   }
   return rates;
+}
+
+/**
+ * "GBP 1.00", "gbp:1.00", "EUR : 1.15" → ["GBP", "1.00"]; null otherwise. Cut with slices: the
+ * pattern this replaces took half a second to refuse one long line of spaces.
+ */
+function splitRate(part: string): [string, string] | null {
+  const currency = part.slice(0, 3);
+  let amount = part.slice(3).trimStart();
+  const hasSeparator = amount.length < part.length - 3 || amount.startsWith(':');
+  if (amount.startsWith(':')) amount = amount.slice(1).trimStart();
+  if (!/^[A-Za-z]{3}$/.test(currency) || !hasSeparator || amount === '' || /\s/.test(amount)) return null;
+  return [currency.toUpperCase(), amount];
 }

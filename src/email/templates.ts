@@ -85,10 +85,15 @@ function fill(pieces: string[], body: string, url: string): string {
   return out;
 }
 
-/** Template logic leaves blank lines behind; a text email reads best with single blank lines between paragraphs. */
+/**
+ * Template logic leaves blank lines behind; a text email reads best with single blank lines between
+ * paragraphs. Line by line: a pattern for trailing spaces costs the square of a long line's length.
+ */
 function tidyText(text: string): string {
   return `${text
-    .replace(/[ \t]+$/gm, '')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
 }

@@ -54,13 +54,24 @@ class JsonLogger implements Logger {
   }
 }
 
+/**
+ * A shopper's private link inside any text (an error message quoting a URL, say), in any case:
+ * routes match /IMPACT/… as they match /impact/…. A literal prefix, then one run of one class:
+ * nothing in it can backtrack.
+ */
+const PRIVATE_LINK = /(\/(?:impact|unsubscribe|api\/supporters)\/)[A-Za-z0-9_-]{16,}/gi;
+
 function redact(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     if (SECRET_KEY.test(key)) out[key] = '[redacted]';
-    else if (value instanceof Error) out[key] = { name: value.name, message: value.message };
-    else out[key] = value;
+    else if (value instanceof Error) out[key] = { name: value.name, message: redactLinks(value.message) };
+    else out[key] = typeof value === 'string' ? redactLinks(value) : value;
   }
   return out;
+}
+
+function redactLinks(text: string): string {
+  return text.replace(PRIVATE_LINK, '$1:token');
 }

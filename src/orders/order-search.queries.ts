@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { charges, disputes, ledgerEntries, orderLines, orders, refunds, supporters } from '../db/schema.js';
 import { periodEnd, periodStart } from '../lib/months.js';
-import { normaliseEmail } from '../supporters/supporters.queries.js';
+import { normaliseEmail } from '../lib/email-address.js';
 import type { OrderStatus } from './orders.queries.js';
 
 export interface OrderSearch {

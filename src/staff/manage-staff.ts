@@ -2,7 +2,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { staff } from '../db/schema.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
-import { normaliseEmail } from '../supporters/supporters.queries.js';
+import { normaliseEmail } from '../lib/email-address.js';
 import { recordAudit, type Actor } from './audit-log.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { endSessionsOf } from './sessions.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { staff, staffSessions } from '../db/schema.js';
-import type { StaffMember } from './staff.queries.js';
+import type { FailedSignIns, StaffMember } from './staff.queries.js';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -20,18 +20,28 @@ function hashOf(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex');
 }
 
-/** Starts a session for a staff member and sweeps away expired ones. Returns the new id. */
-export function startSession(tx: DbOrTx, staffId: number, now: number): string {
+/**
+ * Starts a session for a staff member and sweeps away expired ones. Returns the new id. The
+ * session carries what the member must be told about failed sign-ins until they dismiss it.
+ */
+export function startSession(tx: DbOrTx, staffId: number, now: number, signInNotice: FailedSignIns | null = null): string {
   tx.delete(staffSessions)
     .where(or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
     .run();
   const id = newSessionId();
-  tx.insert(staffSessions).values({ idHash: hashOf(id), staffId, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS }).run();
+  tx.insert(staffSessions)
+    .values({ idHash: hashOf(id), staffId, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS, signInNotice })
+    .run();
   return id;
 }
 
+export interface StaffSession {
+  member: StaffMember;
+  signInNotice: FailedSignIns | null;
+}
+
 /** The active staff member behind a session id, or undefined when it is unknown, expired or disabled. */
-export function findSessionStaff(db: DbOrTx, sessionId: string, now: number): StaffMember | undefined {
+export function findSession(db: DbOrTx, sessionId: string, now: number): StaffSession | undefined {
   const idHash = hashOf(sessionId);
   const row = db
     .select({ session: staffSessions, member: staff })
@@ -43,7 +53,12 @@ export function findSessionStaff(db: DbOrTx, sessionId: string, now: number): St
   if (now - row.session.lastSeenAt >= TOUCH_EVERY_MS) {
     db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
   }
-  return row.member;
+  return { member: row.member, signInNotice: row.session.signInNotice };
+}
+
+/** The member has read what their session had to tell them. */
+export function dismissSignInNotice(db: DbOrTx, sessionId: string): void {
+  db.update(staffSessions).set({ signInNotice: null }).where(eq(staffSessions.idHash, hashOf(sessionId))).run();
 }
 
 export function endSession(db: DbOrTx, sessionId: string): void {

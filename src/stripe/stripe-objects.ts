@@ -1,7 +1,7 @@
 import type { CheckoutInput, LineInput } from '../orders/record-checkout.js';
 import type { OrderStatus } from '../orders/orders.queries.js';
 import type { PaymentChange } from '../orders/record-payment-change.js';
-import { normaliseEmail } from '../supporters/supporters.queries.js';
+import { normaliseEmail } from '../lib/email-address.js';
 
 /** Stripe shapes → domain inputs. Anything malformed is a BadEventError: retrying it would not help. */
 

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../db/client.js';
 import { queueImpactLinkEmail, type Mailer } from '../email/mailer.js';
-import { findSupporterByEmail, normaliseEmail } from './supporters.queries.js';
+import { normaliseEmail } from '../lib/email-address.js';
+import { findSupporterByEmail } from './supporters.queries.js';
 
 export type ImpactLinkRequest = 'queued' | 'already_queued' | 'unknown_address' | 'undeliverable';
 

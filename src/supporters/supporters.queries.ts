@@ -6,12 +6,6 @@ import { placeholder, prepared } from '../db/prepared.js';
 
 export type Supporter = typeof supporters.$inferSelect;
 
-/** Lower-cased and trimmed; null when it does not look like an address at all. */
-export function normaliseEmail(raw: string | null | undefined): string | null {
-  const email = (raw ?? '').trim().toLowerCase();
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) && email.length <= 254 ? email : null;
-}
-
 /** 192 random bits, URL-safe: unguessable, and short enough for an email link. */
 export function newSupporterToken(): string {
   return randomBytes(24).toString('base64url');

@@ -80,7 +80,7 @@ describe('sessions', () => {
     const devCookie = String((await dev.http.get('/admin/login')).headers['set-cookie']);
     expect(devCookie).toMatch(/; Path=\/admin; HttpOnly; SameSite=Lax$/);
     expect(devCookie).not.toMatch(/Secure/);
-    const prod = createTestApp({ env: { NODE_ENV: 'production', SESSION_SECRET: 'a'.repeat(40), LOG_LEVEL: 'silent' } });
+    const prod = createTestApp({ env: { NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
     expect(String((await prod.http.get('/admin/login')).headers['set-cookie'])).toMatch(/; Path=\/admin; HttpOnly; Secure; SameSite=Lax$/);
   });
 

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -6,35 +6,11 @@ import { openDatabase } from '../../src/db/client.js';
 import { readTotals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
-import { outboxBeside } from '../helpers/run-cli.js';
+import { COMPILED, FROM_SOURCES, startServer } from '../helpers/server-process.js';
 import { makeTempDir } from '../helpers/test-app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'whsec_server_test';
-
-/** `npm run dev` and the tests run the sources through tsx; `npm start` builds, then runs the compiled JavaScript. */
-const FROM_SOURCES = ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
-const COMPILED = [path.join(ROOT, 'dist/src/main.js')];
-
-function startServer(env: Record<string, string>, entry = FROM_SOURCES) {
-  const child = spawn(process.execPath, entry, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...outboxBeside(env), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const listening = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) resolve(JSON.parse(line).port);
-    });
-    void exited.then(() => reject(new Error(`server exited early: ${stderr}`)));
-  });
-  return { child, listening, exited, output: () => ({ stdout, stderr }) };
-}
 
 describe('the server process', () => {
   it.each([

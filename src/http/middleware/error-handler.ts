@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../errors.js';
+import { loggablePath } from './request-context.js';
 
 interface HttpishError {
   status?: number;
@@ -10,6 +11,7 @@ interface HttpishError {
 
 const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
   'entity.too.large': [413, 'body_too_large', 'The request body is too large.'],
+  'parameters.too.many': [413, 'too_many_fields', 'The form has too many fields.'],
   'entity.parse.failed': [400, 'invalid_body', 'The request body could not be parsed.'],
   'encoding.unsupported': [415, 'unsupported_encoding', 'The request body encoding is not supported.'],
   'request.aborted': [400, 'request_aborted', 'The request was aborted.'],
@@ -19,7 +21,7 @@ const BODY_PARSER_ERRORS: Record<string, [number, string, string]> = {
 export function errorHandler() {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, code, message } = describe(error);
-    if (status >= 500) req.log.error('request failed', { error, path: req.path });
+    if (status >= 500) req.log.error('request failed', { error, path: loggablePath(req) });
     if (res.headersSent) return;
     // Error pages are never cached or indexed, pass on no referrer (the address may be a private
     // link gone wrong), and look the same whatever address produced them: an unknown private link

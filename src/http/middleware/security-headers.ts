@@ -14,8 +14,12 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
-/** Headers every response carries. Routes meant for other sites (the badge, the JSON API) loosen CORP themselves. */
-export function securityHeaders(opts: { isHttps: boolean }) {
+/**
+ * Headers every response carries. Routes meant for other sites (the badge, the JSON API) loosen
+ * CORP themselves. `isStrictTransport` (production, or an https PUBLIC_URL) adds HSTS: browsers
+ * then refuse plain HTTP to this host for a year (they ignore the header on a plain-HTTP answer).
+ */
+export function securityHeaders(opts: { isStrictTransport: boolean }) {
   const headers: Record<string, string> = {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
@@ -28,7 +32,7 @@ export function securityHeaders(opts: { isHttps: boolean }) {
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
   };
-  if (opts.isHttps) headers['Strict-Transport-Security'] = 'max-age=31536000';
+  if (opts.isStrictTransport) headers['Strict-Transport-Security'] = 'max-age=31536000';
   const entries = Object.entries(headers);
   return (_req: Request, res: Response, next: NextFunction) => {
     for (const [name, value] of entries) res.setHeader(name, value);

@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { findSessionStaff, newSessionId } from '../../staff/sessions.js';
+import { findSession, newSessionId } from '../../staff/sessions.js';
+import { signInNoticeView } from '../presenters/admin/staff.presenter.js';
 import type { StaffMember, StaffRole } from '../../staff/staff.queries.js';
 import { assetUrl } from '../routes/assets.routes.js';
 
@@ -18,26 +19,61 @@ declare global {
   }
 }
 
-const COOKIE = 'socks_staff';
+/** A value in a cookie, signed with SESSION_SECRET for one purpose: a session id signs nothing else. */
+export interface SignedCookie {
+  set(res: Response, value: string): void;
+  read(req: Request): string | null;
+}
 
 /**
- * The staff session cookie: a random id signed with SESSION_SECRET, HttpOnly, SameSite=Lax, Secure
- * in production, sent only to /admin. A browser without a signed-in session still gets an id, so
- * the sign-in form has a CSRF token too; signing in always issues a new id.
+ * HttpOnly and SameSite=Lax always. Where the site is served over HTTPS the name carries the
+ * `__Host-` prefix, which browsers accept only from this exact host, Secure and for the whole site
+ * (so a neighbouring subdomain cannot plant one); otherwise the cookie is sent to /admin only, and
+ * is Secure in production.
  */
-export function sessionCookie(ctx: AppContext) {
+function signedCookie(ctx: AppContext, baseName: string, purpose: string, maxAgeMs?: number): SignedCookie {
   const secret = ctx.config.secrets.sessionSecret;
-  const isSecure = ctx.config.env === 'production';
+  const isHttps = ctx.config.publicUrl.startsWith('https:');
+  const name = isHttps ? `__Host-${baseName}` : baseName;
+  const options = { httpOnly: true, sameSite: 'lax', secure: isHttps || ctx.config.env === 'production', path: isHttps ? '/' : '/admin', maxAge: maxAgeMs } as const;
   return {
-    set(res: Response, sessionId: string): void {
-      res.cookie(COOKIE, `${sessionId}.${sign(secret, `session|${sessionId}`)}`, { httpOnly: true, sameSite: 'lax', secure: isSecure, path: '/admin' });
+    set(res, value) {
+      res.cookie(name, `${value}.${sign(secret, `${purpose}|${value}`)}`, options);
     },
-    read(req: Request): string | null {
-      const raw = readCookie(req.get('cookie'), COOKIE);
+    read(req) {
+      const raw = readCookie(req.get('cookie'), name);
       const dot = raw?.lastIndexOf('.') ?? -1;
       if (!raw || dot < 1) return null;
-      const id = raw.slice(0, dot);
-      return isEqual(raw.slice(dot + 1), sign(secret, `session|${id}`)) ? id : null;
+      const value = raw.slice(0, dot);
+      return isEqual(raw.slice(dot + 1), sign(secret, `${purpose}|${value}`)) ? value : null;
+    },
+  };
+}
+
+/**
+ * The staff session cookie: a random id, signed. A browser without a signed-in session still gets
+ * an id, so the sign-in form has a CSRF token too; signing in always issues a new id.
+ */
+export function sessionCookie(ctx: AppContext): SignedCookie {
+  return signedCookie(ctx, 'socks_staff', 'session');
+}
+
+const DEVICE_COOKIE_MS = 365 * 24 * 60 * 60_000;
+
+/**
+ * The device cookie (OWASP): a browser that has signed in to an account holds one for it, so an
+ * attacker's failures elsewhere never hold that browser back (see login-throttle.ts).
+ */
+export function deviceCookie(ctx: AppContext) {
+  const cookie = signedCookie(ctx, 'socks_device', 'device', DEVICE_COOKIE_MS);
+  return {
+    set: (res: Response, staffId: number, deviceId: string) => cookie.set(res, `${staffId}.${deviceId}`),
+    read(req: Request): { staffId: number; deviceId: string } | null {
+      const value = cookie.read(req);
+      const dot = value?.indexOf('.') ?? -1;
+      if (!value || dot < 1) return null;
+      const staffId = Number(value.slice(0, dot));
+      return Number.isSafeInteger(staffId) ? { staffId, deviceId: value.slice(dot + 1) } : null;
     },
   };
 }
@@ -49,7 +85,9 @@ export function staffSession(ctx: AppContext) {
   const stylesheet = adminStylesheet();
   return (req: Request, res: Response, next: NextFunction) => {
     let id = cookie.read(req);
-    if (id) req.staff = findSessionStaff(ctx.db, id, ctx.clock.now());
+    const session = id ? findSession(ctx.db, id, ctx.clock.now()) : undefined;
+    req.staff = session?.member;
+    res.locals.signInNotice = session?.signInNotice ? signInNoticeView(session.signInNotice, req.originalUrl) : null;
     if (!id) {
       id = newSessionId();
       cookie.set(res, id);

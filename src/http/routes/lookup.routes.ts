@@ -1,8 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { clientKey, RateLimiter, type RateLimit } from '../../lib/rate-limiter.js';
-import { requestImpactLink } from '../../supporters/request-impact-link.js';
-import { normaliseEmail } from '../../supporters/supporters.queries.js';
+import { normaliseEmail } from '../../lib/email-address.js';
 import { TooManyRequestsError } from '../middleware/error-handler.js';
 import { sameOrigin } from '../middleware/same-origin.js';
 
@@ -22,8 +21,8 @@ const TITLE = 'Get your own impact link';
 
 /**
  * "Email me my link". Every well-formed request gets the same page, whether or not we know the
- * address and whether or not its own limit was reached, and the lookup itself runs after the
- * answer has gone, so neither the words nor the timing tell anyone who our supporters are.
+ * address and whether or not its own limit was reached, and the lookup itself runs away from the
+ * request (ImpactLinkQueue), so neither the words nor the timing tell anyone who our supporters are.
  */
 export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOOKUP_LIMITS): Router {
   const router = Router();
@@ -51,18 +50,9 @@ export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOO
       res.status(400).render('pages/lookup', { title: `Error: ${TITLE}`, email: raw.slice(0, 254), error: 'Please enter the email address you used at checkout, like name@example.org.' });
       return;
     }
-    const shouldSend = perAddress.hit(email).isAllowed;
+    // The same work for every address, known or not: the lookup itself happens later (ImpactLinkQueue).
+    if (perAddress.hit(email).isAllowed) ctx.linkRequests.add({ email, requestKey: req.id });
     res.redirect(303, '/impact/lookup/sent');
-    if (!shouldSend) return;
-    setImmediate(() => {
-      try {
-        const result = requestImpactLink(ctx.db, ctx.mail.mailer, email, req.id);
-        if (result === 'queued') ctx.mail.outbox.wake();
-        req.log.info('impact link requested', { result });
-      } catch (error) {
-        req.log.error('impact link request failed', { error });
-      }
-    });
   });
 
   return router;

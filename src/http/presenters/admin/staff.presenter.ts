@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Actor, AuditEntry } from '../../../staff/audit-log.js';
+import type { FailedSignIns } from '../../../staff/staff.queries.js';
 
 /** The signed-in member as the author of a change. Only called behind a role guard. */
 export function actorOf(req: Request): Actor {
@@ -29,4 +30,14 @@ function pretty(json: string): string {
   } catch {
     return json;
   }
+}
+
+/** "3 failed attempts to sign in to your account since you last signed in, the latest at … from …". */
+export function signInNoticeView(notice: FailedSignIns, currentUrl: string) {
+  return {
+    text: `${notice.count} failed ${notice.count === 1 ? 'attempt' : 'attempts'} to sign in to your account since you last signed in`,
+    lastAt: `${isoTime(notice.lastAt)} UTC`,
+    lastFrom: notice.lastFrom,
+    returnTo: currentUrl,
+  };
 }

@@ -1,20 +1,21 @@
 import type { Router } from 'express';
 import type { AppContext } from '../../../context.js';
-import { endSession, newSessionId } from '../../../staff/sessions.js';
+import { dismissSignInNotice, endSession, newSessionId } from '../../../staff/sessions.js';
 import { signIn } from '../../../staff/sign-in.js';
 import { TooManyRequestsError } from '../../middleware/error-handler.js';
 import { sameOrigin } from '../../middleware/same-origin.js';
-import { sessionCookie } from '../../middleware/staff-session.js';
+import { deviceCookie, sessionCookie } from '../../middleware/staff-session.js';
 import { field, type AdminRoutes } from './admin-router.js';
 
 /**
  * Sign-in is the one console page open to everyone. Its form needs only `email` and `password`
  * (DESIGN.md), so a script can sign in without fetching the form first: a browser's cross-site
  * post is refused by the same-origin check (browsers mark every POST with Origin or
- * Sec-Fetch-Site), and failures are throttled per address and per client.
+ * Sec-Fetch-Site), and attempts are throttled per account and client (src/staff/login-throttle.ts).
  */
 export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext): void {
   const cookie = sessionCookie(ctx);
+  const device = deviceCookie(ctx);
   const title = 'Staff sign-in';
 
   router.get('/admin/login', (req, res) => {
@@ -26,13 +27,21 @@ export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext)
     const email = field(req.body, 'email');
     const next = safeNext(field(req.body, 'next'));
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
-    const result = await signIn(ctx.db, { email, password, client: req.ip ?? 'unknown' }, () => ctx.clock.now());
+    const client = req.ip ?? 'unknown';
+    const result = await signIn(ctx.db, { email, password, client, device: device.read(req) }, () => ctx.clock.now());
     if (result.status === 'throttled') throw new TooManyRequestsError(result.retryAfterSeconds, 'Too many failed sign-ins. Please wait a while and try again.');
     if (result.status === 'refused') {
       return res.status(401).render('pages/admin/login', { title, email, next, error: 'That email and password do not match an active account.' });
     }
     cookie.set(res, result.sessionId);
+    device.set(res, result.member.id, result.deviceId);
     res.redirect(303, next);
+  });
+
+  // The notice of failed sign-ins stays on every page of the session until the member has read it.
+  routes.post('/admin/sign-in-notice/dismiss', 'staff', (req, res) => {
+    dismissSignInNotice(ctx.db, req.staffSessionId!);
+    res.redirect(303, safeNext(field(req.body, 'returnTo')));
   });
 
   routes.post('/admin/logout', 'staff', (req, res) => {
