@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import { eq } from 'drizzle-orm';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
-import { emailOutbox } from '../src/db/schema.js';
+import { emailOutbox } from '../src/db/schema/index.js';
 import { newWebhookSecret } from './environment.js';
 import { monthJustEnded, runMonthlyEmails } from '../src/email/monthly-run.js';
 import { countOutboxByState } from '../src/email/outbox.queries.js';

@@ -6,8 +6,10 @@ import type Database from 'better-sqlite3';
 import { getTableName } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { ensureDefaultRule, ruleInForce } from '../src/conversion/conversion-rules.js';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { ledgerEntries, ledgerTotals, orderLines, orders, supporters, supporterTotals } from '../src/db/schema.js';
+import { openDatabase } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { ledgerEntries, orderLines, orders, supporters } from '../src/db/schema/index.js';
+import { readTotals } from '../src/ledger/ledger.queries.js';
 import { isoDay } from '../src/lib/clock.js';
 import { periodOf } from '../src/lib/months.js';
 import { newSupporterToken } from '../src/supporters/supporters.queries.js';
@@ -38,9 +40,9 @@ const DAY_MS = 86_400_000;
 
 /**
  * A fresh, migrated SQLite file holding `orders` paid GBP orders (one line item, one sale entry
- * each) from `supporters` shoppers, spread over the last two years, with ledger_totals and
- * supporter_totals equal to the sums of the entries: what the app would hold after processing
- * that many purchases. Order i buys (1 + i % 3)-packs, quantity 1 + i % 2.
+ * each) from `supporters` shoppers, spread over the last two years, with every running sum equal
+ * to the sums of the entries: what the app would hold after processing that many purchases. Order
+ * i buys (1 + i % 3)-packs, quantity 1 + i % 2.
  */
 export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
   const orderCount = opts.orders ?? 1_000_000;
@@ -63,9 +65,12 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
   sqlite.pragma('synchronous = OFF');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -262144');
+  // The running sums are rebuilt in one go at the end (set-based), not moved by a trigger per row.
+  for (const trigger of sqlite.prepare("select name from sqlite_master where type = 'trigger' and name like 'running_sums_%'").pluck().all() as string[]) {
+    sqlite.exec(`drop trigger "${trigger}"`);
+  }
 
   insertSupporters(sqlite, supporterCount, firstPaidAt);
-  const supporterPairs = new Float64Array(supporterCount + 1);
   const insertOrder = bulkInsert(sqlite, orders, [
     orders.id, orders.checkoutSessionId, orders.paymentIntentId, orders.supporterId, orders.status, orders.amountTotalMinor, orders.currency,
     orders.livemode, orders.paidAt, orders.ruleId, orders.hasLines, orders.isDonationRateMissing, orders.createdAt, orders.updatedAt,
@@ -97,7 +102,6 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
         insertOrder.add(id, sessionId, `pi_bench_${key}`, supporterId, 'paid', amount, 'GBP', 0, paidAt, rule.id, 1, 0, paidAt, paidAt);
         insertLine.add(id, id, `li_bench_${key}`, `price_socks_${pairsPerUnit}`, `prod_socks_${pairsPerUnit}`, `Leopard socks (${pairsPerUnit}-pack)`, quantity, pairsPerUnit, amount);
         insertEntry.add(id, 'sale', id, supporterId, pairs, pairs * rule.trapWeeksPerPair, pairs * donationPerPair, 'GBP', paidAt, paidAt + 1000, `paid checkout ${sessionId}`, `evt_bench_${key}`, periodOf(paidAt));
-        supporterPairs[supporterId]! += pairs;
         pairsTotal += pairs;
       }
       insertOrder.flush();
@@ -107,7 +111,8 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
     opts.onProgress?.(to, orderCount);
   }
 
-  const supportersWithImpact = insertTotals(sqlite, supporterPairs, rule.trapWeeksPerPair, pairsTotal);
+  migrateDatabase(db); // puts the running sums' triggers back, and rebuilds every sum from the entries
+  const supportersWithImpact = readTotals(db).supporters;
   const brokenReferences = sqlite.pragma('foreign_key_check') as unknown[];
   if (brokenReferences.length > 0) throw new Error(`generated rows break ${brokenReferences.length} foreign keys`);
   sqlite.pragma('journal_mode = WAL'); // how the app keeps the file
@@ -131,25 +136,6 @@ function insertSupporters(sqlite: Database.Database, count: number, createdAt: n
     for (let id = 1; id <= count; id++) insert.add(id, `supporter${id}@example.org`, null, newSupporterToken(), 1, 1, createdAt);
     insert.flush();
   })();
-}
-
-/** The running sums the app keeps beside the ledger, equal to the entries just written. */
-function insertTotals(sqlite: Database.Database, supporterPairs: Float64Array, trapWeeksPerPair: number, pairsTotal: number): number {
-  const insert = bulkInsert(sqlite, supporterTotals, [supporterTotals.supporterId, supporterTotals.pairs, supporterTotals.trapWeeks]);
-  let withImpact = 0;
-  sqlite.transaction(() => {
-    for (let id = 1; id < supporterPairs.length; id++) {
-      const pairs = supporterPairs[id]!;
-      if (pairs === 0) continue;
-      insert.add(id, pairs, pairs * trapWeeksPerPair);
-      if (pairs > 0) withImpact++;
-    }
-    insert.flush();
-    sqlite
-      .prepare(`insert into "${getTableName(ledgerTotals)}" ("${ledgerTotals.scope.name}", "${ledgerTotals.pairs.name}", "${ledgerTotals.trapWeeks.name}", "${ledgerTotals.supporters.name}") values ('all', ?, ?, ?)`)
-      .run(pairsTotal, pairsTotal * trapWeeksPerPair, withImpact);
-  })();
-  return withImpact;
 }
 
 /** Buffers rows and writes them ROWS_PER_INSERT at a time through one prepared multi-row insert. */

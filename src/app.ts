@@ -34,7 +34,7 @@ export function createApp(ctx: AppContext): express.Express {
   Object.assign(app.locals, assetLocals());
   // Public answers are the same for everyone: kept once, until the database changes. These
   // routes take no body and are the busiest, so they are matched first, on the app itself.
-  const publicCache = new PageCache(ctx.database.sqlite);
+  const publicCache = new PageCache(ctx.db);
   pagesRoutes(ctx, views, publicCache, app);
   publicRoutes(ctx, publicCache, app);
   app.use(assetsRoutes());

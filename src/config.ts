@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration, parseInteger } from './lib/parse-env.js';
+
 import type { HttpTimeouts } from './http/server.js';
+
 import { checkMailFrom, parseMailSettings, type MailSettings } from './email/mail-config.js';
+
 import { isPublishedSecret, readOrCreateDevelopmentSecrets } from './secrets.js';
+import { ConfigError } from './errors.js';
+
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
 export interface Config {
@@ -34,12 +39,6 @@ export interface Secrets {
 }
 
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -95,7 +94,7 @@ export function loadConfig(env: Env): Config {
     http: parseHttpTimeouts(env, problems),
     secrets,
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError('invalid_configuration', `invalid configuration: ${problems.join('; ')}`, { problems });
   // Only a configuration that is otherwise good makes files of its own.
   return Object.freeze(isProduction ? config : { ...config, secrets: withDevelopmentSecrets(secrets, databasePath) });
 }

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Config } from './config.js';
-import { migrateDatabase, openDatabase, type Database_, type Db } from './db/client.js';
+import { openDatabase, type Database_, type Db } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
 import { ensureDefaultRule } from './conversion/conversion-rules.js';
 import { createMailService, type MailService } from './email/mail-service.js';
 import type { MailTransport } from './email/transport.js';
@@ -71,7 +72,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     mail,
     linkRequests,
     async close() {
-      linkRequests.drain();
+      await linkRequests.stop();
       await events.stop();
       await mail.stop();
       database.close();

@@ -1,7 +1,11 @@
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, readEnv } from './config.js';
+
+import { loadConfig, readEnv } from './config.js';
 import { createContext } from './context.js';
+
 import { createHttpServer } from './http/server.js';
+import { ConfigError } from './errors.js';
+
 
 /** Entry point: config → context (opens and migrates the database) → app → listen; graceful shutdown. */
 function main(): void {
@@ -29,6 +33,7 @@ function main(): void {
   });
   ctx.events.start();
   ctx.mail.start(); // the outbox, and the monthly schedule when enabled
+  ctx.linkRequests.start();
 
   let isStopping = false;
   const stop = (signal: string) => {

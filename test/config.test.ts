@@ -1,8 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+
+import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/logger.js';
+
 import { makeTempDir } from './helpers/test-app.js';
+import { ConfigError } from '../src/errors.js';
+
 
 describe('configuration', () => {
   it('runs on embedded defaults outside production', () => {

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
-import { readTotals, sumLedger } from '../../src/ledger/ledger.queries.js';
+import { freshTotals } from '../../src/db/running-sums.js';
+import { readTotals } from '../../src/ledger/ledger.queries.js';
 import { countEventsByStatus } from '../../src/stripe/events.queries.js';
 import { serveForBench } from './serve.js';
 
@@ -27,7 +28,7 @@ serveForBench(
       await ctx.events.drain();
       const drainMs = performance.now() - started;
       const orders = ctx.db.get<{ n: number }>(sql`select count(*) as n from orders`)?.n ?? 0;
-      return { drainMs, statuses: countEventsByStatus(ctx.db), totals: readTotals(ctx.db), ledger: sumLedger(ctx.db), orders };
+      return { drainMs, statuses: countEventsByStatus(ctx.db), totals: readTotals(ctx.db), ledger: freshTotals(ctx.db), orders };
     },
   },
   () => ctx.close(),

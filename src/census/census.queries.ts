@@ -1,6 +1,6 @@
 import { asc, desc, isNotNull } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { censuses } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { censuses } from '../db/schema/index.js';
 
 export interface CensusFigures {
   date: string;
@@ -19,13 +19,13 @@ function figuresOf(row: CensusRow): CensusFigures {
 }
 
 /** The latest published census: what pages and emails show. */
-export function latestPublishedCensus(db: DbOrTx): CensusFigures | null {
+export function latestPublishedCensus(db: Db): CensusFigures | null {
   const row = db.select().from(censuses).where(isNotNull(censuses.publishedAt)).orderBy(desc(censuses.countedOn), desc(censuses.id)).limit(1).get();
   return row ? figuresOf(row) : null;
 }
 
 /** Every published census, oldest first: the history the public page charts. */
-export function listPublishedCensuses(db: DbOrTx): CensusFigures[] {
+export function listPublishedCensuses(db: Db): CensusFigures[] {
   return db
     .select()
     .from(censuses)

@@ -1,9 +1,14 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
-import { censuses } from '../db/schema.js';
-import { BadRequestError, NotFoundError } from '../errors.js';
+
+import { transaction, type Db } from '../db/client.js';
+
+import { censuses } from '../db/schema/index.js';
+
 import { isoDay } from '../lib/clock.js';
+
 import { recordAudit, type Actor } from '../staff/audit-log.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+
 
 export type Census = typeof censuses.$inferSelect;
 
@@ -20,14 +25,14 @@ export interface CensusInput {
 
 type ValidCensus = Omit<CensusInput, 'adolescents' | 'cubs'> & { adolescents: number; cubs: number; hasBreakdown: boolean };
 
-export function listCensuses(db: DbOrTx): Census[] {
+export function listCensuses(db: Db): Census[] {
   return db.select().from(censuses).orderBy(desc(censuses.countedOn), desc(censuses.id)).all();
 }
 
 /** Adds a census as a draft: nothing public changes until it is published. */
 export function addCensusDraft(db: Db, input: CensusInput, actor: Actor, now: number): Census {
   const census = validCensus(input, now);
-  return db.transaction((tx) => {
+  return transaction(db, (tx) => {
     const row = tx.insert(censuses).values({ ...census, createdAt: now }).returning().get();
     recordAudit(tx, actor, now, 'census.add', `census:${row.id}`, null, census);
     return row;
@@ -36,9 +41,9 @@ export function addCensusDraft(db: Db, input: CensusInput, actor: Actor, now: nu
 
 /** Publishes a draft; the latest published census (by count date) is what pages and emails show. */
 export function publishCensus(db: Db, id: number, actor: Actor, now: number): void {
-  db.transaction((tx) => {
+  transaction(db, (tx) => {
     const row = tx.select().from(censuses).where(eq(censuses.id, id)).get();
-    if (!row) throw new NotFoundError('There is no such census.');
+    if (!row) throw new NotFoundError('not_found', 'There is no such census.');
     if (row.publishedAt !== null) throw new BadRequestError('already_published', 'This census is already published.');
     tx.update(censuses).set({ publishedAt: now }).where(eq(censuses.id, id)).run();
     recordAudit(tx, actor, now, 'census.publish', `census:${id}`, { publishedAt: null }, { publishedAt: now });

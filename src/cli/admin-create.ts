@@ -1,8 +1,11 @@
 import { createContext } from '../context.js';
-import { AppError } from '../errors.js';
+
 import { COMMAND_LINE } from '../staff/audit-log.js';
+
 import { createStaff } from '../staff/manage-staff.js';
-import { parseOptions, UsageError, type Command } from './command.js';
+
+import { parseOptions, type Command } from './command.js';
+import { AppError, UsageError } from '../errors.js';
 
 export const adminCreateCommand: Command = {
   summary: 'admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]: create a staff console account (the password is asked for, never an argument)',
@@ -13,7 +16,7 @@ export const adminCreateCommand: Command = {
       role: { type: 'string', default: 'admin' },
       'password-stdin': { type: 'boolean', default: false },
     });
-    if (!values.email) throw new UsageError('usage: npm run cli -- admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]');
+    if (!values.email) throw new UsageError('usage', 'usage: npm run cli -- admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]');
     const password = values['password-stdin'] ? await readStandardInput() : await askTwice();
     const ctx = createContext(config);
     try {
@@ -38,10 +41,10 @@ async function readStandardInput(): Promise<string> {
 }
 
 async function askTwice(): Promise<string> {
-  if (!process.stdin.isTTY) throw new UsageError('there is no terminal to ask for the password on; pipe it in with --password-stdin');
+  if (!process.stdin.isTTY) throw new UsageError('usage', 'there is no terminal to ask for the password on; pipe it in with --password-stdin');
   const password = await askHidden('Password (12 characters or more): ');
   const again = await askHidden('The same password again: ');
-  if (password !== again) throw new UsageError('the two passwords differ; nothing was created');
+  if (password !== again) throw new UsageError('usage', 'the two passwords differ; nothing was created');
   return password;
 }
 

@@ -1,5 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 import type { Config } from '../config.js';
+import { UsageError } from '../errors.js';
+
 
 export interface Command {
   summary: string;
@@ -7,13 +10,12 @@ export interface Command {
   run(args: string[], config: Config): Promise<number>;
 }
 
-export class UsageError extends Error {}
 
 /** parseArgs with errors a person can act on. */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError('usage', error instanceof Error ? error.message : String(error));
   }
 }

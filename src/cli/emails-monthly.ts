@@ -1,15 +1,19 @@
 import { createContext } from '../context.js';
-import { BadRequestError } from '../errors.js';
+
 import { monthJustEnded, runMonthlyEmails, type MonthlyRunSummary } from '../email/monthly-run.js';
+
 import { isPeriod } from '../lib/months.js';
-import { parseOptions, UsageError, type Command } from './command.js';
+
+import { parseOptions, type Command } from './command.js';
 import { progressReporter } from './progress.js';
+import { BadRequestError, UsageError } from '../errors.js';
+
 
 export const emailsMonthlyCommand: Command = {
   summary: 'emails:monthly [--period YYYY-MM] [--dry-run]: queue the monthly impact emails (default: the month that just ended)',
   async run(args, config) {
     const { values } = parseOptions(args, { period: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
-    if (values.period !== undefined && !isPeriod(values.period)) throw new UsageError(`--period must look like 2026-10 (got "${values.period}")`);
+    if (values.period !== undefined && !isPeriod(values.period)) throw new UsageError('usage', `--period must look like 2026-10 (got "${values.period}")`);
     const ctx = createContext(config);
     try {
       const period = values.period ?? monthJustEnded(ctx.clock.now());
@@ -18,7 +22,7 @@ export const emailsMonthlyCommand: Command = {
         { db: ctx.db, mailer: ctx.mail.mailer, clock: ctx.clock },
         { period, isDryRun: values['dry-run'], onProgress: progress.update },
       ).catch((error: unknown) => {
-        throw error instanceof BadRequestError ? new UsageError(error.message) : error; // e.g. a month not over yet
+        throw error instanceof BadRequestError ? new UsageError('usage', error.message) : error; // e.g. a month not over yet
       });
       progress.finish();
       process.stdout.write(describeRun(summary));

@@ -1,7 +1,11 @@
 import { createContext } from '../context.js';
+
 import { DEFAULT_KEEP_DAYS, pruneSentBodies, type PruneSummary } from '../email/outbox-retention.js';
-import { parseOptions, UsageError, type Command } from './command.js';
+
+import { parseOptions, type Command } from './command.js';
 import { progressReporter } from './progress.js';
+import { UsageError } from '../errors.js';
+
 
 export const emailsPruneCommand: Command = {
   summary: `emails:prune [--older-than DAYS] [--dry-run]: empty the text of emails sent more than DAYS ago (default ${DEFAULT_KEEP_DAYS}); their rows stay`,
@@ -9,7 +13,7 @@ export const emailsPruneCommand: Command = {
     const { values } = parseOptions(args, { 'older-than': { type: 'string', default: String(DEFAULT_KEEP_DAYS) }, 'dry-run': { type: 'boolean', default: false } });
     const keepDays = Number(values['older-than']);
     if (!/^\d+$/.test(values['older-than']) || keepDays < 1) {
-      throw new UsageError(`--older-than must be a whole number of days, 1 or more (got "${values['older-than']}")`);
+      throw new UsageError('usage', `--older-than must be a whole number of days, 1 or more (got "${values['older-than']}")`);
     }
     const ctx = createContext(config);
     try {

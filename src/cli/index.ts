@@ -1,14 +1,24 @@
-import { ConfigError, loadConfig, readEnv } from '../config.js';
+import { loadConfig, readEnv } from '../config.js';
 import { adminCreateCommand } from './admin-create.js';
+
 import { backupCommand } from './backup.js';
+
 import { emailsMonthlyCommand } from './emails-monthly.js';
+
 import { emailsPruneCommand } from './emails-prune.js';
+
 import { eventsReplayCommand } from './events-replay.js';
+
 import { ledgerCheckCommand } from './ledger-check.js';
+
 import { migrateCommand } from './migrate.js';
+
 import { simulatePurchaseCommand } from './simulate-purchase.js';
+
 import { supporterLinkCommand } from './supporter-link.js';
-import { UsageError, type Command } from './command.js';
+
+import { type Command } from './command.js';
+import { ConfigError, UsageError } from '../errors.js';
 
 const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,

@@ -1,5 +1,7 @@
 import { checkoutSession, signPayload, stripeEvent } from '../stripe/simulated-events.js';
-import { parseOptions, UsageError, type Command } from './command.js';
+
+import { parseOptions, type Command } from './command.js';
+import { UsageError } from '../errors.js';
 
 export const simulatePurchaseCommand: Command = {
   summary: 'simulate:purchase [--email E] [--pairs N] [--quantity N] [--currency gbp] [--url U]: sign and post a paid checkout to a running app',
@@ -14,7 +16,7 @@ export const simulatePurchaseCommand: Command = {
     });
     const pairsPerUnit = positiveInteger(values.pairs, '--pairs');
     const quantity = positiveInteger(values.quantity, '--quantity');
-    if (!/^[a-z]{3}$/i.test(values.currency)) throw new UsageError('--currency must be a three-letter code such as gbp');
+    if (!/^[a-z]{3}$/i.test(values.currency)) throw new UsageError('usage', '--currency must be a three-letter code such as gbp');
     const session = checkoutSession({ email: values.email, name: values.name ?? null, currency: values.currency.toLowerCase(), lines: [{ pairsPerUnit, quantity }] });
     const payload = JSON.stringify(stripeEvent('checkout.session.completed', session), null, 2);
     const response = await fetch(values.url, {
@@ -32,6 +34,6 @@ export const simulatePurchaseCommand: Command = {
 
 function positiveInteger(raw: string, name: string): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`${name} must be a whole number from 1 to 1000`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError('usage', `${name} must be a whole number from 1 to 1000`);
   return n;
 }

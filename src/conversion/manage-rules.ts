@@ -1,11 +1,18 @@
 import { desc, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
-import { conversionRates, conversionRules, orders } from '../db/schema.js';
-import { BadRequestError, NotFoundError } from '../errors.js';
+
+import { transaction, type Db } from '../db/client.js';
+
+import { conversionRates, conversionRules, orders } from '../db/schema/index.js';
+
 import { isoDay } from '../lib/clock.js';
+
 import { isCurrencyCode } from '../lib/money.js';
+
 import { recordAudit, type Actor } from '../staff/audit-log.js';
+
 import { ruleById, type ConversionRule } from './conversion-rules.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+
 
 export interface NewRuleInput {
   /** YYYY-MM-DD, after today: a rule never reaches back over orders already paid. */
@@ -15,7 +22,7 @@ export interface NewRuleInput {
 }
 
 /** Every rule, newest first, each marked as in the past (read-only) or still to come. */
-export function listRules(db: DbOrTx, now: number): (ConversionRule & { isFuture: boolean })[] {
+export function listRules(db: Db, now: number): (ConversionRule & { isFuture: boolean })[] {
   const today = isoDay(now);
   return db
     .select({ id: conversionRules.id })
@@ -45,7 +52,7 @@ export function addConversionRule(db: Db, input: NewRuleInput, actor: Actor, now
   for (const [currency, minor] of rates) {
     if (!isCurrencyCode(currency) || !Number.isSafeInteger(minor) || minor < 0) throw new BadRequestError('invalid_rate', `The donation for ${currency} is not valid.`);
   }
-  return db.transaction((tx) => {
+  return transaction(db, (tx) => {
     if (tx.select().from(conversionRules).where(eq(conversionRules.effectiveOn, effectiveOn)).get()) {
       throw new BadRequestError('rule_exists', `A rule already takes effect on ${effectiveOn}; withdraw it first.`);
     }
@@ -59,9 +66,9 @@ export function addConversionRule(db: Db, input: NewRuleInput, actor: Actor, now
 
 /** Withdraws a rule that has not taken effect yet (and that no order uses). Rules in the past stay. */
 export function withdrawConversionRule(db: Db, ruleId: number, actor: Actor, now: number): void {
-  db.transaction((tx) => {
+  transaction(db, (tx) => {
     const rule = tx.select().from(conversionRules).where(eq(conversionRules.id, ruleId)).get();
-    if (!rule) throw new NotFoundError('There is no such conversion rule.');
+    if (!rule) throw new NotFoundError('not_found', 'There is no such conversion rule.');
     if (rule.effectiveOn <= isoDay(now)) throw new BadRequestError('rule_in_past', 'This rule has taken effect: past rules are read-only.');
     const used = tx.get<{ n: number }>(sql`select count(*) as n from ${orders} where ${orders.ruleId} = ${ruleId}`)?.n ?? 0;
     if (used > 0) throw new BadRequestError('rule_in_use', 'Orders already use this rule; it cannot be withdrawn.');

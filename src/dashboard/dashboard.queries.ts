@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { disputes, emailOutbox, ledgerPeriodSums, orderLines, orders, stripeEvents } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { disputes, emailOutbox, ledgerPeriodSums, orderLines, orders, stripeEvents } from '../db/schema/index.js';
 import { periodOf } from '../lib/months.js';
 import { CATEGORY_OF } from '../reconciliation/balances.js';
 import type { LedgerKind } from '../ledger/ledger.queries.js';
@@ -36,7 +36,7 @@ export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_r
  * The dashboard's figures per currency, this month and all time, from the month sums the ledger
  * trigger keeps: a handful of rows however many orders there are.
  */
-export function dashboardFigures(db: DbOrTx, now: number): { thisMonth: Figures[]; allTime: Figures[]; period: string } {
+export function dashboardFigures(db: Db, now: number): { thisMonth: Figures[]; allTime: Figures[]; period: string } {
   const period = periodOf(now);
   const rows = db
     .select({
@@ -70,7 +70,7 @@ function sumFigures(rows: { currency: string; kind: string; entries: number; pai
 }
 
 /** What needs a person: each count reads a small index, never the whole orders table. */
-export function attention(db: DbOrTx): Attention {
+export function attention(db: Db): Attention {
   const unmapped = db.get<{ lines: number; orders: number }>(
     sql`select count(*) as lines, count(distinct ${orderLines.orderId}) as orders from ${orderLines} where ${orderLines.pairsPerUnit} is null`,
   );

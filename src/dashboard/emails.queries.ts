@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { emailOutbox } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { emailOutbox } from '../db/schema/index.js';
 import type { OutboxMessage, OutboxState } from '../email/outbox.queries.js';
 
 /** The staff console's read-only view of the email outbox (which src/email owns and writes). */
@@ -14,7 +14,7 @@ export interface MonthlyRunRow {
 }
 
 /** Each monthly run's messages by state, newest month first. Keys look like `monthly:YYYY-MM:<supporter>`. */
-export function listMonthlyRuns(db: DbOrTx): MonthlyRunRow[] {
+export function listMonthlyRuns(db: Db): MonthlyRunRow[] {
   const rows = db
     .select({ period: sql<string>`substr(${emailOutbox.idempotencyKey}, 9, 7)`, state: emailOutbox.state, n: sql<number>`count(*)` })
     .from(emailOutbox)
@@ -56,7 +56,7 @@ const LIST_COLUMNS = {
 };
 
 /** Messages newest first, a page at a time. */
-export function listOutbox(db: DbOrTx, opts: { state?: OutboxState; beforeId?: number; limit: number }): OutboxListRow[] {
+export function listOutbox(db: Db, opts: { state?: OutboxState; beforeId?: number; limit: number }): OutboxListRow[] {
   return db
     .select(LIST_COLUMNS)
     .from(emailOutbox)
@@ -66,12 +66,12 @@ export function listOutbox(db: DbOrTx, opts: { state?: OutboxState; beforeId?: n
     .all();
 }
 
-export function findOutboxMessage(db: DbOrTx, id: number): OutboxMessage | undefined {
+export function findOutboxMessage(db: Db, id: number): OutboxMessage | undefined {
   return db.select().from(emailOutbox).where(eq(emailOutbox.id, id)).get();
 }
 
 /** The emails about one order: its receipt (keyed by the checkout session). */
-export function emailsAboutOrder(db: DbOrTx, checkoutSessionId: string): OutboxListRow[] {
+export function emailsAboutOrder(db: Db, checkoutSessionId: string): OutboxListRow[] {
   return db
     .select(LIST_COLUMNS)
     .from(emailOutbox)

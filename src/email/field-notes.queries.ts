@@ -1,8 +1,12 @@
 import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { fieldNotes } from '../db/schema.js';
-import { BadRequestError } from '../errors.js';
+
+import type { Db } from '../db/client.js';
+
+import { fieldNotes } from '../db/schema/index.js';
+
 import { isPeriod } from '../lib/months.js';
+import { BadRequestError } from '../errors.js';
+
 
 export const FIELD_NOTE_MAX_CHARS = 1000;
 
@@ -10,7 +14,7 @@ export const FIELD_NOTE_MAX_CHARS = 1000;
  * Sets the note from the field for a month's impact email (YYYY-MM); an empty body removes it.
  * Emails already queued for that month keep the note they were rendered with.
  */
-export function setFieldNote(db: DbOrTx, period: string, body: string, now: number): void {
+export function setFieldNote(db: Db, period: string, body: string, now: number): void {
   if (!isPeriod(period)) throw new BadRequestError('invalid_period', 'The month must look like 2026-10.');
   const text = body.replace(/\r\n?/g, '\n').trim();
   if (text.length > FIELD_NOTE_MAX_CHARS) {
@@ -26,6 +30,6 @@ export function setFieldNote(db: DbOrTx, period: string, body: string, now: numb
     .run();
 }
 
-export function findFieldNote(db: DbOrTx, period: string): string | null {
+export function findFieldNote(db: Db, period: string): string | null {
   return db.select({ body: fieldNotes.body }).from(fieldNotes).where(eq(fieldNotes.period, period)).get()?.body ?? null;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbOrTx } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { sumOrderLedger } from '../ledger/ledger.queries.js';
 import { findOrderById } from '../orders/orders.queries.js';
@@ -41,7 +41,7 @@ export class Mailer {
   }
 
   /** The thank-you for an order that has just been paid, with its impact. Once per checkout session. */
-  queueReceipt(tx: DbOrTx, orderId: number): boolean {
+  queueReceipt(tx: Db, orderId: number): boolean {
     const order = findOrderById(tx, orderId);
     if (!order?.supporterId) return false; // a checkout without an email address: no one to thank
     const supporter = findSupporterById(tx, order.supporterId)!;
@@ -59,7 +59,7 @@ export class Mailer {
   }
 
   /** "Here is your impact link", once per request (`requestKey`, e.g. the request id). */
-  queueImpactLink(tx: DbOrTx, supporter: Recipient, requestKey: string): boolean {
+  queueImpactLink(tx: Db, supporter: Recipient, requestKey: string): boolean {
     if (!/^[A-Za-z0-9._:-]{1,100}$/.test(requestKey)) throw new Error('requestKey must be 1-100 characters of A-Z a-z 0-9 . _ : -');
     const rendered = this.templates.render('impact-link', 'Your Critically Endangered Socks impact page', {
       name: displayName(supporter.name),
@@ -116,7 +116,7 @@ export class Mailer {
 }
 
 /** The same as `mailer.queueImpactLink`, for callers that hold the mailer as a dependency. */
-export function queueImpactLinkEmail(db: DbOrTx, mailer: Mailer, supporter: Recipient, requestKey: string): boolean {
+export function queueImpactLinkEmail(db: Db, mailer: Mailer, supporter: Recipient, requestKey: string): boolean {
   return mailer.queueImpactLink(db, supporter, requestKey);
 }
 

@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { listPublishedCensuses, type CensusFigures } from '../census/census.queries.js';
-import type { DbOrTx } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import { ledgerEntries, supporters } from '../db/schema/index.js';
 import { findFieldNote } from './field-notes.queries.js';
 import type { MonthlyView } from './mailer.js';
 
@@ -11,7 +12,7 @@ export interface CensusView extends CensusFigures {
 }
 
 /** What every supporter's email for a month shares: the month's name, the census and the field note. */
-export function prepareMonthlyView(db: DbOrTx, period: string): MonthlyView & { census: CensusView | null } {
+export function prepareMonthlyView(db: Db, period: string): MonthlyView & { census: CensusView | null } {
   return {
     period,
     monthLabel: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`)),
@@ -55,20 +56,29 @@ export interface MonthlyCandidate {
  * One page of supporters after `afterId`, in id order, with their trap-weeks for the month
  * [start, end) and up to its end. Pages keep memory flat however many supporters there are.
  */
-export function selectMonthlyCandidates(db: DbOrTx, range: { start: number; end: number }, afterId: number, limit: number): MonthlyCandidate[] {
-  const rows = db.all<Omit<MonthlyCandidate, 'isSubscribed' | 'isDeliverable'> & { isSubscribed: number; isDeliverable: number }>(sql`
-    select s.id, s.email, s.name, s.token, s.is_subscribed as isSubscribed, s.is_deliverable as isDeliverable,
-      coalesce(sum(l.trap_weeks), 0) as totalTrapWeeks,
-      coalesce(sum(case when l.occurred_at >= ${range.start} then l.trap_weeks else 0 end), 0) as monthTrapWeeks
-    from supporters s
-    left join ledger_entries l on l.supporter_id = s.id and l.occurred_at < ${range.end}
-    where s.id > ${afterId}
-    group by s.id
-    order by s.id
-    limit ${limit}`);
-  return rows.map((row) => ({ ...row, isSubscribed: row.isSubscribed === 1, isDeliverable: row.isDeliverable === 1 }));
+export function selectMonthlyCandidates(db: Db, range: { start: number; end: number }, afterId: number, limit: number): MonthlyCandidate[] {
+  const s = supporters;
+  const l = ledgerEntries;
+  return db
+    .select({
+      id: s.id,
+      email: s.email,
+      name: s.name,
+      token: s.token,
+      isSubscribed: s.isSubscribed,
+      isDeliverable: s.isDeliverable,
+      totalTrapWeeks: sql<number>`coalesce(sum(${l.trapWeeks}), 0)`,
+      monthTrapWeeks: sql<number>`coalesce(sum(case when ${l.occurredAt} >= ${range.start} then ${l.trapWeeks} else 0 end), 0)`,
+    })
+    .from(s)
+    .leftJoin(l, and(eq(l.supporterId, s.id), lt(l.occurredAt, range.end)))
+    .where(gt(s.id, afterId))
+    .groupBy(s.id)
+    .orderBy(s.id)
+    .limit(limit)
+    .all();
 }
 
-export function countSupporters(db: DbOrTx): number {
-  return db.get<{ n: number }>(sql`select count(*) as n from supporters`)?.n ?? 0;
+export function countSupporters(db: Db): number {
+  return db.select({ n: count() }).from(supporters).get()?.n ?? 0;
 }

@@ -1,12 +1,20 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Db } from '../db/client.js';
-import { BadRequestError } from '../errors.js';
+
+import { transaction, type Db } from '../db/client.js';
+
 import type { Clock } from '../lib/clock.js';
+
 import { isPeriod, periodEnd, periodOf, periodStart, previousPeriod } from '../lib/months.js';
+
 import type { Mailer } from './mailer.js';
+
 import { countSupporters, prepareMonthlyView, selectMonthlyCandidates, type MonthlyCandidate } from './monthly-content.js';
+
 import { recordMonthlyRunCompleted } from './monthly-runs.queries.js';
+
 import { findQueuedKeys, insertOutboxMessage, type NewOutboxMessage } from './outbox.queries.js';
+import { BadRequestError } from '../errors.js';
+
 
 export type SkipReason = 'alreadyQueued' | 'unsubscribed' | 'undeliverable' | 'noImpact';
 
@@ -107,12 +115,9 @@ function ineligibility(candidate: MonthlyCandidate): Exclude<SkipReason, 'alread
  */
 function insertMany(db: Db, candidates: MonthlyCandidate[], compose: (c: MonthlyCandidate) => NewOutboxMessage): number {
   if (candidates.length === 0) return 0;
-  return db.transaction(
-    (tx) => {
-      let inserted = 0;
-      for (const candidate of candidates) inserted += Number(insertOutboxMessage(tx, compose(candidate)));
-      return inserted;
-    },
-    { behavior: 'immediate' },
-  );
+  return transaction(db, (tx) => {
+    let inserted = 0;
+    for (const candidate of candidates) inserted += Number(insertOutboxMessage(tx, compose(candidate)));
+    return inserted;
+  }, 'immediate');
 }

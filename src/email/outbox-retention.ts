@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { and, count, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { emailOutbox } from '../db/schema.js';
+import { emailOutbox } from '../db/schema/index.js';
 
 /** How long the text of a sent email is kept unless `emails:prune --older-than` says otherwise. */
 export const DEFAULT_KEEP_DAYS = 90;

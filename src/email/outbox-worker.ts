@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { BackgroundLoop } from '../lib/background-loop.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { recordAndClaim, recoverInterruptedSends, type OutboxMessage, type SendResult } from './outbox.queries.js';
@@ -28,11 +29,8 @@ export interface OutboxWorkerOptions {
  * each resent once with the same Message-ID (see recoverInterruptedSends).
  */
 export class OutboxWorker {
-  private running: Promise<void> | null = null;
-  private isWakeRequested = false;
-  private isClosing = false;
+  private readonly loop: BackgroundLoop;
   private hasRecovered = false;
-  private timer: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
   private consecutiveUnavailable = 0;
 
@@ -42,51 +40,32 @@ export class OutboxWorker {
     private readonly logger: Logger,
     private readonly transport: MailTransport,
     private readonly options: OutboxWorkerOptions,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop('outbox pass', async () => {
+      this.recoverOnce();
+      await this.sendDue();
+    }, logger, { everyMs: 1000 });
+  }
 
-  /** Sends in the background: on wake-ups, and on a timer for retries that come due. */
-  start(pollMs = 1000): void {
-    this.isClosing = false;
-    this.timer = setInterval(() => this.wake(), pollMs);
-    this.timer.unref();
-    this.wake();
+  /** Sends in the background: on wake-ups, and every second for retries that come due. */
+  start(): void {
+    this.loop.start();
   }
 
   /** Claims nothing more, lets messages in flight finish and records them, then closes the transport. */
   async stop(): Promise<void> {
-    this.isClosing = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.loop.stop();
     this.transport.close();
   }
 
   /** Asks for a pass soon. Safe to call inside a transaction: the pass starts on a later turn. */
   wake(): void {
-    if (this.isClosing || !this.timer) return;
-    if (this.running) {
-      this.isWakeRequested = true;
-      return;
-    }
-    setImmediate(() => void this.drain().catch((error) => this.logger.error('outbox pass failed', { error })));
+    this.loop.wake();
   }
 
   /** Sends every message that is due now; resolves when none is left, or while the relay is paused. */
   drain(): Promise<void> {
-    if (this.running) return this.running.then(() => this.drain());
-    if (this.isClosing) return Promise.resolve();
-    this.running = (async () => {
-      try {
-        this.recoverOnce();
-        do {
-          this.isWakeRequested = false;
-          await this.sendDue();
-        } while (this.isWakeRequested && !this.isClosing);
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.loop.drain();
   }
 
   private recoverOnce(): void {
@@ -114,7 +93,7 @@ export class OutboxWorker {
     };
     try {
       for (;;) {
-        const mayClaim = !isExhausted && !this.isClosing && this.clock.now() >= this.pausedUntil;
+        const mayClaim = !isExhausted && !this.loop.isStopping && this.clock.now() >= this.pausedUntil;
         if (mayClaim && inFlight <= this.options.window / 2) {
           const wanted = this.options.window - inFlight;
           const claimed = flush(wanted);

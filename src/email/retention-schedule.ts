@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import type { Db } from '../db/client.js';
+import { BackgroundLoop } from '../lib/background-loop.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { pruneSentBodies, type PruneSummary } from './outbox-retention.js';
@@ -18,43 +18,36 @@ export interface RetentionSchedule {
 }
 
 /**
- * Empties the text of emails sent more than `keepDays` ago once a day (0: never). Runs queue one
- * after another; a failure is logged and loses nothing, as the emails keep their text until the next run.
+ * Empties the text of emails sent more than `keepDays` ago once a day (0: never). A failure is
+ * logged and loses nothing, as the emails keep their text until the next run.
  */
 export function scheduleRetention(deps: { db: Db; clock: Clock; logger: Logger }, opts: { keepDays: number; timezone: string }): RetentionSchedule {
-  let job: Cron | null = null;
-  let isStopping = false;
-  let pruning: Promise<PruneSummary | null> = Promise.resolve(null);
-
-  const runNow = () => {
-    if (opts.keepDays === 0 || isStopping) return Promise.resolve(null);
-    pruning = pruning.then(async () => {
+  let last: PruneSummary | null = null;
+  const loop: BackgroundLoop = new BackgroundLoop(
+    'emptying old sent emails',
+    async () => {
+      last = null;
       const started = performance.now();
       try {
         // A shutdown stops it between batches: what is left goes in the next run.
-        const summary = await pruneSentBodies(deps.db, { keepDays: opts.keepDays, now: deps.clock.now(), shouldStop: () => isStopping });
-        if (summary.pruned > 0) deps.logger.info('old sent emails emptied', { pruned: summary.pruned, keepDays: opts.keepDays, ms: Math.round(performance.now() - started) });
-        return summary;
+        last = await pruneSentBodies(deps.db, { keepDays: opts.keepDays, now: deps.clock.now(), shouldStop: () => loop.isStopping });
+        if (last.pruned > 0) deps.logger.info('old sent emails emptied', { pruned: last.pruned, keepDays: opts.keepDays, ms: Math.round(performance.now() - started) });
       } catch (error) {
         deps.logger.error('emptying old sent emails failed; it runs again tomorrow, or run `npm run cli -- emails:prune`', { error });
-        return null;
       }
-    });
-    return pruning;
-  };
-
+    },
+    deps.logger,
+    { cron: { pattern: PRUNE_CRON, timezone: opts.timezone }, passesAtStart: false },
+  );
+  const isOff = opts.keepDays === 0;
   return {
-    runNow,
-    nextRun: () => job?.nextRun() ?? null,
-    start() {
-      isStopping = false;
-      if (opts.keepDays > 0) job = new Cron(PRUNE_CRON, { timezone: opts.timezone }, () => void runNow());
+    start: () => (isOff ? undefined : loop.start()),
+    stop: () => loop.stop(),
+    runNow: async () => {
+      if (isOff || loop.isStopping) return null;
+      await loop.drain();
+      return last;
     },
-    async stop() {
-      isStopping = true;
-      job?.stop();
-      job = null;
-      await pruning;
-    },
+    nextRun: () => loop.nextRun(),
   };
 }

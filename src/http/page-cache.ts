@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 
 /**
  * Public answers (the home page, the badge, the latest census) kept until the database changes.
@@ -10,19 +11,19 @@ import type Database from 'better-sqlite3';
  * that time. Holds a handful of fixed keys, never anything per shopper.
  */
 export class PageCache {
-  private readonly changes: Database.Statement;
-  private readonly version: Database.Statement;
+  private readonly changes: ReturnType<typeof changesStatement>;
+  private readonly version: ReturnType<typeof versionStatement>;
   private seenChanges: unknown;
   private seenVersion: unknown;
   private nextVersionCheckAt = 0;
   private readonly entries = new Map<string, unknown>();
 
   constructor(
-    sqlite: Database.Database,
+    db: Db,
     private readonly otherProcessCheckMs = 200,
   ) {
-    this.changes = sqlite.prepare('select total_changes()').pluck();
-    this.version = sqlite.prepare('pragma data_version').pluck();
+    this.changes = changesStatement(db);
+    this.version = versionStatement(db);
   }
 
   get<T>(key: string, compute: () => T): T {
@@ -33,12 +34,8 @@ export class PageCache {
     return value;
   }
 
-  forget(key: string): void {
-    this.entries.delete(key);
-  }
-
   private forgetIfChanged(): void {
-    const changes = this.changes.get();
+    const changes = this.changes.get()?.changes;
     if (changes !== this.seenChanges) {
       this.entries.clear();
       this.seenChanges = changes;
@@ -46,13 +43,18 @@ export class PageCache {
     const now = performance.now(); // real time, not the app clock: this is about freshness, not dates
     if (now < this.nextVersionCheckAt) return;
     this.nextVersionCheckAt = now + this.otherProcessCheckMs;
-    const version = this.version.get();
+    const version = this.version.get()?.version;
     if (version !== this.seenVersion) {
       this.entries.clear();
       this.seenVersion = version;
     }
   }
 }
+
+/** Changes this connection has made, ever: moves with each of its own writes. */
+const changesStatement = (db: Db) => db.select({ changes: sql<number>`total_changes()` }).from(sql`(select 1)`).prepare();
+/** Moves when another connection commits (pragma data_version, as a table-valued function). */
+const versionStatement = (db: Db) => db.select({ version: sql<number>`data_version` }).from(sql`pragma_data_version`).prepare();
 
 export interface CachedBody {
   /** Bytes, not a string: a string would be encoded afresh for every response. */

@@ -1,5 +1,6 @@
-import type { Db } from '../db/client.js';
-import { findMisattributedOrders, findOrderFigureDrift, findSupporterTotalDrift, readTotals, sumLedger, type Totals } from './ledger.queries.js';
+import { transaction, type Db } from '../db/client.js';
+import { findOrderFigureDrift, findPeriodSumDrift, findSupporterTotalDrift, freshTotals, type Totals } from '../db/running-sums.js';
+import { findMisattributedOrders, readTotals } from './ledger.queries.js';
 
 export interface LedgerAudit {
   /** The public running totals, and the same figures summed from the entries. */
@@ -8,31 +9,33 @@ export interface LedgerAudit {
   orderFigureDrift: number[];
   /** Supporters whose kept sums disagree with the entries crediting them. */
   supporterTotalDrift: number[];
+  /** Month sums ("2025-03 GBP sale") whose kept figures disagree with the entries booked in them. */
+  periodSumDrift: string[];
   /** Orders with entries that credit someone other than their buyer (see reconcile-order.ts). */
   misattributedOrders: number[];
 }
 
 /**
- * Everything the ledger keeps besides its entries (running totals, per-supporter sums, per-order
- * figures) checked against a fresh sum of the entries, which are the record. Read-only, and read
+ * Everything the ledger keeps besides its entries (src/db/running-sums.ts: running totals,
+ * per-supporter sums, per-order figures, month sums) checked against a fresh sum of the entries,
+ * which are the record. Read-only, and read
  * from one snapshot, so a purchase the running server records meanwhile cannot look like a
  * disagreement. Each check is one statement, a few seconds over a million orders.
  */
 export function auditLedger(db: Db, onStep: (step: string) => void = () => {}): LedgerAudit {
-  return db.transaction(
-    (tx) => {
-      onStep('running totals');
-      const totals = { kept: readTotals(tx), summed: sumLedger(tx) };
-      onStep("orders' figures");
-      const orderFigureDrift = findOrderFigureDrift(tx).map((drift) => drift.orderId);
-      onStep("supporters' sums");
-      const supporterTotalDrift = findSupporterTotalDrift(tx);
-      onStep('who each order credits');
-      const misattributedOrders = findMisattributedOrders(tx);
-      return { totals, orderFigureDrift, supporterTotalDrift, misattributedOrders };
-    },
-    { behavior: 'deferred' },
-  );
+  return transaction(db, (tx) => {
+    onStep('running totals');
+    const totals = { kept: readTotals(tx), summed: freshTotals(tx) };
+    onStep("orders' figures");
+    const orderFigureDrift = findOrderFigureDrift(tx);
+    onStep("supporters' sums");
+    const supporterTotalDrift = findSupporterTotalDrift(tx);
+    onStep('month sums');
+    const periodSumDrift = findPeriodSumDrift(tx);
+    onStep('who each order credits');
+    const misattributedOrders = findMisattributedOrders(tx);
+    return { totals, orderFigureDrift, supporterTotalDrift, periodSumDrift, misattributedOrders };
+  }, 'deferred');
 }
 
 export function areTotalsAsSummed({ totals: { kept, summed } }: LedgerAudit): boolean {
@@ -44,6 +47,7 @@ export function isLedgerConsistent(audit: LedgerAudit): boolean {
     areTotalsAsSummed(audit) &&
     audit.orderFigureDrift.length === 0 &&
     audit.supporterTotalDrift.length === 0 &&
+    audit.periodSumDrift.length === 0 &&
     audit.misattributedOrders.length === 0
   );
 }
@@ -51,7 +55,7 @@ export function isLedgerConsistent(audit: LedgerAudit): boolean {
 /** The audit in lines a person reads (the command line's report, a failing test's message). */
 export function describeAudit(audit: LedgerAudit): string {
   const { kept, summed } = audit.totals;
-  const ids = (list: number[]) => `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
+  const ids = (list: (number | string)[]) => `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
   const isTotalsEqual = areTotalsAsSummed(audit);
   const lines = [
     isTotalsEqual
@@ -59,11 +63,12 @@ export function describeAudit(audit: LedgerAudit): string {
       : `running totals DISAGREE: kept ${JSON.stringify(kept)}, entries say ${JSON.stringify(summed)}`,
     audit.orderFigureDrift.length === 0 ? "orders' figures: all as their entries say" : `orders' figures DISAGREE for order ids ${ids(audit.orderFigureDrift)}`,
     audit.supporterTotalDrift.length === 0 ? "supporters' sums: all as their entries say" : `supporters' sums DISAGREE for supporter ids ${ids(audit.supporterTotalDrift)}`,
+    audit.periodSumDrift.length === 0 ? 'month sums: all as their entries say' : `month sums DISAGREE for ${ids(audit.periodSumDrift)}`,
     audit.misattributedOrders.length === 0
       ? 'every order credits its buyer'
       : `orders crediting someone other than their buyer: ids ${ids(audit.misattributedOrders)} (run ledger:check --repair to credit them)`,
   ];
-  if (!isTotalsEqual || audit.orderFigureDrift.length > 0 || audit.supporterTotalDrift.length > 0) {
+  if (!isTotalsEqual || audit.orderFigureDrift.length > 0 || audit.supporterTotalDrift.length > 0 || audit.periodSumDrift.length > 0) {
     lines.push('The entries are the record; kept sums that disagree with them are a bug. Keep a backup (npm run cli -- backup FILE) and report it.');
   }
   return `${lines.join('\n')}\n`;

@@ -1,13 +1,13 @@
 import { asc, eq, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { charges, disputes, ledgerEntries, orderLines, orders, refunds, stripeEvents, supporters } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { charges, disputes, ledgerEntries, orderLines, orders, refunds, stripeEvents, supporters } from '../db/schema/index.js';
 
 /**
  * Everything staff need about one order: its lines, its ledger entries, the states of its charges,
  * refunds and disputes, and the Stripe events behind it (found through indexes on the ids inside
  * each stored payload).
  */
-export function findOrderDetail(db: DbOrTx, orderId: number) {
+export function findOrderDetail(db: Db, orderId: number) {
   const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order) return undefined;
   const supporter = order.supporterId ? db.select({ email: supporters.email, name: supporters.name }).from(supporters).where(eq(supporters.id, order.supporterId)).get() : undefined;

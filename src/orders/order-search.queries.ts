@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { charges, disputes, ledgerEntries, orderLines, orders, refunds, supporters } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { charges, disputes, ledgerEntries, orderLines, orders, refunds, supporters } from '../db/schema/index.js';
 import { periodEnd, periodStart } from '../lib/months.js';
 import { normaliseEmail } from '../lib/email-address.js';
 import type { OrderStatus } from './orders.queries.js';
@@ -29,7 +29,7 @@ export interface OrderListRow {
 }
 
 /** Orders newest first, filtered; each page is an index walk, however deep. */
-export function searchOrders(db: DbOrTx, search: OrderSearch): OrderListRow[] {
+export function searchOrders(db: Db, search: OrderSearch): OrderListRow[] {
   const match = search.text ? matchText(db, search.text.trim()) : undefined;
   if (match === null) return [];
   const where = and(
@@ -77,7 +77,7 @@ export function searchOrders(db: DbOrTx, search: OrderSearch): OrderListRow[] {
 }
 
 /** The condition a search text stands for; null when it cannot match any order. */
-function matchText(db: DbOrTx, text: string): SQL | null {
+function matchText(db: Db, text: string): SQL | null {
   if (text.includes('@')) {
     const email = normaliseEmail(text);
     const supporter = email ? db.select({ id: supporters.id }).from(supporters).where(eq(supporters.email, email)).get() : undefined;

@@ -1,24 +1,25 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { orders } from '../db/schema.js';
-import { prepared } from '../db/prepared.js';
+import { prepared, type Db } from '../db/client.js';
+import { orders } from '../db/schema/index.js';
 
 export type Order = typeof orders.$inferSelect;
 export type OrderStatus = Order['status'];
 
-const orderBySession = (db: DbOrTx) => db.select().from(orders).where(eq(orders.checkoutSessionId, sql.placeholder('checkoutSessionId'))).prepare();
-const orderById = (db: DbOrTx) => db.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
+const orderBySession = (db: Db) => db.select().from(orders).where(eq(orders.checkoutSessionId, sql.placeholder('checkoutSessionId'))).prepare();
+const orderById = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
 
-export function findOrderBySession(db: DbOrTx, checkoutSessionId: string): Order | undefined {
+export function findOrderBySession(db: Db, checkoutSessionId: string): Order | undefined {
   return prepared(db, orderBySession).get({ checkoutSessionId });
 }
 
-export function findOrderById(db: DbOrTx, id: number): Order | undefined {
+export function findOrderById(db: Db, id: number): Order | undefined {
   return prepared(db, orderById).get({ id });
 }
 
-export function findOrdersByPaymentIntent(db: DbOrTx, paymentIntentId: string): Order[] {
-  return db.select().from(orders).where(eq(orders.paymentIntentId, paymentIntentId)).all();
+const ordersByPaymentIntent = (db: Db) => db.select().from(orders).where(eq(orders.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+
+export function findOrdersByPaymentIntent(db: Db, paymentIntentId: string): Order[] {
+  return prepared(db, ordersByPaymentIntent).all({ paymentIntentId });
 }
 
 const STATUS_STAGE: Record<OrderStatus, number> = { open: 0, unpaid: 1, expired: 2, failed: 2, paid: 3 };

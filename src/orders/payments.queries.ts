@@ -1,7 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { charges, disputes, refunds } from '../db/schema.js';
-import { prepared } from '../db/prepared.js';
+import { placeholdersFor, prepared, type Db } from '../db/client.js';
+import { charges, disputes, refunds } from '../db/schema/index.js';
 
 /**
  * Latest-known state of charges, refunds and disputes, kept apart from orders so that one which
@@ -18,10 +17,10 @@ const REFUND_STAGE: Record<string, number> = { pending: 0, requires_action: 0, s
 const DISPUTE_STAGE: Record<string, number> = { warning_closed: 1, won: 2, lost: 2, prevented: 2 };
 const INACTIVE_REFUND = ['failed', 'canceled'];
 
-export function saveChargeState(tx: DbOrTx, state: ChargeState): void {
-  const existing = tx.select().from(charges).where(eq(charges.id, state.id)).get();
+export function saveChargeState(tx: Db, state: ChargeState): void {
+  const existing = prepared(tx, chargeById).get({ id: state.id });
   if (!existing) {
-    tx.insert(charges).values(state).run();
+    prepared(tx, insertCharge).run(state);
     return;
   }
   const isNewer =
@@ -34,18 +33,36 @@ export function saveChargeState(tx: DbOrTx, state: ChargeState): void {
     .run();
 }
 
-export function saveRefundState(tx: DbOrTx, state: RefundState): void {
-  saveStaged(tx, refunds, state, (status) => REFUND_STAGE[status] ?? 0);
+export function saveRefundState(tx: Db, state: RefundState): void {
+  saveStaged(tx, refunds, state, (status) => REFUND_STAGE[status] ?? 0, byId.refunds, insertChild.refunds);
 }
 
-export function saveDisputeState(tx: DbOrTx, state: DisputeState): void {
-  saveStaged(tx, disputes, state, (status) => DISPUTE_STAGE[status] ?? 0);
+export function saveDisputeState(tx: Db, state: DisputeState): void {
+  saveStaged(tx, disputes, state, (status) => DISPUTE_STAGE[status] ?? 0, byId.disputes, insertChild.disputes);
 }
 
-function saveStaged(tx: DbOrTx, table: typeof refunds | typeof disputes, state: RefundState | DisputeState, stage: (status: string) => number): void {
-  const existing = tx.select().from(table).where(eq(table.id, state.id)).get();
+type PaymentChild = typeof refunds | typeof disputes;
+const childById = (table: PaymentChild) => (db: Db) => db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare();
+const insertChildOf = (table: PaymentChild) => (db: Db) => db.insert(table).values(placeholdersFor(CHILD_FIELDS)).prepare();
+const CHILD_FIELDS = ['id', 'paymentIntentId', 'chargeId', 'amountMinor', 'status', 'stripeCreated'] as const;
+const CHARGE_FIELDS = ['id', 'paymentIntentId', 'amountMinor', 'amountRefundedMinor', 'currency', 'stripeCreated'] as const;
+// One builder per table, made once: `prepared` keys its cache by the builder.
+const byId = { refunds: childById(refunds), disputes: childById(disputes) };
+const insertChild = { refunds: insertChildOf(refunds), disputes: insertChildOf(disputes) };
+const chargeById = (db: Db) => db.select().from(charges).where(eq(charges.id, sql.placeholder('id'))).prepare();
+const insertCharge = (db: Db) => db.insert(charges).values(placeholdersFor(CHARGE_FIELDS)).prepare();
+
+function saveStaged(
+  tx: Db,
+  table: PaymentChild,
+  state: RefundState | DisputeState,
+  stage: (status: string) => number,
+  findById: ReturnType<typeof childById>,
+  insert: ReturnType<typeof insertChildOf>,
+): void {
+  const existing = prepared(tx, findById).get({ id: state.id });
   if (!existing) {
-    tx.insert(table).values(state).run();
+    prepared(tx, insert).run({ ...state, paymentIntentId: state.paymentIntentId ?? null, chargeId: state.chargeId ?? null });
     return;
   }
   const isFurther = stage(state.status) > stage(existing.status) || (stage(state.status) === stage(existing.status) && state.stripeCreated >= existing.stripeCreated);
@@ -57,7 +74,7 @@ function saveStaged(tx: DbOrTx, table: typeof refunds | typeof disputes, state: 
 }
 
 /** The payment intent a charge belongs to, when we have seen the charge. */
-export function paymentIntentOfCharge(tx: DbOrTx, chargeId: string): string | null {
+export function paymentIntentOfCharge(tx: Db, chargeId: string): string | null {
   return tx.select({ pi: charges.paymentIntentId }).from(charges).where(eq(charges.id, chargeId)).get()?.pi ?? null;
 }
 
@@ -66,7 +83,7 @@ export function paymentIntentOfCharge(tx: DbOrTx, chargeId: string): string | nu
  * a refund that failed or was cancelled after that snapshot is given back. Individual refund objects
  * count too, for accounts that only send refund events.
  */
-export function refundedMinorFor(tx: DbOrTx, paymentIntentId: string): number {
+export function refundedMinorFor(tx: Db, paymentIntentId: string): number {
   const chargeRows = prepared(tx, chargesOfPayment).all({ paymentIntentId });
   const refundRows = prepared(tx, refundsOfPayment).all({ paymentIntentId });
   let fromCharges = 0;
@@ -81,13 +98,13 @@ export function refundedMinorFor(tx: DbOrTx, paymentIntentId: string): number {
 }
 
 /** Amount of the payment's disputes that were lost. */
-export function disputeLostMinorFor(tx: DbOrTx, paymentIntentId: string): number {
+export function disputeLostMinorFor(tx: Db, paymentIntentId: string): number {
   return prepared(tx, disputesLost).get({ paymentIntentId })?.total ?? 0;
 }
 
-const chargesOfPayment = (db: DbOrTx) => db.select().from(charges).where(eq(charges.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
-const refundsOfPayment = (db: DbOrTx) => db.select().from(refunds).where(eq(refunds.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
-const disputesLost = (db: DbOrTx) =>
+const chargesOfPayment = (db: Db) => db.select().from(charges).where(eq(charges.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+const refundsOfPayment = (db: Db) => db.select().from(refunds).where(eq(refunds.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+const disputesLost = (db: Db) =>
   db
     .select({ total: sql<number>`coalesce(sum(${disputes.amountMinor}), 0)` })
     .from(disputes)

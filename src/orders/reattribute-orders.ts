@@ -1,4 +1,4 @@
-import type { Db, DbOrTx } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import type { NewLedgerEntry } from '../ledger/ledger.queries.js';
 import { reconcileOrder } from './reconcile-order.js';
 
@@ -12,18 +12,15 @@ export function reattributeOrders(
   db: Db,
   orderIds: readonly number[],
   now: number,
-  onRepaired: (tx: DbOrTx, orderId: number, entries: NewLedgerEntry[]) => void = () => {},
+  onRepaired: (tx: Db, orderId: number, entries: NewLedgerEntry[]) => void = () => {},
 ): number {
   let appended = 0;
   for (const orderId of orderIds) {
-    appended += db.transaction(
-      (tx) => {
-        const entries = reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
-        onRepaired(tx, orderId, entries);
-        return entries.length;
-      },
-      { behavior: 'immediate' },
-    );
+    appended += transaction(db, (tx) => {
+      const entries = reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
+      onRepaired(tx, orderId, entries);
+      return entries.length;
+    }, 'immediate');
   }
   return appended;
 }

@@ -1,7 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { orderLines, orders } from '../db/schema.js';
-import { placeholder, prepared } from '../db/prepared.js';
+import { param, prepared, type Db } from '../db/client.js';
+import { orderLines, orders } from '../db/schema/index.js';
 import { findOrderById } from './orders.queries.js';
 import { isoDay } from '../lib/clock.js';
 import { appendLedger, findMisattributedEntries, sumOrderLedger, type LedgerKind, type NewLedgerEntry, type OrderLedgerSums } from '../ledger/ledger.queries.js';
@@ -23,20 +22,20 @@ interface Component {
   describe: (deltaPairs: number, hasEntries: boolean) => { kind: LedgerKind; reason: string; occurredAt: number };
 }
 
-const setOrderRule = (db: DbOrTx) =>
+const setOrderRule = (db: Db) =>
   db
     .update(orders)
-    .set({ ruleId: placeholder('ruleId'), isDonationRateMissing: placeholder('isDonationRateMissing') })
+    .set({ ruleId: param(orders.ruleId, 'ruleId'), isDonationRateMissing: param(orders.isDonationRateMissing, 'isDonationRateMissing') })
     .where(eq(orders.id, sql.placeholder('id')))
     .returning()
     .prepare();
-const linesOfOrder = (db: DbOrTx) => db.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder('orderId'))).prepare();
+const linesOfOrder = (db: Db) => db.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder('orderId'))).prepare();
 
 /**
  * Brings an order's ledger to what its current facts say it should be, by appending the difference.
  * Running it again changes nothing; running it after any new fact appends only that fact's effect.
  */
-export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCause): NewLedgerEntry[] {
+export function reconcileOrder(tx: Db, orderId: number, cause: ReconcileCause): NewLedgerEntry[] {
   let order = findOrderById(tx, orderId);
   if (!order) throw new Error(`order ${orderId} does not exist`);
   const current = sumOrderLedger(tx, orderId);
@@ -44,7 +43,7 @@ export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCaus
 
   if (order.status === 'paid' && order.ruleId == null) {
     const rule = ruleInForce(tx, isoDay(order.paidAt ?? cause.occurredAt));
-    order = prepared(tx, setOrderRule).get({ id: orderId, ruleId: rule.id, isDonationRateMissing: rule.donationPerPairMinor[order.currency] === undefined ? 1 : 0 })!;
+    order = prepared(tx, setOrderRule).get({ id: orderId, ruleId: rule.id, isDonationRateMissing: rule.donationPerPairMinor[order.currency] === undefined })!;
   }
   const rule = ruleById(tx, order.ruleId!);
   const lines = prepared(tx, linesOfOrder).all({ orderId });
@@ -106,7 +105,7 @@ export function reconcileOrder(tx: DbOrTx, orderId: number, cause: ReconcileCaus
  * and the count of sales stay as they were, while the supporter's totals and monthly email now
  * count the order in the months it was funded.
  */
-function reattributionEntries(tx: DbOrTx, orderId: number, supporterId: number | null, current: OrderLedgerSums[], cause: ReconcileCause): NewLedgerEntry[] {
+function reattributionEntries(tx: Db, orderId: number, supporterId: number | null, current: OrderLedgerSums[], cause: ReconcileCause): NewLedgerEntry[] {
   if (supporterId == null) return [];
   const isMisattributed = current.some((row) => row.supporterId !== supporterId && (row.pairs !== 0 || row.trapWeeks !== 0 || row.donationMinor !== 0));
   if (!isMisattributed) return [];

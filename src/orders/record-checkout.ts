@@ -1,7 +1,6 @@
-import { eq, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { orderLines, orders } from '../db/schema.js';
-import { placeholder, prepared } from '../db/prepared.js';
+import { eq, sql } from 'drizzle-orm';
+import { paramsFor, placeholdersFor, prepared, type Db } from '../db/client.js';
+import { orderLines, orders } from '../db/schema/index.js';
 import { resolvePairsPerUnit } from '../products/products.queries.js';
 import { findOrCreateSupporter } from '../supporters/supporters.queries.js';
 import { findOrderBySession, laterStatus, type OrderStatus } from './orders.queries.js';
@@ -42,22 +41,18 @@ export interface RecordCheckoutResult {
 }
 
 const ORDER_FIELDS = ['checkoutSessionId', 'paymentIntentId', 'supporterId', 'status', 'amountTotalMinor', 'currency', 'livemode', 'paidAt', 'updatedAt'] as const;
-const orderPlaceholders = () => Object.fromEntries(ORDER_FIELDS.map((field) => [field, placeholder(field)])) as Record<(typeof ORDER_FIELDS)[number], SQL>;
-const updateOrder = (db: DbOrTx) => db.update(orders).set(orderPlaceholders()).where(eq(orders.id, sql.placeholder('id'))).returning().prepare();
-const insertOrder = (db: DbOrTx) =>
-  db
-    .insert(orders)
-    .values({ ...orderPlaceholders(), createdAt: placeholder('createdAt') })
-    .returning()
-    .prepare();
-const markHasLines = (db: DbOrTx) => db.update(orders).set({ hasLines: true }).where(eq(orders.id, sql.placeholder('id'))).prepare();
+const updateOrder = (db: Db) => db.update(orders).set(paramsFor(orders, ORDER_FIELDS)).where(eq(orders.id, sql.placeholder('id'))).returning().prepare();
+const insertOrder = (db: Db) => db.insert(orders).values(placeholdersFor([...ORDER_FIELDS, 'createdAt'])).returning().prepare();
+const LINE_FIELDS = ['orderId', 'stripeLineItemId', 'stripePriceId', 'stripeProductId', 'description', 'quantity', 'pairsPerUnit', 'amountTotalMinor'] as const;
+const insertLine = (db: Db) => db.insert(orderLines).values(placeholdersFor(LINE_FIELDS)).prepare();
+const markHasLines = (db: Db) => db.update(orders).set({ hasLines: true }).where(eq(orders.id, sql.placeholder('id'))).prepare();
 
 /**
  * Records what a checkout session event says, idempotently and in any order: the order's status
  * only moves forward, line items are stored once, and the ledger is brought up to date (including
  * refunds or disputes that arrived before the purchase).
  */
-export function recordCheckout(tx: DbOrTx, input: CheckoutInput, cause: ReconcileCause): RecordCheckoutResult {
+export function recordCheckout(tx: Db, input: CheckoutInput, cause: ReconcileCause): RecordCheckoutResult {
   const supporter = input.email ? findOrCreateSupporter(tx, input.email, input.name, cause.recordedAt) : null;
   const existing = findOrderBySession(tx, input.checkoutSessionId);
   const status = existing ? laterStatus(existing.status, input.status) : input.status;
@@ -69,28 +64,24 @@ export function recordCheckout(tx: DbOrTx, input: CheckoutInput, cause: Reconcil
     status,
     amountTotalMinor: existing?.status === 'paid' ? existing.amountTotalMinor : input.amountTotalMinor,
     currency: input.currency,
-    livemode: input.livemode ? 1 : 0, // bound as it is stored: prepared statements skip the schema's mapping
+    livemode: input.livemode,
     paidAt: existing?.paidAt ?? (status === 'paid' ? cause.occurredAt : null),
     updatedAt: cause.recordedAt,
   };
   const order = existing ? prepared(tx, updateOrder).get({ ...values, id: existing.id })! : prepared(tx, insertOrder).get({ ...values, createdAt: cause.recordedAt })!;
 
   if (input.lines && !order.hasLines) {
-    if (input.lines.length > 0) {
-      tx.insert(orderLines)
-        .values(
-          input.lines.map((line) => ({
-            orderId: order.id,
-            stripeLineItemId: line.lineItemId,
-            stripePriceId: line.priceId,
-            stripeProductId: line.productId,
-            description: line.description,
-            quantity: line.quantity,
-            pairsPerUnit: resolvePairsPerUnit(tx, line.priceId, line.productId, line.metadataPairs),
-            amountTotalMinor: line.amountTotalMinor,
-          })),
-        )
-        .run();
+    for (const line of input.lines) {
+      prepared(tx, insertLine).run({
+        orderId: order.id,
+        stripeLineItemId: line.lineItemId,
+        stripePriceId: line.priceId,
+        stripeProductId: line.productId,
+        description: line.description,
+        quantity: line.quantity,
+        pairsPerUnit: resolvePairsPerUnit(tx, line.priceId, line.productId, line.metadataPairs),
+        amountTotalMinor: line.amountTotalMinor,
+      });
     }
     prepared(tx, markHasLines).run({ id: order.id });
   }

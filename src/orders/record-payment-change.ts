@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { findOrdersByPaymentIntent } from './orders.queries.js';
 import { paymentIntentOfCharge, saveChargeState, saveDisputeState, saveRefundState, type ChargeState, type DisputeState, type RefundState } from './payments.queries.js';
 import { reconcileOrder, type ReconcileCause } from './reconcile-order.js';
@@ -12,7 +12,7 @@ export type PaymentChange =
  * Keeps the newest state of a charge, refund or dispute and re-reconciles the orders it belongs
  * to. When the purchase has not arrived yet, the state waits and is applied when it does.
  */
-export function recordPaymentChange(tx: DbOrTx, change: PaymentChange, cause: ReconcileCause): { ordersAffected: number } {
+export function recordPaymentChange(tx: Db, change: PaymentChange, cause: ReconcileCause): { ordersAffected: number } {
   const state = { ...change.state };
   if (!state.paymentIntentId && 'chargeId' in state && state.chargeId) state.paymentIntentId = paymentIntentOfCharge(tx, state.chargeId);
   if (change.object === 'charge') saveChargeState(tx, state as ChargeState);

@@ -1,10 +1,16 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
-import { orderLines, products } from '../db/schema.js';
-import { BadRequestError } from '../errors.js';
+
+import { transaction, type Db } from '../db/client.js';
+
+import { orderLines, products } from '../db/schema/index.js';
+
 import { reconcileOrder } from '../orders/reconcile-order.js';
+
 import { recordAudit, type Actor } from '../staff/audit-log.js';
+
 import { resolvePairsPerUnit } from './products.queries.js';
+import { BadRequestError } from '../errors.js';
+
 
 export interface ProductMappingInput {
   /** A Stripe price id (price_…) or product id (prod_…). */
@@ -29,39 +35,36 @@ export function saveProductMapping(db: Db, input: ProductMappingInput, actor: Ac
   const mapping = validMapping(input);
   const column = mapping.isPrice ? products.stripePriceId : products.stripeProductId;
   const lineColumn = mapping.isPrice ? orderLines.stripePriceId : orderLines.stripeProductId;
-  return db.transaction(
-    (tx) => {
-      const before = tx.select().from(products).where(eq(column, mapping.stripeId)).get();
-      const values = { name: mapping.name, pairsPerUnit: mapping.pairsPerUnit, updatedAt: now };
-      const product = before
-        ? tx.update(products).set(values).where(eq(products.id, before.id)).returning().get()
-        : tx
-            .insert(products)
-            .values({ ...values, stripePriceId: mapping.isPrice ? mapping.stripeId : null, stripeProductId: mapping.isPrice ? null : mapping.stripeId })
-            .returning()
-            .get();
+  return transaction(db, (tx) => {
+    const before = tx.select().from(products).where(eq(column, mapping.stripeId)).get();
+    const values = { name: mapping.name, pairsPerUnit: mapping.pairsPerUnit, updatedAt: now };
+    const product = before
+      ? tx.update(products).set(values).where(eq(products.id, before.id)).returning().get()
+      : tx
+          .insert(products)
+          .values({ ...values, stripePriceId: mapping.isPrice ? mapping.stripeId : null, stripeProductId: mapping.isPrice ? null : mapping.stripeId })
+          .returning()
+          .get();
 
-      const lines = tx.select().from(orderLines).where(eq(lineColumn, mapping.stripeId)).all();
-      const changed = lines.filter((line) => {
-        // A price mapping outranks a product one, so re-resolve rather than copy the new figure.
-        const pairs = resolvePairsPerUnit(tx, line.stripePriceId, line.stripeProductId, line.pairsPerUnit);
-        if (pairs === line.pairsPerUnit) return false;
-        tx.update(orderLines).set({ pairsPerUnit: pairs }).where(eq(orderLines.id, line.id)).run();
-        return true;
-      });
-      const orderIds = [...new Set(changed.map((line) => line.orderId))];
-      for (const orderId of orderIds) reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
+    const lines = tx.select().from(orderLines).where(eq(lineColumn, mapping.stripeId)).all();
+    const changed = lines.filter((line) => {
+      // A price mapping outranks a product one, so re-resolve rather than copy the new figure.
+      const pairs = resolvePairsPerUnit(tx, line.stripePriceId, line.stripeProductId, line.pairsPerUnit);
+      if (pairs === line.pairsPerUnit) return false;
+      tx.update(orderLines).set({ pairsPerUnit: pairs }).where(eq(orderLines.id, line.id)).run();
+      return true;
+    });
+    const orderIds = [...new Set(changed.map((line) => line.orderId))];
+    for (const orderId of orderIds) reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
 
-      const result = { productId: product.id, linesChanged: changed.length, ordersReconciled: orderIds.length };
-      recordAudit(tx, actor, now, 'product.map', `product:${product.id}`, before ? pick(before) : null, { ...pick(product), ...result });
-      return result;
-    },
-    { behavior: 'immediate' },
-  );
+    const result = { productId: product.id, linesChanged: changed.length, ordersReconciled: orderIds.length };
+    recordAudit(tx, actor, now, 'product.map', `product:${product.id}`, before ? pick(before) : null, { ...pick(product), ...result });
+    return result;
+  }, 'immediate');
 }
 
 /** Line items nobody has mapped yet, grouped by what Stripe sold. */
-export function listUnmappedItems(db: DbOrTx) {
+export function listUnmappedItems(db: Db) {
   return db
     .select({
       stripePriceId: orderLines.stripePriceId,
@@ -79,7 +82,7 @@ export function listUnmappedItems(db: DbOrTx) {
     .all();
 }
 
-export function listCatalog(db: DbOrTx) {
+export function listCatalog(db: Db) {
   return db.select().from(products).orderBy(asc(products.name), asc(products.id)).all();
 }
 

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { monthCloses } from '../db/schema.js';
-import { prepared } from '../db/prepared.js';
+import { prepared, type Db } from '../db/client.js';
+import { monthCloses } from '../db/schema/index.js';
 import { nextPeriod, periodOf } from '../lib/months.js';
 
 /**
@@ -16,8 +15,8 @@ export function bookingPeriod(occurredAt: number, lastClosed: string | null): st
 }
 
 /** The latest closed month, or null when none has been closed yet. */
-export function lastClosedPeriod(db: DbOrTx): string | null {
+export function lastClosedPeriod(db: Db): string | null {
   return prepared(db, latestClose).get()?.period ?? null;
 }
 
-const latestClose = (db: DbOrTx) => db.select({ period: sql<string | null>`max(${monthCloses.period})` }).from(monthCloses).prepare();
+const latestClose = (db: Db) => db.select({ period: sql<string | null>`max(${monthCloses.period})` }).from(monthCloses).prepare();

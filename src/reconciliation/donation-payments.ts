@@ -1,11 +1,18 @@
-import { desc, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
-import { donationPayments, donationPaymentVoids, ledgerEntries, staff } from '../db/schema.js';
-import { BadRequestError, NotFoundError } from '../errors.js';
+import { desc, eq } from 'drizzle-orm';
+
+import { transaction, type Db } from '../db/client.js';
+
+import { donationPayments, donationPaymentVoids, ledgerEntries, staff } from '../db/schema/index.js';
+
 import { isoDay } from '../lib/clock.js';
+
 import { isCurrencyCode } from '../lib/money.js';
+
 import { appendLedger } from '../ledger/ledger.queries.js';
+
 import { recordAudit, type Actor } from '../staff/audit-log.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+
 
 export interface DonationPaymentInput {
   /** YYYY-MM-DD, the day the money left. */
@@ -22,8 +29,8 @@ export interface DonationPaymentInput {
  */
 export function recordDonationPayment(db: Db, input: DonationPaymentInput, actor: Actor, now: number) {
   const payment = validPayment(input, now);
-  return db.transaction((tx) => {
-    appendLedger(tx, [
+  return transaction(db, (tx) => {
+    const [entry] = appendLedger(tx, [
       {
         kind: 'donation_paid',
         pairs: 0,
@@ -35,7 +42,7 @@ export function recordDonationPayment(db: Db, input: DonationPaymentInput, actor
         reason: `donation paid to the charity, reference ${payment.reference}`,
       },
     ]);
-    const row = tx.insert(donationPayments).values({ ...payment, ledgerEntryId: lastEntryId(tx), recordedByStaffId: actor.staffId, recordedAt: now }).returning().get();
+    const row = tx.insert(donationPayments).values({ ...payment, ledgerEntryId: entry!.id, recordedByStaffId: actor.staffId, recordedAt: now }).returning().get();
     recordAudit(tx, actor, now, 'donation.record', `donation_payment:${row.id}`, null, payment);
     return row;
   });
@@ -49,14 +56,14 @@ export function voidDonationPayment(db: Db, paymentId: number, reason: string, a
   const why = reason.trim();
   if (!why) throw new BadRequestError('reason_required', 'Say why the payment is being voided.');
   if (why.length > 500) throw new BadRequestError('reason_too_long', 'Keep the reason under 500 characters.');
-  db.transaction((tx) => {
+  transaction(db, (tx) => {
     const payment = tx.select().from(donationPayments).where(eq(donationPayments.id, paymentId)).get();
-    if (!payment) throw new NotFoundError('There is no such donation payment.');
+    if (!payment) throw new NotFoundError('not_found', 'There is no such donation payment.');
     if (tx.select().from(donationPaymentVoids).where(eq(donationPaymentVoids.paymentId, paymentId)).get()) {
       throw new BadRequestError('already_void', 'This payment has already been voided.');
     }
     const original = tx.select().from(ledgerEntries).where(eq(ledgerEntries.id, payment.ledgerEntryId)).get()!;
-    appendLedger(tx, [
+    const [reversal] = appendLedger(tx, [
       {
         kind: 'donation_paid',
         pairs: 0,
@@ -68,7 +75,7 @@ export function voidDonationPayment(db: Db, paymentId: number, reason: string, a
         reason: `void of donation payment ${paymentId} (reference ${payment.reference}): ${why}`,
       },
     ]);
-    tx.insert(donationPaymentVoids).values({ paymentId, reason: why, ledgerEntryId: lastEntryId(tx), voidedByStaffId: actor.staffId, voidedAt: now }).run();
+    tx.insert(donationPaymentVoids).values({ paymentId, reason: why, ledgerEntryId: reversal!.id, voidedByStaffId: actor.staffId, voidedAt: now }).run();
     recordAudit(tx, actor, now, 'donation.void', `donation_payment:${paymentId}`, { isVoid: false }, { isVoid: true, reason: why });
   });
 }
@@ -81,13 +88,15 @@ export interface DonationPaymentRow {
   reference: string;
   note: string | null;
   period: string;
+  /** Booked in a later month than it was paid: that one had closed. */
+  isLate: boolean;
   recordedBy: string | null;
   voidReason: string | null;
   voidedAt: number | null;
 }
 
 /** Payments newest first, with the month each was booked in and whether it was voided. */
-export function listDonationPayments(db: DbOrTx, limit = 200): DonationPaymentRow[] {
+export function listDonationPayments(db: Db, limit = 200): DonationPaymentRow[] {
   return db
     .select({
       id: donationPayments.id,
@@ -97,6 +106,7 @@ export function listDonationPayments(db: DbOrTx, limit = 200): DonationPaymentRo
       reference: donationPayments.reference,
       note: donationPayments.note,
       period: ledgerEntries.period,
+      isLate: ledgerEntries.isLate,
       recordedBy: staff.email,
       voidReason: donationPaymentVoids.reason,
       voidedAt: donationPaymentVoids.voidedAt,
@@ -108,11 +118,6 @@ export function listDonationPayments(db: DbOrTx, limit = 200): DonationPaymentRo
     .orderBy(desc(donationPayments.paidOn), desc(donationPayments.id))
     .limit(limit)
     .all();
-}
-
-/** The entry just appended in this transaction (synchronous: nothing else can append in between). */
-function lastEntryId(tx: DbOrTx): number {
-  return tx.get<{ id: number }>(sql`select max(${ledgerEntries.id}) as id from ${ledgerEntries}`)!.id;
 }
 
 function validPayment(input: DonationPaymentInput, now: number): DonationPaymentInput {

@@ -1,9 +1,7 @@
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import type Database from 'better-sqlite3';
-import type { DbOrTx } from '../db/client.js';
-import { ledgerEntries, orders } from '../db/schema.js';
+import { and, asc, eq, gt, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { prepared, type Db } from '../db/client.js';
+import { ledgerEntries, orders } from '../db/schema/index.js';
 import { csvRow } from '../lib/csv.js';
-import { periodOf, periodStart } from '../lib/months.js';
 import type { LedgerKind } from '../ledger/ledger.queries.js';
 import { CATEGORY_OF, KINDS_IN, type Category } from './balances.js';
 import type { MonthSummary } from './months.queries.js';
@@ -35,7 +33,7 @@ export interface LedgerPageQuery {
 }
 
 /** A month's entries in the order they were booked, a page at a time (keyset on id, so deep pages stay cheap). */
-export function monthLedgerPage(db: DbOrTx, period: string, query: LedgerPageQuery): LedgerLine[] {
+export function monthLedgerPage(db: Db, period: string, query: LedgerPageQuery): LedgerLine[] {
   const rows = db
     .select({
       id: ledgerEntries.id,
@@ -51,6 +49,7 @@ export function monthLedgerPage(db: DbOrTx, period: string, query: LedgerPageQue
       checkoutSessionId: orders.checkoutSessionId,
       eventId: ledgerEntries.eventId,
       reason: ledgerEntries.reason,
+      isLate: ledgerEntries.isLate,
     })
     .from(ledgerEntries)
     .leftJoin(orders, eq(orders.id, ledgerEntries.orderId))
@@ -65,7 +64,7 @@ export function monthLedgerPage(db: DbOrTx, period: string, query: LedgerPageQue
     .orderBy(asc(ledgerEntries.id))
     .limit(query.limit)
     .all();
-  return rows.map((row) => ({ ...row, category: CATEGORY_OF[row.kind], isLate: periodOf(row.occurredAt) < row.period }));
+  return rows.map((row) => ({ ...row, category: CATEGORY_OF[row.kind] }));
 }
 
 export const LEDGER_CSV_HEADER = csvRow([
@@ -89,40 +88,50 @@ export const LEDGER_CSV_HEADER = csvRow([
  * A month's ledger lines as CSV, in chunks. Each chunk is its own short query (never an open cursor
  * across awaits, which would hold the connection), and SQLite writes each line itself: handing
  * eleven values per row to JavaScript to format would cost four times the CPU. Cells follow
- * csvCell's rules (quoted when needed, formulas defused). It takes the raw SQLite handle.
+ * csvCell's rules (quoted when needed, formulas defused).
  */
-export function* monthLedgerCsv(sqlite: Database.Database, period: string, chunkRows = 2000): Generator<string> {
-  const chunk = sqlite.prepare(LEDGER_CSV_SQL).raw(true);
-  const monthStart = periodStart(period);
+export function* monthLedgerCsv(db: Db, period: string, chunkRows = 2000): Generator<string> {
+  const chunk = prepared(db, csvChunk);
   yield LEDGER_CSV_HEADER;
   let afterId = 0;
   for (;;) {
-    const rows = chunk.all({ period, afterId, monthStart, limit: chunkRows }) as [number, string][];
+    const rows = chunk.all({ period, afterId, limit: chunkRows });
     let text = '';
-    for (const row of rows) text += row[1];
+    for (const row of rows) text += row.line;
     if (rows.length > 0) yield text;
     if (rows.length < chunkRows) return;
-    afterId = rows.at(-1)![0];
+    afterId = rows.at(-1)!.id;
   }
 }
 
 /** A text column as a CSV cell, in SQL: the same rules as csvCell. */
-function csvTextSql(column: string): string {
-  const defused = `case when substr(${column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13)) then '''' || ${column} else ${column} end`;
-  const needsQuotes = `instr(${column}, '"') or instr(${column}, ',') or instr(${column}, char(10)) or instr(${column}, char(13))`;
-  return `case when ${column} is null then '' when ${needsQuotes} then '"' || replace(${defused}, '"', '""') || '"' else ${defused} end`;
+function csvText(column: AnyColumn): SQL {
+  const defused = sql`case when substr(${column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13)) then '''' || ${column} else ${column} end`;
+  const needsQuotes = sql`instr(${column}, '"') or instr(${column}, ',') or instr(${column}, char(10)) or instr(${column}, char(13))`;
+  return sql`case when ${column} is null then '' when ${needsQuotes} then '"' || replace(${defused}, '"', '""') || '"' else ${defused} end`;
 }
 
-const isoSql = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
-const categorySql = `case kind ${Object.entries(CATEGORY_OF)
-  .map(([kind, category]) => `when '${kind}' then '${category}'`)
-  .join(' ')} end`;
+const iso = (column: AnyColumn) => sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
+const category = sql`case ${ledgerEntries.kind} ${sql.join(
+  Object.entries(CATEGORY_OF).map(([kind, name]) => sql`when ${kind} then ${name}`),
+  sql` `,
+)} end`;
 
-const LEDGER_CSV_SQL = `
-  select id, id || ',' || period || ',' || ${isoSql('occurred_at')} || ',' || ${isoSql('recorded_at')} || ',' || kind || ',' || ${categorySql} || ','
-    || ${csvTextSql('currency')} || ',' || donation_minor || ',' || pairs || ',' || trap_weeks || ',' || coalesce(order_id, '') || ','
-    || case when occurred_at < @monthStart then 'true' else 'false' end || ',' || ${csvTextSql('event_id')} || ',' || ${csvTextSql('reason')} || char(13, 10)
-  from ledger_entries where period = @period and id > @afterId order by id limit @limit`;
+const csvChunk = (db: Db) => {
+  const e = ledgerEntries;
+  const cells = [
+    sql`${e.id}`, sql`${e.period}`, iso(e.occurredAt), iso(e.recordedAt), sql`${e.kind}`, category, csvText(e.currency), sql`${e.donationMinor}`,
+    sql`${e.pairs}`, sql`${e.trapWeeks}`, sql`coalesce(${e.orderId}, '')`, sql`case when ${e.isLate} then 'true' else 'false' end`,
+    csvText(e.eventId), csvText(e.reason),
+  ];
+  return db
+    .select({ id: e.id, line: sql<string>`${sql.join(cells, sql` || ',' || `)} || char(13, 10)` })
+    .from(e)
+    .where(and(eq(e.period, sql.placeholder('period')), gt(e.id, sql.placeholder('afterId'))))
+    .orderBy(asc(e.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+};
 
 /** The month's summary: one row per currency, the columns DESIGN.md promises first. */
 export function monthSummaryCsv(summary: MonthSummary): string {

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { ledgerPeriodSums, monthCloses, staff } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { ledgerPeriodSums, monthCloses, staff } from '../db/schema/index.js';
 import { nextPeriod, periodEnd, periodOf, periodsBetween } from '../lib/months.js';
 import { lastClosedPeriod } from './accounting-period.js';
 import { runningBalances, type Balance, type PeriodSum } from './balances.js';
@@ -29,7 +29,7 @@ export interface CloseCheck {
 }
 
 /** Net donation movement per month, currency and kind, from the trigger-kept sums (no scan of the ledger). */
-export function readPeriodSums(db: DbOrTx, upTo?: string): PeriodSum[] {
+export function readPeriodSums(db: Db, upTo?: string): PeriodSum[] {
   const query = db
     .select({
       period: ledgerPeriodSums.period,
@@ -44,11 +44,11 @@ export function readPeriodSums(db: DbOrTx, upTo?: string): PeriodSum[] {
 }
 
 /** One month's balances per currency. */
-export function monthBalances(db: DbOrTx, period: string): Balance[] {
+export function monthBalances(db: Db, period: string): Balance[] {
   return runningBalances(readPeriodSums(db, period), [period]).get(period) ?? [];
 }
 
-export function monthSummary(db: DbOrTx, period: string, now: number): MonthSummary {
+export function monthSummary(db: Db, period: string, now: number): MonthSummary {
   const close = db
     .select({ closedAt: monthCloses.closedAt, closedBy: staff.email })
     .from(monthCloses)
@@ -87,7 +87,7 @@ export interface MonthRow {
 }
 
 /** Every month from the first with an entry to the current one (or the last with an entry), newest first. */
-export function listMonths(db: DbOrTx, now: number): MonthRow[] {
+export function listMonths(db: Db, now: number): MonthRow[] {
   const sums = readPeriodSums(db);
   const current = periodOf(now);
   const known = sums.map((s) => s.period).sort();
@@ -111,7 +111,7 @@ export function listMonths(db: DbOrTx, now: number): MonthRow[] {
  * Months close in order and only once over: the first open month may close once it has ended.
  * (With nothing closed yet, any month up to the first one with entries counts as first.)
  */
-export function checkClose(db: DbOrTx, period: string, now: number): CloseCheck {
+export function checkClose(db: Db, period: string, now: number): CloseCheck {
   const lastClosed = lastClosedPeriod(db);
   if (lastClosed !== null && period <= lastClosed) return { canClose: false, reason: `${period} is already closed.` };
   if (periodEnd(period) > now) return { canClose: false, reason: `${period} has not ended yet.` };
@@ -124,7 +124,7 @@ export function checkClose(db: DbOrTx, period: string, now: number): CloseCheck 
 }
 
 /** What is owed to the charity now, per currency: every entry's donation movement, all time. */
-export function outstandingByCurrency(db: DbOrTx): { currency: string; outstandingMinor: number }[] {
+export function outstandingByCurrency(db: Db): { currency: string; outstandingMinor: number }[] {
   return db
     .select({ currency: ledgerPeriodSums.currency, outstandingMinor: sql<number>`sum(${ledgerPeriodSums.donationMinor})` })
     .from(ledgerPeriodSums)

@@ -1,6 +1,6 @@
 import { desc, lt } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { auditLog } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { auditLog } from '../db/schema/index.js';
 
 /** Who made a change: a signed-in staff member, or someone at the command line. */
 export interface Actor {
@@ -16,7 +16,7 @@ export type AuditEntry = typeof auditLog.$inferSelect;
  * Records a change in the same transaction as the change itself, so the log and the data cannot
  * disagree. The table refuses updates and deletes (database triggers): nobody can edit history.
  */
-export function recordAudit(tx: DbOrTx, actor: Actor, at: number, action: string, subject: string, before: unknown, after: unknown): void {
+export function recordAudit(tx: Db, actor: Actor, at: number, action: string, subject: string, before: unknown, after: unknown): void {
   tx.insert(auditLog)
     .values({
       at,
@@ -31,7 +31,7 @@ export function recordAudit(tx: DbOrTx, actor: Actor, at: number, action: string
 }
 
 /** Newest first, a page at a time (`beforeId` continues from the last page). */
-export function listAudit(db: DbOrTx, opts: { beforeId?: number; limit: number }): AuditEntry[] {
+export function listAudit(db: Db, opts: { beforeId?: number; limit: number }): AuditEntry[] {
   const query = db.select().from(auditLog);
   return (opts.beforeId ? query.where(lt(auditLog.id, opts.beforeId)) : query).orderBy(desc(auditLog.id)).limit(opts.limit).all();
 }

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gt, inArray, lt, max } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
-import { loginFailures } from '../db/schema.js';
+import { transaction, type Db } from '../db/client.js';
+import { loginFailures } from '../db/schema/index.js';
 
 /**
  * Sign-in throttling, after OWASP's authentication guidance: an attacker elsewhere must not be able
@@ -48,32 +48,29 @@ const accountKey = (who: SignInAttempter) => `account:${who.email}`;
 
 /** Counts an attempt if it is allowed now; otherwise says how long to wait. Nothing is counted for a refused attempt. */
 export function beginSignInAttempt(db: Db, who: SignInAttempter, now: number): AttemptDecision {
-  return db.transaction(
-    (tx) => {
-      const keys = { pair: pairKey(who), client: clientKeyOf(who), account: who.deviceId ? null : accountKey(who) };
-      const wait = Math.max(
-        windowWait(tx, keys.pair, PAIR_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
-        windowWait(tx, keys.client, CLIENT_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
-        keys.account ? backOffWait(tx, keys.account, now) : 0,
-      );
-      if (wait > 0) return { isAllowed: false, retryAfterSeconds: Math.ceil(wait / 1000) };
-      tx.delete(loginFailures).where(lt(loginFailures.failedAt, now - ACCOUNT_WINDOW_MS)).run();
-      const rows = [keys.pair, keys.client, keys.account].filter((key): key is string => key !== null).map((key) => ({ key, failedAt: now }));
-      const rowIds = tx.insert(loginFailures).values(rows).returning({ id: loginFailures.id }).all().map((row) => row.id);
-      return { isAllowed: true, attempt: { keys, rowIds } };
-    },
-    { behavior: 'immediate' },
-  );
+  return transaction(db, (tx) => {
+    const keys = { pair: pairKey(who), client: clientKeyOf(who), account: who.deviceId ? null : accountKey(who) };
+    const wait = Math.max(
+      windowWait(tx, keys.pair, PAIR_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
+      windowWait(tx, keys.client, CLIENT_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
+      keys.account ? backOffWait(tx, keys.account, now) : 0,
+    );
+    if (wait > 0) return { isAllowed: false, retryAfterSeconds: Math.ceil(wait / 1000) };
+    tx.delete(loginFailures).where(lt(loginFailures.failedAt, now - ACCOUNT_WINDOW_MS)).run();
+    const rows = [keys.pair, keys.client, keys.account].filter((key): key is string => key !== null).map((key) => ({ key, failedAt: now }));
+    const rowIds = tx.insert(loginFailures).values(rows).returning({ id: loginFailures.id }).all().map((row) => row.id);
+    return { isAllowed: true, attempt: { keys, rowIds } };
+  }, 'immediate');
 }
 
 /** A successful sign-in: its own attempt was no failure, and the pair's earlier failures are forgiven. */
-export function forgiveSignInAttempt(tx: DbOrTx, attempt: CountedAttempt): void {
+export function forgiveSignInAttempt(tx: Db, attempt: CountedAttempt): void {
   tx.delete(loginFailures).where(inArray(loginFailures.id, [...attempt.rowIds])).run();
   tx.delete(loginFailures).where(eq(loginFailures.key, attempt.keys.pair)).run();
 }
 
 /** Milliseconds until the key has fewer than `limit` failures in the window (0 when it already has). */
-function windowWait(tx: DbOrTx, key: string, limit: number, windowMs: number, now: number): number {
+function windowWait(tx: Db, key: string, limit: number, windowMs: number, now: number): number {
   const oldestCounted = tx
     .select({ failedAt: loginFailures.failedAt })
     .from(loginFailures)
@@ -87,7 +84,7 @@ function windowWait(tx: DbOrTx, key: string, limit: number, windowMs: number, no
 }
 
 /** Past the free failures, each further one doubles the wait after the latest (a minute, two, four… an hour at most). */
-function backOffWait(tx: DbOrTx, key: string, now: number): number {
+function backOffWait(tx: Db, key: string, now: number): number {
   const recent = tx
     .select({ failures: count(), latestAt: max(loginFailures.failedAt) })
     .from(loginFailures)

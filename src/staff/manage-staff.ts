@@ -1,12 +1,20 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { staff } from '../db/schema.js';
-import { BadRequestError, NotFoundError } from '../errors.js';
+
+import { transaction, type Db } from '../db/client.js';
+
+import { staff } from '../db/schema/index.js';
+
 import { normaliseEmail } from '../lib/email-address.js';
+
 import { recordAudit, type Actor } from './audit-log.js';
+
 import { hashPassword, passwordProblem } from './passwords.js';
+
 import { endSessionsOf } from './sessions.js';
+
 import { auditableStaff, findStaffByEmail, findStaffById, STAFF_ROLES, type StaffMember, type StaffRole } from './staff.queries.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+
 
 export interface NewStaffInput {
   email: string;
@@ -25,7 +33,7 @@ export async function createStaff(db: Db, input: NewStaffInput, actor: Actor, no
   if (findStaffByEmail(db, email)) throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
   const passwordHash = await hashPassword(input.password);
   const name = input.name?.trim() || null;
-  return db.transaction((tx) => {
+  return transaction(db, (tx) => {
     if (findStaffByEmail(tx, email)) throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
     const at = now();
     const member = tx.insert(staff).values({ email, name, role, passwordHash, createdAt: at, updatedAt: at }).returning().get();
@@ -45,9 +53,9 @@ export interface StaffChange {
  */
 export function updateStaff(db: Db, staffId: number, change: StaffChange, actor: Actor, now: number): StaffMember {
   const role = change.role === undefined ? undefined : parseRole(change.role);
-  return db.transaction((tx) => {
+  return transaction(db, (tx) => {
     const before = findStaffById(tx, staffId);
-    if (!before) throw new NotFoundError('There is no such staff account.');
+    if (!before) throw new NotFoundError('not_found', 'There is no such staff account.');
     const next = { role: role ?? before.role, isActive: change.isActive ?? before.isActive };
     if (next.role === before.role && next.isActive === before.isActive) return before;
     if (before.role === 'admin' && before.isActive && (next.role !== 'admin' || !next.isActive)) {

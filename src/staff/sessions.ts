@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, lt, or } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { staff, staffSessions } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { staff, staffSessions } from '../db/schema/index.js';
 import type { FailedSignIns, StaffMember } from './staff.queries.js';
 
 /** A session ends after this long without a request… */
@@ -24,7 +24,7 @@ function hashOf(sessionId: string): string {
  * Starts a session for a staff member and sweeps away expired ones. Returns the new id. The
  * session carries what the member must be told about failed sign-ins until they dismiss it.
  */
-export function startSession(tx: DbOrTx, staffId: number, now: number, signInNotice: FailedSignIns | null = null): string {
+export function startSession(tx: Db, staffId: number, now: number, signInNotice: FailedSignIns | null = null): string {
   tx.delete(staffSessions)
     .where(or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
     .run();
@@ -41,7 +41,7 @@ export interface StaffSession {
 }
 
 /** The active staff member behind a session id, or undefined when it is unknown, expired or disabled. */
-export function findSession(db: DbOrTx, sessionId: string, now: number): StaffSession | undefined {
+export function findSession(db: Db, sessionId: string, now: number): StaffSession | undefined {
   const idHash = hashOf(sessionId);
   const row = db
     .select({ session: staffSessions, member: staff })
@@ -57,15 +57,15 @@ export function findSession(db: DbOrTx, sessionId: string, now: number): StaffSe
 }
 
 /** The member has read what their session had to tell them. */
-export function dismissSignInNotice(db: DbOrTx, sessionId: string): void {
+export function dismissSignInNotice(db: Db, sessionId: string): void {
   db.update(staffSessions).set({ signInNotice: null }).where(eq(staffSessions.idHash, hashOf(sessionId))).run();
 }
 
-export function endSession(db: DbOrTx, sessionId: string): void {
+export function endSession(db: Db, sessionId: string): void {
   db.delete(staffSessions).where(eq(staffSessions.idHash, hashOf(sessionId))).run();
 }
 
 /** Signs a staff member out everywhere (disabled, or their role changed). */
-export function endSessionsOf(db: DbOrTx, staffId: number): void {
+export function endSessionsOf(db: Db, staffId: number): void {
   db.delete(staffSessions).where(eq(staffSessions.staffId, staffId)).run();
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import { EMAIL_MAX_LENGTH } from '../lib/email-address.js';
 import { clientKey } from '../lib/rate-limiter.js';
 import { recordAudit } from './audit-log.js';
@@ -44,7 +44,7 @@ export async function signIn(db: Db, input: SignInInput, now: () => number): Pro
     return { status: 'refused' };
   }
   const at = now();
-  return db.transaction((tx) => {
+  return transaction(db, (tx) => {
     forgiveSignInAttempt(tx, decision.attempt);
     const failedSinceLastSignIn = takeFailedSignIns(tx, member.id);
     recordAudit(tx, { staffId: member.id, email: member.email }, at, 'staff.sign_in', `staff:${member.id}`, null, { client: input.client });

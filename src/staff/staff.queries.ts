@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { staff, type FailedSignIns } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { staff, type FailedSignIns } from '../db/schema/index.js';
 
 export type { FailedSignIns };
 
@@ -8,15 +8,15 @@ export type StaffMember = typeof staff.$inferSelect;
 export type StaffRole = StaffMember['role'];
 export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'staff'];
 
-export function findStaffByEmail(db: DbOrTx, email: string): StaffMember | undefined {
+export function findStaffByEmail(db: Db, email: string): StaffMember | undefined {
   return db.select().from(staff).where(eq(staff.email, email)).get();
 }
 
-export function findStaffById(db: DbOrTx, id: number): StaffMember | undefined {
+export function findStaffById(db: Db, id: number): StaffMember | undefined {
   return db.select().from(staff).where(eq(staff.id, id)).get();
 }
 
-export function listStaff(db: DbOrTx): StaffMember[] {
+export function listStaff(db: Db): StaffMember[] {
   return db.select().from(staff).orderBy(asc(staff.email)).all();
 }
 
@@ -26,7 +26,7 @@ export function auditableStaff(member: StaffMember) {
 }
 
 /** Counts a failed sign-in against an existing account, for the member to be told of when they next sign in. */
-export function recordFailedSignIn(db: DbOrTx, staffId: number, client: string, at: number): void {
+export function recordFailedSignIn(db: Db, staffId: number, client: string, at: number): void {
   db.update(staff)
     .set({ failedSignIns: sql`${staff.failedSignIns} + 1`, lastFailedSignInAt: at, lastFailedSignInFrom: client })
     .where(eq(staff.id, staffId))
@@ -34,7 +34,7 @@ export function recordFailedSignIn(db: DbOrTx, staffId: number, client: string, 
 }
 
 /** The failures since the member's last sign-in (null when there were none), and starts counting afresh. */
-export function takeFailedSignIns(tx: DbOrTx, staffId: number): FailedSignIns | null {
+export function takeFailedSignIns(tx: Db, staffId: number): FailedSignIns | null {
   const member = findStaffById(tx, staffId);
   if (!member || member.failedSignIns === 0 || member.lastFailedSignInAt === null) return null;
   tx.update(staff).set({ failedSignIns: 0, lastFailedSignInAt: null, lastFailedSignInFrom: null }).where(eq(staff.id, staffId)).run();

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { stripeEvents } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { stripeEvents } from '../db/schema/index.js';
 import type { EventStatus, StoredEvent } from './events.queries.js';
 
 export interface EventListRow {
@@ -16,7 +16,7 @@ export interface EventListRow {
 }
 
 /** Stored events, most recently received first (by rowid: insertion order, no extra index needed). */
-export function listEvents(db: DbOrTx, opts: { status?: EventStatus; type?: string; beforeRowid?: number; limit: number }): EventListRow[] {
+export function listEvents(db: Db, opts: { status?: EventStatus; type?: string; beforeRowid?: number; limit: number }): EventListRow[] {
   const rowid = sql<number>`${stripeEvents}.rowid`;
   return db
     .select({
@@ -44,7 +44,7 @@ export function listEvents(db: DbOrTx, opts: { status?: EventStatus; type?: stri
 }
 
 /** Puts one stored event back in the queue, whatever its status; returns the event as it was. */
-export function requeueEvent(db: DbOrTx, id: string, now: number): StoredEvent | undefined {
+export function requeueEvent(db: Db, id: string, now: number): StoredEvent | undefined {
   const before = db.select().from(stripeEvents).where(eq(stripeEvents.id, id)).get();
   if (before) db.update(stripeEvents).set({ status: 'pending', nextAttemptAt: now }).where(eq(stripeEvents.id, id)).run();
   return before;

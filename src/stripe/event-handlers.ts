@@ -1,24 +1,31 @@
-import type { DbOrTx } from '../db/client.js';
+import type { Db } from '../db/client.js';
+
 import { findOrderById, findOrderBySession } from '../orders/orders.queries.js';
+
 import { recordCheckout, type CheckoutInput } from '../orders/record-checkout.js';
+
 import { recordPaymentChange } from '../orders/record-payment-change.js';
+
 import type { ReconcileCause } from '../orders/reconcile-order.js';
+
 import type { LineItemSource } from './line-items.js';
-import { BadEventError, toCheckoutInput, toPaymentChange } from './stripe-objects.js';
+
+import { toCheckoutInput, toPaymentChange } from './stripe-objects.js';
+import { BadEventError } from '../errors.js';
 
 /**
  * One handler per event family. `prepare` may do network I/O (fetching line items) and must not
  * write; `apply` runs inside the processor's transaction, synchronously.
  */
 export interface EventHandler {
-  prepare(object: Record<string, unknown>, type: string, db: DbOrTx, lineItems: LineItemSource, hooks: ProcessingHooks): Promise<Prepared>;
+  prepare(object: Record<string, unknown>, type: string, db: Db, lineItems: LineItemSource, hooks: ProcessingHooks): Promise<Prepared>;
 }
-export type Prepared = (tx: DbOrTx, cause: ReconcileCause) => void;
+export type Prepared = (tx: Db, cause: ReconcileCause) => void;
 
 /** Follow-ups that must commit with what caused them, run inside the processor's transaction (synchronously). */
 export interface ProcessingHooks {
   /** An order has just been paid for the first time, or its buyer has just become known (the thank-you email is queued here, once). */
-  onOrderPaid?(tx: DbOrTx, orderId: number): void;
+  onOrderPaid?(tx: Db, orderId: number): void;
 }
 
 const checkoutHandler: EventHandler = {
@@ -73,6 +80,6 @@ export function handlerFor(type: string): EventHandler | undefined {
 export function dataObjectOf(payload: string): Record<string, unknown> {
   const event = JSON.parse(payload) as { data?: { object?: unknown } };
   const object = event.data?.object;
-  if (!object || typeof object !== 'object') throw new BadEventError('event has no data.object');
+  if (!object || typeof object !== 'object') throw new BadEventError('malformed_event', 'event has no data.object');
   return object as Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import { transaction, type Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { insertEventsIfNew } from './events.queries.js';
 import type { VerifiedEvent } from './verify-event.js';
@@ -40,7 +40,7 @@ export class EventWriter {
     this.isScheduled = this.waiting.length > 0;
     if (this.isScheduled) setImmediate(() => this.flush());
     try {
-      const inserted = this.db.transaction((tx) => insertEventsIfNew(tx, batch.map((w) => w.event), this.clock.now()), { behavior: 'immediate' });
+      const inserted = transaction(this.db, (tx) => insertEventsIfNew(tx, batch.map((w) => w.event), this.clock.now()), 'immediate');
       // The same id twice in one batch: only the first caller may claim it is new.
       for (const w of batch) {
         const isNew = inserted.delete(w.event.id);

@@ -1,7 +1,6 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { stripeEvents } from '../db/schema.js';
-import { placeholder, prepared } from '../db/prepared.js';
+import { param, prepared, type Db } from '../db/client.js';
+import { stripeEvents } from '../db/schema/index.js';
 import type { VerifiedEvent } from './verify-event.js';
 
 export type StoredEvent = typeof stripeEvents.$inferSelect;
@@ -13,7 +12,7 @@ export type EventStatus = StoredEvent['status'];
  * a multi-row insert for each group cost more than SQLite took to run it. The same id twice in one
  * group is inserted once.
  */
-export function insertEventsIfNew(db: DbOrTx, events: VerifiedEvent[], now: number): Set<string> {
+export function insertEventsIfNew(db: Db, events: VerifiedEvent[], now: number): Set<string> {
   const insert = prepared(db, insertEvent);
   const inserted = new Set<string>();
   for (const event of events) {
@@ -21,7 +20,7 @@ export function insertEventsIfNew(db: DbOrTx, events: VerifiedEvent[], now: numb
       id: event.id,
       type: event.type,
       apiVersion: event.apiVersion,
-      livemode: event.livemode ? 1 : 0,
+      livemode: event.livemode,
       stripeCreated: event.created,
       payload: event.payload,
       now,
@@ -31,18 +30,18 @@ export function insertEventsIfNew(db: DbOrTx, events: VerifiedEvent[], now: numb
   return inserted;
 }
 
-const insertEvent = (db: DbOrTx) =>
+const insertEvent = (db: Db) =>
   db
     .insert(stripeEvents)
     .values({
-      id: placeholder('id'),
-      type: placeholder('type'),
-      apiVersion: placeholder('apiVersion'),
-      livemode: placeholder('livemode'),
-      stripeCreated: placeholder('stripeCreated'),
-      payload: placeholder('payload'),
-      nextAttemptAt: placeholder('now'),
-      receivedAt: placeholder('now'),
+      id: sql.placeholder('id'),
+      type: sql.placeholder('type'),
+      apiVersion: sql.placeholder('apiVersion'),
+      livemode: sql.placeholder('livemode'),
+      stripeCreated: sql.placeholder('stripeCreated'),
+      payload: sql.placeholder('payload'),
+      nextAttemptAt: sql.placeholder('now'),
+      receivedAt: sql.placeholder('now'),
     })
     .onConflictDoNothing()
     .returning({ id: stripeEvents.id })
@@ -53,7 +52,7 @@ const insertEvent = (db: DbOrTx) =>
  * the backlog (sorting every waiting row by Stripe time took ~40 ms per batch at 20,000 waiting),
  * then oldest Stripe time first within the batch (a best effort: processing is order-independent).
  */
-export function selectReadyEvents(db: DbOrTx, now: number, limit: number): StoredEvent[] {
+export function selectReadyEvents(db: Db, now: number, limit: number): StoredEvent[] {
   const due = (status: 'pending' | 'retrying') =>
     db
       .select()
@@ -65,18 +64,18 @@ export function selectReadyEvents(db: DbOrTx, now: number, limit: number): Store
   return [...due('pending'), ...due('retrying')].sort((a, b) => a.stripeCreated - b.stripeCreated || a.receivedAt - b.receivedAt).slice(0, limit);
 }
 
-export function markEventDone(db: DbOrTx, id: string, status: 'processed' | 'ignored', now: number): void {
+export function markEventDone(db: Db, id: string, status: 'processed' | 'ignored', now: number): void {
   prepared(db, eventDone).run({ id, status, now });
 }
 
-const eventDone = (db: DbOrTx) =>
+const eventDone = (db: Db) =>
   db
     .update(stripeEvents)
-    .set({ status: placeholder('status'), processedAt: placeholder('now'), lastError: null, attempts: sql`${stripeEvents.attempts} + 1` })
+    .set({ status: param(stripeEvents.status, 'status'), processedAt: param(stripeEvents.processedAt, 'now'), lastError: null, attempts: sql`${stripeEvents.attempts} + 1` })
     .where(eq(stripeEvents.id, sql.placeholder('id')))
     .prepare();
 
-export function markEventFailedAttempt(db: DbOrTx, id: string, status: 'retrying' | 'failed', error: string, nextAttemptAt: number): void {
+export function markEventFailedAttempt(db: Db, id: string, status: 'retrying' | 'failed', error: string, nextAttemptAt: number): void {
   db.update(stripeEvents)
     .set({ status, lastError: error.slice(0, 2000), nextAttemptAt, attempts: sql`${stripeEvents.attempts} + 1` })
     .where(eq(stripeEvents.id, id))
@@ -84,17 +83,17 @@ export function markEventFailedAttempt(db: DbOrTx, id: string, status: 'retrying
 }
 
 /** Puts stored events back in the queue for re-processing (all, or only some statuses). */
-export function requeueEvents(db: DbOrTx, now: number, statuses?: EventStatus[]): number {
+export function requeueEvents(db: Db, now: number, statuses?: EventStatus[]): number {
   const query = db.update(stripeEvents).set({ status: 'pending', nextAttemptAt: now });
   const result = statuses ? query.where(inArray(stripeEvents.status, statuses)).run() : query.run();
   return result.changes;
 }
 
-export function countEventsByStatus(db: DbOrTx): Record<string, number> {
+export function countEventsByStatus(db: Db): Record<string, number> {
   const rows = db.select({ status: stripeEvents.status, n: sql<number>`count(*)` }).from(stripeEvents).groupBy(stripeEvents.status).all();
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-export function findEvent(db: DbOrTx, id: string): StoredEvent | undefined {
+export function findEvent(db: Db, id: string): StoredEvent | undefined {
   return db.select().from(stripeEvents).where(eq(stripeEvents.id, id)).get();
 }

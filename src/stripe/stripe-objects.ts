@@ -1,13 +1,14 @@
 import type { CheckoutInput, LineInput } from '../orders/record-checkout.js';
+
 import type { OrderStatus } from '../orders/orders.queries.js';
+
 import type { PaymentChange } from '../orders/record-payment-change.js';
+
 import { normaliseEmail } from '../lib/email-address.js';
+import { BadEventError } from '../errors.js';
+
 
 /** Stripe shapes → domain inputs. Anything malformed is a BadEventError: retrying it would not help. */
-
-export class BadEventError extends Error {
-  override name = 'BadEventError';
-}
 
 type Obj = Record<string, unknown>;
 
@@ -18,7 +19,7 @@ const obj = (value: unknown): Obj | null => (value && typeof value === 'object' 
 const idOf = (value: unknown): string | null => (typeof value === 'string' ? value : (obj(value) && str(obj(value)!, 'id')) || null);
 
 function need<T>(value: T | null, what: string): T {
-  if (value === null) throw new BadEventError(`${what} is missing or malformed`);
+  if (value === null) throw new BadEventError('malformed_event', `${what} is missing or malformed`);
   return value;
 }
 
@@ -56,7 +57,7 @@ export function toLineInput(raw: unknown): LineInput {
   const metadata = product ? obj(product.metadata) : null;
   const pairs = metadata && typeof metadata.pairs === 'string' && /^\d{1,4}$/.test(metadata.pairs.trim()) ? Number(metadata.pairs) : null;
   const quantity = int(item, 'quantity') ?? 1;
-  if (quantity < 0) throw new BadEventError(`line item ${id} has a negative quantity`);
+  if (quantity < 0) throw new BadEventError('malformed_event', `line item ${id} has a negative quantity`);
   return {
     lineItemId: id,
     priceId: price ? str(price, 'id') : null,
@@ -83,6 +84,6 @@ export function toPaymentChange(object: Obj, eventCreated: number): PaymentChang
     case 'dispute':
       return { object: 'dispute', state: { ...common, chargeId: idOf(object.charge), amountMinor, status: need(str(object, 'status'), `status of ${id}`) } };
     default:
-      throw new BadEventError(`expected a charge, refund or dispute, got ${String(object.object)}`);
+      throw new BadEventError('malformed_event', `expected a charge, refund or dispute, got ${String(object.object)}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { queueImpactLinkEmail, type Mailer } from '../email/mailer.js';
 import { normaliseEmail } from '../lib/email-address.js';
 import { findSupporterByEmail } from './supporters.queries.js';
@@ -10,7 +10,7 @@ export type ImpactLinkRequest = 'queued' | 'already_queued' | 'unknown_address' 
  * request id) makes a retried request queue it once. The caller must give the person the same
  * answer whatever this returns: the result is for logs and tests only.
  */
-export function requestImpactLink(db: DbOrTx, mailer: Mailer, rawEmail: string, requestKey: string): ImpactLinkRequest {
+export function requestImpactLink(db: Db, mailer: Mailer, rawEmail: string, requestKey: string): ImpactLinkRequest {
   const email = normaliseEmail(rawEmail);
   const supporter = email ? findSupporterByEmail(db, email) : undefined;
   if (!supporter) return 'unknown_address';

@@ -1,9 +1,8 @@
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { disputes, orderLines, orders, supporters, supporterTotals } from '../db/schema.js';
+import { prepared, type Db } from '../db/client.js';
+import { disputes, orderLines, orders, supporters, supporterTotals } from '../db/schema/index.js';
 import { refundedMinorFor } from '../orders/payments.queries.js';
 import { maskEmail } from './supporters.queries.js';
-import { prepared } from '../db/prepared.js';
 
 export type OrderDisplayStatus =
   | 'paid'
@@ -50,7 +49,7 @@ const OPEN_DISPUTE = ['warning_needs_response', 'warning_under_review', 'needs_r
  * read. One row per order, newest first; a supporter without orders gets one row with the order
  * columns null.
  */
-function prepareRead(db: DbOrTx) {
+function prepareRead(db: Db) {
   return db
     .select({
       supporterId: supporters.id,
@@ -85,7 +84,7 @@ function prepareRead(db: DbOrTx) {
 type Row = ReturnType<ReturnType<typeof prepareRead>['all']>[number];
 
 /** A supporter's own impact, found by their private token; undefined for an unknown token. */
-export function findSupporterImpact(db: DbOrTx, token: string): SupporterImpact | undefined {
+export function findSupporterImpact(db: Db, token: string): SupporterImpact | undefined {
   const rows = prepared(db, prepareRead).all({ token });
   const supporter = rows[0];
   if (!supporter) return undefined;
@@ -121,14 +120,14 @@ interface OrderMoney {
  * or the order sold no pairs at all (its items are not matched yet). Every other order is answered
  * by the page's one statement, from the index alone.
  */
-function moneyOf(db: DbOrTx, row: Row): OrderMoney | undefined {
+function moneyOf(db: Db, row: Row): OrderMoney | undefined {
   const isUnclear = row.soldPairs! === 0 || (row.refundedPairs! > 0 && row.refundedPairs! >= row.soldPairs!);
   if (row.status !== 'paid' || !isUnclear || !row.paymentIntentId) return undefined;
   const order = prepared(db, readOrderTotal).get({ orderId: row.orderId! });
   return order ? { amountTotalMinor: order.amountTotalMinor, refundedMinor: refundedMinorFor(db, row.paymentIntentId) } : undefined;
 }
 
-const readOrderTotal = (db: DbOrTx) =>
+const readOrderTotal = (db: Db) =>
   db
     .select({ amountTotalMinor: orders.amountTotalMinor })
     .from(orders)

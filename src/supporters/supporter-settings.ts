@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { supporters } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import { supporters } from '../db/schema/index.js';
 import { queueImpactLinkEmail, type Mailer } from '../email/mailer.js';
 import { findRetiredToken, findSupporterByRetiredToken, findSupporterByToken, maskEmail, rotateSupporterToken, type Supporter } from './supporters.queries.js';
 
@@ -9,7 +9,7 @@ import { findRetiredToken, findSupporterByRetiredToken, findSupporterByToken, ma
  * value it already has changes nothing, so a double-clicked button cannot undo itself.
  * Returns false for an unknown token.
  */
-export function setMonthlyEmail(db: DbOrTx, token: string, wantsEmail: boolean): boolean {
+export function setMonthlyEmail(db: Db, token: string, wantsEmail: boolean): boolean {
   const supporter = findSupporterByToken(db, token);
   if (!supporter) return false;
   setSubscribed(db, supporter, wantsEmail);
@@ -22,7 +22,7 @@ export interface UnsubscribeLink {
   isReplaced: boolean;
 }
 
-export function findUnsubscribeLink(db: DbOrTx, token: string): UnsubscribeLink | undefined {
+export function findUnsubscribeLink(db: Db, token: string): UnsubscribeLink | undefined {
   const current = findSupporterByToken(db, token);
   if (current) return { supporter: current, isReplaced: false };
   const retired = findSupporterByRetiredToken(db, token);
@@ -34,13 +34,13 @@ export function findUnsubscribeLink(db: DbOrTx, token: string): UnsubscribeLink 
  * email must keep working (RFC 8058), even though it opens nothing else. Returns the link, or
  * undefined for a token nobody ever had.
  */
-export function unsubscribeByLink(db: DbOrTx, token: string): UnsubscribeLink | undefined {
+export function unsubscribeByLink(db: Db, token: string): UnsubscribeLink | undefined {
   const link = findUnsubscribeLink(db, token);
   if (link) setSubscribed(db, link.supporter, false);
   return link;
 }
 
-function setSubscribed(db: DbOrTx, supporter: Supporter, wantsEmail: boolean): void {
+function setSubscribed(db: Db, supporter: Supporter, wantsEmail: boolean): void {
   if (supporter.isSubscribed !== wantsEmail) {
     db.update(supporters).set({ isSubscribed: wantsEmail }).where(eq(supporters.id, supporter.id)).run();
   }
@@ -62,7 +62,7 @@ export type LinkReplacement =
  * Gives the supporter behind a private link a new link; the old one stops working at once (but
  * still unsubscribes). Undefined for an unknown token, or one replaced longer ago than the grace.
  */
-export function replaceSupporterLink(db: DbOrTx, mailer: Mailer, token: string, now: number): LinkReplacement | undefined {
+export function replaceSupporterLink(db: Db, mailer: Mailer, token: string, now: number): LinkReplacement | undefined {
   const supporter = findSupporterByToken(db, token);
   if (supporter) return { kind: 'replaced', token: rotateSupporterToken(db, supporter, now) };
   const retired = findRetiredToken(db, token);

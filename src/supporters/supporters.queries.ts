@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.js';
-import { retiredTokens, supporters } from '../db/schema.js';
-import { placeholder, prepared } from '../db/prepared.js';
+import { param, prepared, transaction, type Db } from '../db/client.js';
+import { retiredTokens, supporters } from '../db/schema/index.js';
 
 export type Supporter = typeof supporters.$inferSelect;
 
@@ -12,7 +11,7 @@ export function newSupporterToken(): string {
 }
 
 /** One supporter per normalised email; the first name we hear is kept until a newer one arrives. */
-export function findOrCreateSupporter(tx: DbOrTx, email: string, name: string | null, now: number): Supporter {
+export function findOrCreateSupporter(tx: Db, email: string, name: string | null, now: number): Supporter {
   const existing = findSupporterByEmail(tx, email);
   if (existing) {
     if (name && name !== existing.name) prepared(tx, renameSupporter).run({ id: existing.id, name });
@@ -21,34 +20,34 @@ export function findOrCreateSupporter(tx: DbOrTx, email: string, name: string | 
   return prepared(tx, insertSupporter).get({ email, name, token: newSupporterToken(), createdAt: now })!;
 }
 
-const renameSupporter = (db: DbOrTx) => db.update(supporters).set({ name: placeholder('name') }).where(eq(supporters.id, sql.placeholder('id'))).prepare();
-const insertSupporter = (db: DbOrTx) =>
+const renameSupporter = (db: Db) => db.update(supporters).set({ name: param(supporters.name, 'name') }).where(eq(supporters.id, sql.placeholder('id'))).prepare();
+const insertSupporter = (db: Db) =>
   db
     .insert(supporters)
-    .values({ email: placeholder('email'), name: placeholder('name'), token: placeholder('token'), createdAt: placeholder('createdAt') })
+    .values({ email: sql.placeholder('email'), name: sql.placeholder('name'), token: sql.placeholder('token'), createdAt: sql.placeholder('createdAt') })
     .returning()
     .prepare();
 
-const supporterByEmail = (db: DbOrTx) => db.select().from(supporters).where(eq(supporters.email, sql.placeholder('email'))).prepare();
+const supporterByEmail = (db: Db) => db.select().from(supporters).where(eq(supporters.email, sql.placeholder('email'))).prepare();
 
-export function findSupporterByEmail(db: DbOrTx, email: string): Supporter | undefined {
+export function findSupporterByEmail(db: Db, email: string): Supporter | undefined {
   return prepared(db, supporterByEmail).get({ email });
 }
 
-const supporterById = (db: DbOrTx) => db.select().from(supporters).where(eq(supporters.id, sql.placeholder('id'))).prepare();
+const supporterById = (db: Db) => db.select().from(supporters).where(eq(supporters.id, sql.placeholder('id'))).prepare();
 
-export function findSupporterById(db: DbOrTx, id: number): Supporter | undefined {
+export function findSupporterById(db: Db, id: number): Supporter | undefined {
   return prepared(db, supporterById).get({ id });
 }
 
-export function findSupporterByToken(db: DbOrTx, token: string): Supporter | undefined {
+export function findSupporterByToken(db: Db, token: string): Supporter | undefined {
   return db.select().from(supporters).where(eq(supporters.token, token)).get();
 }
 
 /** Replaces a supporter's token; the old link stops working at once, except to unsubscribe. */
-export function rotateSupporterToken(db: DbOrTx, supporter: Pick<Supporter, 'id' | 'token'>, now: number): string {
+export function rotateSupporterToken(db: Db, supporter: Pick<Supporter, 'id' | 'token'>, now: number): string {
   const token = newSupporterToken();
-  db.transaction((tx) => {
+  transaction(db, (tx) => {
     tx.insert(retiredTokens).values({ token: supporter.token, supporterId: supporter.id, retiredAt: now }).run();
     tx.update(supporters).set({ token }).where(eq(supporters.id, supporter.id)).run();
   });
@@ -56,7 +55,7 @@ export function rotateSupporterToken(db: DbOrTx, supporter: Pick<Supporter, 'id'
 }
 
 /** A replaced link: whose it was (the supporter as they are now, current token included) and when it was replaced. */
-export function findRetiredToken(db: DbOrTx, token: string): { supporter: Supporter; retiredAt: number } | undefined {
+export function findRetiredToken(db: Db, token: string): { supporter: Supporter; retiredAt: number } | undefined {
   return db
     .select({ supporter: supporters, retiredAt: retiredTokens.retiredAt })
     .from(retiredTokens)
@@ -66,7 +65,7 @@ export function findRetiredToken(db: DbOrTx, token: string): { supporter: Suppor
 }
 
 /** The supporter a replaced link belonged to. */
-export function findSupporterByRetiredToken(db: DbOrTx, token: string): Supporter | undefined {
+export function findSupporterByRetiredToken(db: Db, token: string): Supporter | undefined {
   return findRetiredToken(db, token)?.supporter;
 }
 

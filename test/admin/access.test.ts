@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { auditLog, staffSessions } from '../../src/db/schema.js';
+import { auditLog, staffSessions } from '../../src/db/schema/index.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { addStaff, csrfIn, signInAs, staffBrowser, STAFF_PASSWORD } from '../helpers/staff-console.js';
+import { addStaff, csrfIn, staffBrowser, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { consoleRoutes, PUBLIC_CONSOLE_PATHS } from './console-routes.js';
 
 const auditCount = (t: ReturnType<typeof createTestApp>) => t.ctx.db.select().from(auditLog).all().length;

@@ -1,5 +1,5 @@
 import { describe, expect, it, afterEach } from 'vitest';
-import { auditLog, ledgerEntries, orders, stripeEvents } from '../../src/db/schema.js';
+import { auditLog, ledgerEntries, orders, stripeEvents } from '../../src/db/schema/index.js';
 import { lineItem } from '../../src/stripe/simulated-events.js';
 import { checkoutSession, disputeEvent, purchase, stripeEvent } from '../helpers/stripe-events.js';
 import { decodeEntities } from '../helpers/html.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditLog, orders } from '../../src/db/schema.js';
+import { auditLog, orders } from '../../src/db/schema/index.js';
 import { runMonthlyEmails } from '../../src/email/monthly-run.js';
 import type { MailTransport, OutgoingMessage, SendOutcome } from '../../src/email/transport.js';
 import { purchase, stripeEvent } from '../helpers/stripe-events.js';

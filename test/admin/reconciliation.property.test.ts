@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { monthBalances as monthBalancesTable } from '../../src/db/schema.js';
+import { transaction } from '../../src/db/client.js';
+import { signedOffBalances } from '../../src/db/schema/index.js';
 import { nextPeriod, periodEnd } from '../../src/lib/months.js';
 import { recordCheckout } from '../../src/orders/record-checkout.js';
 import { recordPaymentChange } from '../../src/orders/record-payment-change.js';
@@ -56,16 +57,16 @@ function play(t: TestApp, steps: Step[], snapshots: Map<string, { balances: Bala
       purchases.push(p);
       const line = { lineItemId: `li_${n}`, priceId: `price_${n}`, productId: `prod_${n}`, description: null, quantity: 1, amountTotalMinor: p.amountMinor, metadataPairs: s.pairs };
       const input = { checkoutSessionId: `cs_${n}`, paymentIntentId: p.paymentIntentId, status: 'paid' as const, amountTotalMinor: p.amountMinor, currency: s.currency, livemode: false, email: `s${n}@example.org`, name: null, lines: [line] };
-      db.transaction((tx) => recordCheckout(tx, input, cause(s.day)));
+      transaction(db, (tx) => recordCheckout(tx, input, cause(s.day)));
     } else if (s.type === 'refund' && purchases.length > 0) {
       const p = purchases[s.purchase % purchases.length]!;
       p.refundedMinor += Math.ceil(((p.amountMinor - p.refundedMinor) * s.permille) / 1000);
       const state = { id: `ch_${p.paymentIntentId}`, paymentIntentId: p.paymentIntentId, amountMinor: p.amountMinor, amountRefundedMinor: p.refundedMinor, currency: p.currency, stripeCreated: n };
-      db.transaction((tx) => recordPaymentChange(tx, { object: 'charge', state }, cause(s.day)));
+      transaction(db, (tx) => recordPaymentChange(tx, { object: 'charge', state }, cause(s.day)));
     } else if (s.type === 'dispute_lost' && purchases.length > 0) {
       const p = purchases[s.purchase % purchases.length]!;
       const state = { id: `dp_${p.paymentIntentId}`, paymentIntentId: p.paymentIntentId, chargeId: null, amountMinor: p.amountMinor, status: 'lost', stripeCreated: n };
-      db.transaction((tx) => recordPaymentChange(tx, { object: 'dispute', state }, cause(s.day)));
+      transaction(db, (tx) => recordPaymentChange(tx, { object: 'dispute', state }, cause(s.day)));
     } else if (s.type === 'payment') {
       const paidOn = new Date(START + s.day * DAY).toISOString().slice(0, 10);
       payments.push(recordDonationPayment(db, { paidOn, amountMinor: s.amountMinor, currency: s.currency, reference: `ref ${n}`, note: null }, COMMAND_LINE, NOW).id);
@@ -132,7 +133,7 @@ describe('reconciliation over random histories of sales, refunds, disputes, paym
           }
 
           // A closed month never changes: same balances, same entries, same signed-off figures.
-          const stored = t.ctx.db.select().from(monthBalancesTable).all();
+          const stored = t.ctx.db.select().from(signedOffBalances).all();
           for (const [period, snapshot] of snapshots) {
             expect(monthSummary(t.ctx.db, period, NOW).balances).toEqual(snapshot.balances);
             expect(entryIdsIn(t, period)).toEqual(snapshot.entryIds);

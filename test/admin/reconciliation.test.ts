@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthBalances } from '../../src/db/schema.js';
+import { signedOffBalances } from '../../src/db/schema/index.js';
 import { chargeRefunded, purchase, stripeEvent } from '../helpers/stripe-events.js';
 import { staffBrowser } from '../helpers/staff-console.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -65,7 +65,7 @@ describe('month-end reconciliation', () => {
     expect(page.text).toMatch(/1 entry in GBP totalling -£2\.00/);
     const lines = parseCsv((await browser.get('/admin/reconciliation/2025-02/ledger.csv')).text);
     expect(lines.filter((l) => l.is_late === 'true').map((l) => [l.kind, l.donation_minor, l.occurred_at])).toEqual([['refund', '-200', '2025-01-25T10:00:00.000Z']]);
-    expect(t.ctx.db.select().from(monthBalances).all()).toEqual([
+    expect(t.ctx.db.select().from(signedOffBalances).all()).toEqual([
       { period: '2025-01', currency: 'GBP', openingMinor: 0, accruedMinor: 500, reversedMinor: 0, paidMinor: 0, closingMinor: 500 },
     ]);
   });
@@ -82,7 +82,7 @@ describe('month-end reconciliation', () => {
     const unfinished = await browser.post('/admin/reconciliation/2025-03/close');
     expect(unfinished.status).toBe(400);
     expect(unfinished.text).toContain('2025-03 has not ended yet');
-    expect(t.ctx.db.select().from(monthBalances).all().map((b) => [b.period, b.closingMinor])).toEqual([
+    expect(t.ctx.db.select().from(signedOffBalances).all().map((b) => [b.period, b.closingMinor])).toEqual([
       ['2025-01', 500],
       ['2025-02', 0],
     ]);

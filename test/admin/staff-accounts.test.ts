@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, staff } from '../../src/db/schema.js';
+import { auditLog, staff } from '../../src/db/schema/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { addStaff, signInAs, staffBrowser, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { createTestApp, makeTempDir } from '../helpers/test-app.js';

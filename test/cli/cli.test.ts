@@ -4,7 +4,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
-import { stripeEvents } from '../../src/db/schema.js';
+import { stripeEvents } from '../../src/db/schema/index.js';
 import { readTotals } from '../../src/ledger/ledger.queries.js';
 import { checkoutCompleted, stripeEvent } from '../helpers/stripe-events.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, orders, supporterTotals } from '../../src/db/schema.js';
+import { auditLog, orders, supporterTotals } from '../../src/db/schema/index.js';
 import { findOrderBySession } from '../../src/orders/orders.queries.js';
 import { findSupporterImpact } from '../../src/supporters/supporter-impact.js';
 import { findOrCreateSupporter } from '../../src/supporters/supporters.queries.js';
@@ -23,6 +23,7 @@ describe('ledger:check', () => {
         'running totals: 3 pairs, 3 trap-weeks, 1 supporters, as the entries say',
         "orders' figures: all as their entries say",
         "supporters' sums: all as their entries say",
+        'month sums: all as their entries say',
         'every order credits its buyer',
         '',
       ].join('\n'),

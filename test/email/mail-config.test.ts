@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
 import { progressReporter } from '../../src/cli/progress.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
 
 describe('mail settings', () => {
   it('default to files in ./data/outbox wherever the database is, five connections, no rate limit and no schedule', () => {

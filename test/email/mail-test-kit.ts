@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { emailOutbox, supporters } from '../../src/db/schema.js';
+import { emailOutbox, supporters } from '../../src/db/schema/index.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastScheduledPeriod } from '../../src/email/mail-service.js';
+import { lastScheduledOccurrence } from '../../src/email/monthly-schedule.js';
 import { monthJustEnded, runMonthlyEmails } from '../../src/email/monthly-run.js';
 import { isMonthlyRunCompleted } from '../../src/email/monthly-runs.queries.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -124,15 +124,17 @@ describe('the monthly schedule', () => {
     expect(isMonthlyRunCompleted(t.ctx.db, '2026-09')).toBe(true);
   });
 
-  it('finds the month the latest occurrence before now was for', () => {
+  it('finds the latest occurrence before now, and the month it was for', () => {
     const london = 'Europe/London';
-    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 9, 20, 12))).toBe('2026-09');
+    const periodAt = (cron: string, now: number) => lastScheduledOccurrence(cron, london, now)?.period ?? null;
+    expect(lastScheduledOccurrence('0 9 1 * *', london, Date.UTC(2026, 9, 20, 12))).toEqual({ at: Date.UTC(2026, 9, 1, 8), period: '2026-09' });
     // 1 November, 08:30 in London (GMT): this month's run is still to come, so the last was October's, for September.
-    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 10, 1, 8, 30))).toBe('2026-09');
-    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 10, 1, 9, 30))).toBe('2026-10');
+    expect(periodAt('0 9 1 * *', Date.UTC(2026, 10, 1, 8, 30))).toBe('2026-09');
+    expect(periodAt('0 9 1 * *', Date.UTC(2026, 10, 1, 9, 30))).toBe('2026-10');
     // 1 July, 08:30 UTC is 09:30 in London (BST): the run has fallen due.
-    expect(lastScheduledPeriod('0 9 1 * *', london, Date.UTC(2026, 6, 1, 8, 30))).toBe('2026-06');
-    expect(lastScheduledPeriod('0 9 1 1 *', london, Date.UTC(2026, 9, 20))).toBeNull(); // yearly: none in the last 32 days
-    expect(lastScheduledPeriod('* * * * * *', london, Date.UTC(2026, 9, 20))).toBeNull(); // every second: the next one will do
+    expect(periodAt('0 9 1 * *', Date.UTC(2026, 6, 1, 8, 30))).toBe('2026-06');
+    expect(periodAt('0 9 1 1 *', Date.UTC(2026, 9, 20))).toBeNull(); // yearly: none in the last 32 days
+    // Every second: the latest was a second ago, found without scanning a month of seconds.
+    expect(lastScheduledOccurrence('* * * * * *', london, Date.UTC(2026, 9, 20, 12, 0, 0, 500))).toEqual({ at: Date.UTC(2026, 9, 20, 12), period: '2026-09' });
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
-import { emailOutbox } from '../../src/db/schema.js';
+import { emailOutbox } from '../../src/db/schema/index.js';
 import { countOutboxByState } from '../../src/email/outbox.queries.js';
 import { findOrCreateSupporter } from '../../src/supporters/supporters.queries.js';
 import { outboxBeside } from '../helpers/run-cli.js';

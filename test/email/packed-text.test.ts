@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { packText, unpackText } from '../../src/db/packed-text.js';
-import { emailOutbox } from '../../src/db/schema.js';
+import { emailOutbox } from '../../src/db/schema/index.js';
 import { findOrCreateSupporter } from '../../src/supporters/supporters.queries.js';
 import { createTestApp } from '../helpers/test-app.js';
 

@@ -16,7 +16,9 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Serves a test app on a free port; returns its base URL and a way to stop serving. */
+/** Serves the app on a free port, as the server does: the link form's requests are worked through in the background. */
 export async function listen(t: TestApp): Promise<{ base: string; stop(): Promise<void> }> {
+  t.ctx.linkRequests.start();
   const server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   return {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { conversionRates, conversionRules, ledgerEntries, orders, products } from '../../src/db/schema.js';
+import { conversionRates, conversionRules, ledgerEntries, orders, products } from '../../src/db/schema/index.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
 import { createTestApp } from '../helpers/test-app.js';
 

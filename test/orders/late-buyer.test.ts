@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { dashboardFigures } from '../../src/dashboard/dashboard.queries.js';
-import { ledgerEntries } from '../../src/db/schema.js';
+import { ledgerEntries } from '../../src/db/schema/index.js';
 import { selectMonthlyCandidates } from '../../src/email/monthly-content.js';
 import { findOrderBySession } from '../../src/orders/orders.queries.js';
 import { findSupporterImpact } from '../../src/supporters/supporter-impact.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { desc, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { emailOutbox } from '../../src/db/schema.js';
+import { emailOutbox } from '../../src/db/schema/index.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
 import { launchChromium, listen } from '../helpers/browser.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { addConversionRule } from '../../src/conversion/manage-rules.js';
-import { censuses } from '../../src/db/schema.js';
+import { censuses } from '../../src/db/schema/index.js';
 import { COMMAND_LINE } from '../../src/staff/audit-log.js';
 import { html, textOf } from '../helpers/html.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { emailOutbox } from '../../src/db/schema.js';
+import { emailOutbox } from '../../src/db/schema/index.js';
 import { REPLACED_LINK_GRACE_MS } from '../../src/supporters/supporter-settings.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
 import { setSupporter } from '../email/mail-test-kit.js';

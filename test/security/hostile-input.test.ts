@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRates } from '../../src/conversion/manage-rules.js';
-import { loginFailures } from '../../src/db/schema.js';
+import { loginFailures } from '../../src/db/schema/index.js';
 import { normaliseEmail } from '../../src/lib/email-address.js';
 import { parseMoney } from '../../src/lib/money.js';
 import { createTestApp } from '../helpers/test-app.js';

@@ -1,21 +1,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+
+import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
+
 import { readTotals } from '../../src/ledger/ledger.queries.js';
+
 import { DEVELOPMENT_SECRETS_FILE } from '../../src/secrets.js';
+
 import { signPayload } from '../../src/stripe/simulated-events.js';
+
 import { checkoutCompleted } from '../helpers/stripe-events.js';
+
 import { runCli } from '../helpers/run-cli.js';
+
 import { startServer } from '../helpers/server-process.js';
+
 import { makeTempDir, productionSecrets } from '../helpers/test-app.js';
+import { ConfigError } from '../../src/errors.js';
+
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The development webhook secret the project once printed in its source. */
 const OLD_DEVELOPMENT_SECRET = 'whsec_development_only_not_a_real_secret';
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string>): readonly string[] {
   try {
     loadConfig({ NODE_ENV: 'production', ...env });
   } catch (error) {

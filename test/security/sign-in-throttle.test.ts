@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { loginFailures, staffSessions } from '../../src/db/schema.js';
+import { loginFailures, staffSessions } from '../../src/db/schema/index.js';
 import { signIn } from '../../src/staff/sign-in.js';
 import { html } from '../helpers/html.js';
 import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';

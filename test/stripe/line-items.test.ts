@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { orderLines, products, stripeEvents } from '../../src/db/schema.js';
-import { retryDelayMs } from '../../src/stripe/event-processor.js';
+import { orderLines, products, stripeEvents } from '../../src/db/schema/index.js';
+import { eventRetryDelayMs } from '../../src/stripe/event-processor.js';
 import { lineItem } from '../../src/stripe/simulated-events.js';
 import { checkoutSession, fixture, nextCreated, stripeEvent } from '../helpers/stripe-events.js';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in.js';
@@ -51,7 +51,7 @@ describe('line items from the Stripe API', () => {
     const waiting = t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()!;
     expect(waiting).toMatchObject({ status: 'retrying', attempts: 1 });
     expect(waiting.lastError).toMatch(/fetching line items/);
-    expect(waiting.nextAttemptAt).toBe(t.clock.now() + retryDelayMs(1));
+    expect(waiting.nextAttemptAt).toBe(t.clock.now() + eventRetryDelayMs(1));
     expect(t.totals().pairs).toBe(0);
     expect(t.ctx.db.select().from(orderLines).all()).toHaveLength(0); // nothing half-written
 
@@ -59,7 +59,7 @@ describe('line items from the Stripe API', () => {
     await t.settle(); // not due yet: still waiting
     expect(t.totals().pairs).toBe(0);
 
-    t.clock.advance(retryDelayMs(1));
+    t.clock.advance(eventRetryDelayMs(1));
     await t.settle();
     expect(t.totals().pairs).toBe(7);
     expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()).toMatchObject({ status: 'processed', attempts: 2, lastError: null });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripeEvents } from '../../src/db/schema.js';
+import { stripeEvents } from '../../src/db/schema/index.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
 import { createTestApp, WEBHOOK_SECRET, type TestApp } from '../helpers/test-app.js';

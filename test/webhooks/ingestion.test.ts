@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { orders, stripeEvents } from '../../src/db/schema.js';
+import { orders, stripeEvents } from '../../src/db/schema/index.js';
 import { checkoutCompleted, stripeEvent } from '../helpers/stripe-events.js';
 import { createTestApp } from '../helpers/test-app.js';
 

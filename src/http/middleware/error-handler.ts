@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../../errors.js';
+
 import { loggablePath } from './request-context.js';
+import { AppError, pageNotFound, TooManyRequestsError } from '../../errors.js';
+
 
 interface HttpishError {
   status?: number;
@@ -37,21 +39,6 @@ export function errorHandler() {
 }
 
 const ERROR_TITLES: Record<number, string> = { 403: 'Not allowed from there', 404: 'Page not found', 429: 'Please slow down', 500: 'Something went wrong' };
-
-/** The one "missing page" error: routes that look something up and find nothing throw this too. */
-export function pageNotFound(): AppError {
-  return new AppError(404, 'not_found', 'There is nothing at this address.');
-}
-
-/** Too many attempts; the page says when to try again and the response carries Retry-After. */
-export class TooManyRequestsError extends AppError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    message = `Too many attempts. Please try again in ${Math.ceil(retryAfterSeconds / 60)} ${retryAfterSeconds > 60 ? 'minutes' : 'minute'}.`,
-  ) {
-    super(429, 'too_many_requests', message);
-  }
-}
 
 export function notFound() {
   return (_req: Request, _res: Response, next: NextFunction) => next(pageNotFound());

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../../errors.js';
+import { ForbiddenError } from '../../errors.js';
+
 
 /**
  * Refuses form posts that another site's page makes a browser send. Browsers mark every request
@@ -19,7 +20,7 @@ export function sameOrigin(publicUrl: string, opts: { allowsNullOrigin?: boolean
   const publicOrigin = new URL(publicUrl).origin;
   return (req: Request, _res: Response, next: NextFunction) => {
     if (isSameOrigin(req, publicOrigin, opts.allowsNullOrigin ?? false)) return next();
-    next(new AppError(403, 'cross_site_request', 'This form can only be sent from our own pages. Please go back, reload the page and try again.'));
+    next(new ForbiddenError('cross_site_request', 'This form can only be sent from our own pages. Please go back, reload the page and try again.'));
   };
 }
 

@@ -1,11 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
 import type { NextFunction, Request, Response } from 'express';
+
 import type { AppContext } from '../../context.js';
-import { AppError } from '../../errors.js';
+
 import { findSession, newSessionId } from '../../staff/sessions.js';
+
 import { signInNoticeView } from '../presenters/admin/staff.presenter.js';
+
 import type { StaffMember, StaffRole } from '../../staff/staff.queries.js';
+
 import { assetUrl } from '../routes/assets.routes.js';
+import { ForbiddenError, UnauthorizedError } from '../../errors.js';
+
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -112,9 +119,9 @@ export function requireRole(role: StaffRole): RoleGuard {
   const guard = (req: Request, res: Response, next: NextFunction) => {
     if (!req.staff) {
       if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
-      return next(new AppError(401, 'sign_in_required', 'Please sign in to the staff console.'));
+      return next(new UnauthorizedError('sign_in_required', 'Please sign in to the staff console.'));
     }
-    if (role === 'admin' && req.staff.role !== 'admin') return next(new AppError(403, 'admins_only', 'Only admins can do this.'));
+    if (role === 'admin' && req.staff.role !== 'admin') return next(new ForbiddenError('admins_only', 'Only admins can do this.'));
     next();
   };
   return Object.assign(guard, { role });
@@ -126,7 +133,7 @@ export function verifyCsrf(ctx: AppContext) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (typeof sent === 'string' && req.staffSessionId && isEqual(sent, csrfTokenFor(secret, req.staffSessionId))) return next();
-    next(new AppError(403, 'csrf_failed', 'This form has expired or did not come from the console. Go back, reload the page and try again.'));
+    next(new ForbiddenError('csrf_failed', 'This form has expired or did not come from the console. Go back, reload the page and try again.'));
   };
 }
 

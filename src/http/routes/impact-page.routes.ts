@@ -1,22 +1,31 @@
 import { Router, type Request, type Response } from 'express';
+
 import { latestPublishedCensus } from '../../census/census.queries.js';
+
 import type { AppContext } from '../../context.js';
-import { BadRequestError } from '../../errors.js';
+
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
+
 import { replaceSupporterLink, setMonthlyEmail } from '../../supporters/supporter-settings.js';
-import { pageNotFound } from '../middleware/error-handler.js';
+
 import { PageCache } from '../page-cache.js';
+
 import { sameOrigin } from '../middleware/same-origin.js';
+
 import { privatePage } from '../middleware/security-headers.js';
+
 import { censusView } from '../presenters/home.presenter.js';
+
 import { parseNotice, supporterPage } from '../presenters/supporter-page.presenter.js';
+import { BadRequestError, pageNotFound } from '../../errors.js';
+
 
 /**
  * A shopper's own page. The token in the path is the only key, so an unknown token gets exactly
  * the page any missing address gets. The forms need no CSRF token of their own: the secret token
  * is already in the form's URL, which another site cannot know, and same-origin checks the rest.
  */
-export function impactPageRoutes(ctx: AppContext, publicData = new PageCache(ctx.database.sqlite)): Router {
+export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router {
   const router = Router();
   const isOurs = sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }); // the token in the path is the secret
   const path = (token: string) => `/impact/${encodeURIComponent(token)}`;

@@ -1,9 +1,14 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+
 import type { AppContext } from '../../context.js';
+
 import { clientKey, RateLimiter, type RateLimit } from '../../lib/rate-limiter.js';
+
 import { normaliseEmail } from '../../lib/email-address.js';
-import { TooManyRequestsError } from '../middleware/error-handler.js';
+
 import { sameOrigin } from '../middleware/same-origin.js';
+import { TooManyRequestsError, tryAgainIn } from '../../errors.js';
+
 
 export interface LookupLimits {
   /** Links sent to one address: enough to retry a lost email, too few to flood someone's inbox. */
@@ -31,7 +36,7 @@ export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOO
 
   const limitClients = (req: Request, _res: Response, next: NextFunction) => {
     const decision = perClient.hit(clientKey(req.ip));
-    next(decision.isAllowed ? undefined : new TooManyRequestsError(decision.retryAfterSeconds));
+    next(decision.isAllowed ? undefined : new TooManyRequestsError('too_many_requests', tryAgainIn(decision.retryAfterSeconds), { retryAfterSeconds: decision.retryAfterSeconds }));
   };
 
   router.get('/impact/lookup', (_req, res) => {

@@ -1,4 +1,4 @@
-import { Router, type IRouter } from 'express';
+import type { IRouter } from 'express';
 import type { AppContext } from '../../context.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
 import { isoDay } from '../../lib/clock.js';
@@ -12,7 +12,7 @@ import { homePage } from '../presenters/home.presenter.js';
  * The app passes itself as `router`: these are the busiest routes, and a nested router costs each
  * request a few microseconds, a tenth of what answering from the cache takes.
  */
-export function pagesRoutes(ctx: AppContext, views: Views, cache = new PageCache(ctx.database.sqlite), router: IRouter = Router()): IRouter {
+export function pagesRoutes(ctx: AppContext, views: Views, cache: PageCache, router: IRouter): IRouter {
   // Rendered with the app's locals only, never one request's: the result is served to everyone.
   router.get('/', (req, res) => {
     // Kept per day as well: the conversion rule the page describes can change at midnight, with no write.

@@ -1,16 +1,23 @@
 import { Router, type IRouter } from 'express';
+
 import type { AppContext } from '../../context.js';
-import { NotFoundError } from '../../errors.js';
+
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
-import { PageCache, withEtag } from '../page-cache.js';
+
+import { checkDatabaseAnswers } from '../../db/client.js';
+
+import { withEtag, type PageCache } from '../page-cache.js';
+
 import { publicImpact, supporterImpactJson } from '../presenters/impact.presenter.js';
+import { NotFoundError } from '../../errors.js';
+
 
 const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag', 'Cross-Origin-Resource-Policy': 'cross-origin' };
 
 /** Registered on the app itself, like pagesRoutes, when the app passes itself as `router`. */
-export function publicRoutes(ctx: AppContext, cache = new PageCache(ctx.database.sqlite), router: IRouter = Router()): IRouter {
+export function publicRoutes(ctx: AppContext, cache: PageCache, router: IRouter = Router()): IRouter {
   router.get('/healthz', (_req, res) => {
-    ctx.database.sqlite.prepare('select 1').get();
+    checkDatabaseAnswers(ctx.db);
     res.json({ status: 'ok' });
   });
 
@@ -26,7 +33,7 @@ export function publicRoutes(ctx: AppContext, cache = new PageCache(ctx.database
 
   router.get('/api/supporters/:token', (req, res) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
-    if (!impact) throw new NotFoundError('No supporter has this link.');
+    if (!impact) throw new NotFoundError('not_found', 'No supporter has this link.');
     res.set({ 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' }).json(supporterImpactJson(impact));
   });
 

@@ -1,10 +1,16 @@
 import { Router, type Request, type Response } from 'express';
+
 import type { AppContext } from '../../context.js';
+
 import { findUnsubscribeLink, setMonthlyEmail, unsubscribeByLink } from '../../supporters/supporter-settings.js';
-import { pageNotFound } from '../middleware/error-handler.js';
+
 import { sameOrigin } from '../middleware/same-origin.js';
+
 import { privatePage } from '../middleware/security-headers.js';
+
 import { unsubscribePage } from '../presenters/unsubscribe.presenter.js';
+import { pageNotFound } from '../../errors.js';
+
 
 /**
  * Unsubscribing from the monthly email (RFC 8058). A POST to the link unsubscribes at once, with no

@@ -62,7 +62,7 @@ export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
     pairs: d.entries.reduce((n, e) => n + e.pairs, 0),
     trapWeeks: d.entries.reduce((n, e) => n + e.trapWeeks, 0),
     lines: d.lines.map((l) => ({ ...l, amount: money(l.amountTotalMinor), pairs: l.pairsPerUnit === null ? null : l.quantity * l.pairsPerUnit })),
-    entries: d.entries.map((e) => ({ ...e, amount: formatMoney(e.donationMinor, e.currency), occurredAt: isoTime(e.occurredAt), recordedAt: isoTime(e.recordedAt), isLate: e.period > isoTime(e.occurredAt).slice(0, 7) })),
+    entries: d.entries.map((e) => ({ ...e, amount: formatMoney(e.donationMinor, e.currency), occurredAt: isoTime(e.occurredAt), recordedAt: isoTime(e.recordedAt) })),
     events: d.events.map((e) => ({ ...e, url: `/admin/events/${encodeURIComponent(e.id)}`, created: isoTime(e.stripeCreated * 1000) })),
     charges: d.charges.map((c) => ({ ...c, amount: money(c.amountMinor), refunded: money(c.amountRefundedMinor) })),
     refunds: d.refunds.map((r) => ({ ...r, amount: money(r.amountMinor) })),

@@ -77,7 +77,7 @@ export function paymentView(p: DonationPaymentRow) {
     reference: p.reference,
     note: p.note,
     period: p.period,
-    isLate: p.period > p.paidOn.slice(0, 7),
+    isLate: p.isLate,
     recordedBy: p.recordedBy ?? 'command line',
     isVoid: p.voidedAt !== null,
     voidReason: p.voidReason,

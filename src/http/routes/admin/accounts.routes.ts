@@ -1,10 +1,16 @@
 import type { AppContext } from '../../../context.js';
-import { NotFoundError } from '../../../errors.js';
+
 import { listAudit } from '../../../staff/audit-log.js';
+
 import { createStaff, updateStaff } from '../../../staff/manage-staff.js';
+
 import { listStaff } from '../../../staff/staff.queries.js';
+
 import { actorOf, auditView } from '../../presenters/admin/staff.presenter.js';
+
 import { field, idParam, type AdminRoutes } from './admin-router.js';
+import { NotFoundError } from '../../../errors.js';
+
 
 const AUDIT_PAGE = 50;
 
@@ -22,7 +28,7 @@ export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.post('/admin/staff/:id', 'admin', (req, res) => {
     const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('There is no such staff account.');
+    if (!id) throw new NotFoundError('not_found', 'There is no such staff account.');
     updateStaff(ctx.db, id, { role: field(req.body, 'role'), isActive: field(req.body, 'isActive') === 'true' }, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/staff');
   });

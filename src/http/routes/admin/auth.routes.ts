@@ -1,11 +1,18 @@
 import type { Router } from 'express';
+
 import type { AppContext } from '../../../context.js';
+
 import { dismissSignInNotice, endSession, newSessionId } from '../../../staff/sessions.js';
+
 import { signIn } from '../../../staff/sign-in.js';
-import { TooManyRequestsError } from '../../middleware/error-handler.js';
+
 import { sameOrigin } from '../../middleware/same-origin.js';
+
 import { deviceCookie, sessionCookie } from '../../middleware/staff-session.js';
+
 import { field, type AdminRoutes } from './admin-router.js';
+import { TooManyRequestsError } from '../../../errors.js';
+
 
 /**
  * Sign-in is the one console page open to everyone. Its form needs only `email` and `password`
@@ -29,7 +36,7 @@ export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext)
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
     const client = req.ip ?? 'unknown';
     const result = await signIn(ctx.db, { email, password, client, device: device.read(req) }, () => ctx.clock.now());
-    if (result.status === 'throttled') throw new TooManyRequestsError(result.retryAfterSeconds, 'Too many failed sign-ins. Please wait a while and try again.');
+    if (result.status === 'throttled') throw new TooManyRequestsError('too_many_sign_ins', 'Too many failed sign-ins. Please wait a while and try again.', { retryAfterSeconds: result.retryAfterSeconds });
     if (result.status === 'refused') {
       return res.status(401).render('pages/admin/login', { title, email, next, error: 'That email and password do not match an active account.' });
     }

@@ -1,12 +1,20 @@
 import type { AppContext } from '../../../context.js';
-import { NotFoundError } from '../../../errors.js';
+
 import { addCensusDraft, listCensuses, publishCensus } from '../../../census/manage-censuses.js';
+
 import { addConversionRule, listRules, parseRates, withdrawConversionRule } from '../../../conversion/manage-rules.js';
+
 import { isoDay } from '../../../lib/clock.js';
+
 import { formatMajor, formatMoney, parseMoney } from '../../../lib/money.js';
+
 import { listCatalog, listUnmappedItems, saveProductMapping } from '../../../products/map-product.js';
+
 import { actorOf, isoTime } from '../../presenters/admin/staff.presenter.js';
+
 import { field, idParam, type AdminRoutes } from './admin-router.js';
+import { NotFoundError } from '../../../errors.js';
+
 
 /** What the numbers are made of: the product catalog (staff), conversion rules (admins), the census (staff). */
 export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
@@ -40,7 +48,7 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.post('/admin/rules/:id/withdraw', 'admin', (req, res) => {
     const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('There is no such conversion rule.');
+    if (!id) throw new NotFoundError('not_found', 'There is no such conversion rule.');
     withdrawConversionRule(ctx.db, id, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/rules');
   });
@@ -66,7 +74,7 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.post('/admin/census/:id/publish', 'staff', (req, res) => {
     const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('There is no such census.');
+    if (!id) throw new NotFoundError('not_found', 'There is no such census.');
     publishCensus(ctx.db, id, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/census');
   });

@@ -1,12 +1,20 @@
 import type { AppContext } from '../../../context.js';
-import { BadRequestError, NotFoundError } from '../../../errors.js';
+
 import { isoDay } from '../../../lib/clock.js';
+
 import { formatMoney, parseMoney } from '../../../lib/money.js';
+
 import { listDonationPayments, recordDonationPayment, voidDonationPayment } from '../../../reconciliation/donation-payments.js';
+
 import { outstandingByCurrency } from '../../../reconciliation/months.queries.js';
+
 import { paymentView } from '../../presenters/admin/reconciliation.presenter.js';
+
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
+
 import { field, idParam, type AdminRoutes } from './admin-router.js';
+import { BadRequestError, NotFoundError } from '../../../errors.js';
+
 
 /** Donations paid to the charity: record one, void a mistake (never delete), see what is still owed. */
 export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
@@ -30,7 +38,7 @@ export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.post('/admin/donations/:id/void', 'staff', (req, res) => {
     const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('There is no such donation payment.');
+    if (!id) throw new NotFoundError('not_found', 'There is no such donation payment.');
     voidDonationPayment(ctx.db, id, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/donations');
   });

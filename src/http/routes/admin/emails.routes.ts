@@ -1,13 +1,22 @@
 import type { AppContext } from '../../../context.js';
-import { NotFoundError } from '../../../errors.js';
+
 import { countOutboxByState } from '../../../email/outbox.queries.js';
+
 import { findFieldNote, FIELD_NOTE_MAX_CHARS } from '../../../email/field-notes.queries.js';
+
 import { findOutboxMessage, listMonthlyRuns, listOutbox, OUTBOX_STATES } from '../../../dashboard/emails.queries.js';
+
 import { saveFieldNote } from '../../../field-notes/save-field-note.js';
+
 import { isPeriod, periodOf, previousPeriod } from '../../../lib/months.js';
+
 import { messageView, monthlyPreview, outboxRowView, runView, sendEmailHtml } from '../../presenters/admin/emails.presenter.js';
+
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
+
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
+import { NotFoundError } from '../../../errors.js';
+
 
 const PAGE = 50;
 
@@ -29,14 +38,14 @@ export function emailsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.get('/admin/emails/:id', 'staff', (req, res) => {
     const message = findOutboxMessage(ctx.db, idParam(req.params.id) ?? 0);
-    if (!message) throw new NotFoundError('There is no such email.');
+    if (!message) throw new NotFoundError('not_found', 'There is no such email.');
     res.render('pages/admin/email', { title: message.subject, message: messageView(message) });
   });
 
   routes.get('/admin/emails/:id/html', 'staff', (req, res) => {
     const message = findOutboxMessage(ctx.db, idParam(req.params.id) ?? 0);
-    if (!message) throw new NotFoundError('There is no such email.');
-    if (message.bodyPrunedAt !== null) throw new NotFoundError('The text of this email was emptied some time after it was sent, when the emails kept for EMAIL_RETENTION_DAYS had gone.');
+    if (!message) throw new NotFoundError('not_found', 'There is no such email.');
+    if (message.bodyPrunedAt !== null) throw new NotFoundError('not_found', 'The text of this email was emptied some time after it was sent, when the emails kept for EMAIL_RETENTION_DAYS had gone.');
     sendEmailHtml(res, message.htmlBody);
   });
 
@@ -64,6 +73,6 @@ export function emailsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 }
 
 function monthParam(value: unknown): string {
-  if (!isPeriod(value)) throw new NotFoundError('Months look like 2025-01.');
+  if (!isPeriod(value)) throw new NotFoundError('not_found', 'Months look like 2025-01.');
   return value;
 }

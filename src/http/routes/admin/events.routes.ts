@@ -1,11 +1,18 @@
 import type { AppContext } from '../../../context.js';
-import { NotFoundError } from '../../../errors.js';
+
 import { listEvents } from '../../../stripe/event-admin.queries.js';
+
 import { countEventsByStatus, findEvent, type EventStatus } from '../../../stripe/events.queries.js';
+
 import { replayEvent } from '../../../stripe/replay-event.js';
+
 import { eventRowView, prettyJson } from '../../presenters/admin/console.presenter.js';
+
 import { actorOf, isoTime } from '../../presenters/admin/staff.presenter.js';
+
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
+import { NotFoundError } from '../../../errors.js';
+
 
 const PAGE = 50;
 const STATUSES: EventStatus[] = ['pending', 'processed', 'ignored', 'retrying', 'failed'];
@@ -30,7 +37,7 @@ export function eventsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.get('/admin/events/:eventId', 'staff', (req, res) => {
     const event = findEvent(ctx.db, String(req.params.eventId));
-    if (!event) throw new NotFoundError('There is no stored event with this id.');
+    if (!event) throw new NotFoundError('not_found', 'There is no stored event with this id.');
     res.render('pages/admin/event', {
       title: `Event ${event.id}`,
       event: { ...event, receivedAt: isoTime(event.receivedAt), processedAt: event.processedAt === null ? null : isoTime(event.processedAt), created: isoTime(event.stripeCreated * 1000) },

@@ -1,12 +1,20 @@
 import type { AppContext } from '../../../context.js';
+
 import { emailsAboutOrder } from '../../../dashboard/emails.queries.js';
-import { NotFoundError } from '../../../errors.js';
+
 import { isPeriod } from '../../../lib/months.js';
+
 import { findOrderDetail } from '../../../orders/order-detail.queries.js';
+
 import { searchOrders } from '../../../orders/order-search.queries.js';
+
 import type { OrderStatus } from '../../../orders/orders.queries.js';
+
 import { orderDetailView, orderRowView } from '../../presenters/admin/console.presenter.js';
+
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
+import { NotFoundError } from '../../../errors.js';
+
 
 const PAGE = 50;
 const STATUSES: OrderStatus[] = ['paid', 'open', 'unpaid', 'expired', 'failed'];
@@ -32,7 +40,7 @@ export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/orders/:id', 'staff', (req, res) => {
     const id = idParam(req.params.id);
     const detail = id ? findOrderDetail(ctx.db, id) : undefined;
-    if (!detail) throw new NotFoundError('There is no such order.');
+    if (!detail) throw new NotFoundError('not_found', 'There is no such order.');
     res.render('pages/admin/order', orderDetailView(detail, emailsAboutOrder(ctx.db, detail.order.checkoutSessionId)));
   });
 }

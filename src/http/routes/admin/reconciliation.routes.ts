@@ -1,14 +1,24 @@
 import type { AppContext } from '../../../context.js';
-import { NotFoundError } from '../../../errors.js';
+
 import { isPeriod } from '../../../lib/months.js';
+
 import type { Category } from '../../../reconciliation/balances.js';
+
 import { closeMonth } from '../../../reconciliation/close-month.js';
+
 import { monthLedgerCsv, monthLedgerPage, monthSummaryCsv } from '../../../reconciliation/ledger-lines.js';
+
 import { listMonths, monthSummary } from '../../../reconciliation/months.queries.js';
+
 import { monthRowView, monthView } from '../../presenters/admin/reconciliation.presenter.js';
+
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
+
 import { writeChunks } from '../../write-chunks.js';
+
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
+import { NotFoundError } from '../../../errors.js';
+
 
 const PAGE = 100;
 const CATEGORIES: Category[] = ['accrued', 'reversed', 'paid'];
@@ -27,7 +37,7 @@ export function reconciliationRoutes(routes: AdminRoutes, ctx: AppContext): void
   routes.get('/admin/reconciliation/:period/ledger.csv', 'staff', async (req, res) => {
     const period = monthParam(req.params.period);
     csvHeaders(res, `ledger-${period}.csv`);
-    await writeChunks(res, monthLedgerCsv(ctx.database.sqlite, period));
+    await writeChunks(res, monthLedgerCsv(ctx.db, period));
   });
 
   routes.get('/admin/reconciliation/:period', 'staff', (req, res) => {
@@ -47,7 +57,7 @@ export function reconciliationRoutes(routes: AdminRoutes, ctx: AppContext): void
 }
 
 function monthParam(value: unknown): string {
-  if (!isPeriod(value)) throw new NotFoundError('Months look like 2025-01.');
+  if (!isPeriod(value)) throw new NotFoundError('not_found', 'Months look like 2025-01.');
   return value;
 }
 

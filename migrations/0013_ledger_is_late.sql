@@ -1,0 +1,1 @@
+ALTER TABLE `ledger_entries` ADD `is_late` integer GENERATED ALWAYS AS (period > strftime('%Y-%m', occurred_at / 1000, 'unixepoch')) VIRTUAL NOT NULL;
