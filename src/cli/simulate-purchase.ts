@@ -17,7 +17,8 @@ export const simulatePurchaseCommand: Command = {
     const pairsPerUnit = positiveInteger(values.pairs, '--pairs');
     const quantity = positiveInteger(values.quantity, '--quantity');
     if (!/^[a-z]{3}$/i.test(values.currency)) throw new UsageError('usage', '--currency must be a three-letter code such as gbp');
-    const session = checkoutSession({ email: values.email, name: values.name ?? null, currency: values.currency.toLowerCase(), lines: [{ pairsPerUnit, quantity }] });
+    // No Stripe account stands behind a simulated purchase, so its line items travel inside it.
+    const session = checkoutSession({ email: values.email, name: values.name ?? null, currency: values.currency.toLowerCase(), lines: [{ pairsPerUnit, quantity }], embedLineItems: true });
     const payload = JSON.stringify(stripeEvent('checkout.session.completed', session), null, 2);
     const response = await fetch(values.url, {
       method: 'POST',

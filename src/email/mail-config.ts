@@ -41,7 +41,7 @@ export function parseMailSettings(env: Env, problems: string[]): MailSettings {
     problems.push(`MONTHLY_EMAIL_CRON must be a cron expression such as "0 9 1 * *" (got "${cron}")`);
   }
   return Object.freeze({
-    // A fixed place other tools can look, wherever the database is (DESIGN.md's interface).
+    // A fixed place other tools can look, wherever the database is (an interface in docs/domain.md).
     outboxDir: env.MAIL_OUTBOX_DIR || DEFAULT_OUTBOX_DIR,
     maxConnections: parseInteger(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
     ratePerSecond: parseInteger(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),

@@ -133,7 +133,7 @@ const csvChunk = (db: Db) => {
     .prepare();
 };
 
-/** The month's summary: one row per currency, the columns DESIGN.md promises first. */
+/** The month's summary: one row per currency, the columns docs/domain.md promises first. */
 export function monthSummaryCsv(summary: MonthSummary): string {
   let out = csvRow(['currency', 'opening_minor', 'accrued_minor', 'reversed_minor', 'paid_minor', 'closing_minor', 'month', 'status', 'late_entries', 'late_minor']);
   for (const b of summary.balances) {

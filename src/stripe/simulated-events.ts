@@ -24,8 +24,12 @@ export interface SimulatedCheckout {
   paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
   status?: 'open' | 'complete' | 'expired';
   lines?: SimulatedLine[];
-  /** false: leave line_items out, as real webhooks do, so the app must fetch them. */
-  includeLines?: boolean;
+  /**
+   * Put the line items inside the session. Real webhooks never do (the app fetches them from the
+   * API), so only a simulation with no Stripe account behind it does this: simulate:purchase, the
+   * benchmarks, and a test about items an event carries.
+   */
+  embedLineItems?: boolean;
   createdSeconds?: number;
 }
 
@@ -60,9 +64,16 @@ export function lineItem(line: SimulatedLine, currency: string) {
   };
 }
 
-export function checkoutSession(opts: SimulatedCheckout = {}) {
+/** A checkout session as a webhook shows it, and the line items the Stripe API would list for it. */
+export function simulatedCheckout(opts: SimulatedCheckout = {}) {
   const currency = opts.currency ?? 'gbp';
-  const items = (opts.lines ?? [{ pairsPerUnit: 1 }]).map((line) => lineItem(line, currency));
+  const lineItems = (opts.lines ?? [{ pairsPerUnit: 1 }]).map((line) => lineItem(line, currency));
+  return { session: checkoutSession(opts, lineItems), lineItems };
+}
+
+/** A checkout session as a webhook shows it: without its line items, unless asked to embed them. */
+export function checkoutSession(opts: SimulatedCheckout = {}, items = (opts.lines ?? [{ pairsPerUnit: 1 }]).map((line) => lineItem(line, opts.currency ?? 'gbp'))) {
+  const currency = opts.currency ?? 'gbp';
   const total = items.reduce((sum, item) => sum + item.amount_total, 0);
   const paymentStatus = opts.paymentStatus ?? 'paid';
   return {
@@ -80,7 +91,7 @@ export function checkoutSession(opts: SimulatedCheckout = {}) {
     payment_intent: opts.paymentIntentId ?? randomId('pi'),
     payment_status: paymentStatus,
     status: opts.status ?? (paymentStatus === 'paid' ? 'complete' : 'complete'),
-    ...(opts.includeLines === false ? {} : { line_items: { object: 'list', data: items, has_more: false, url: '/v1/checkout/sessions/line_items' } }),
+    ...(opts.embedLineItems && { line_items: { object: 'list', data: items, has_more: false, url: '/v1/checkout/sessions/line_items' } }),
   };
 }
 

@@ -152,7 +152,7 @@ describe('CSRF', () => {
     expect(t.ctx.db.select().from(staffSessions).all()).toHaveLength(0);
   });
 
-  it('signs in a script that posts only email and password, as DESIGN.md names the fields', async () => {
+  it('signs in a script that posts only email and password, as docs/domain.md names the fields', async () => {
     const t = createTestApp();
     await addStaff(t, { email: 'ada@socks.test' });
     const res = await t.http.post('/admin/login').type('form').send({ email: 'ada@socks.test', password: STAFF_PASSWORD });

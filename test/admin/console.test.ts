@@ -108,7 +108,7 @@ describe('webhook events', () => {
   it('shows a retrying event with its last error, and re-processes it on request', async () => {
     standIn = await startStripeStandIn();
     const t = appInMarch({ STRIPE_SECRET_KEY: 'sk_test_stand_in', STRIPE_API_URL: standIn.url });
-    const session = checkoutSession({ includeLines: false });
+    const session = checkoutSession();
     standIn.lineItems.set(session.id, [lineItem({ pairsPerUnit: 4 }, 'gbp')]);
     standIn.isDown = true;
     const event = stripeEvent('checkout.session.completed', session, { createdSeconds: seconds('2025-03-09T10:00:00Z') });

@@ -7,6 +7,7 @@ import { readTotals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
 import { COMPILED, FROM_SOURCES, startServer } from '../helpers/server-process.js';
+import { shopStripeSettings } from '../helpers/shop-stripe-account.js';
 import { makeTempDir } from '../helpers/test-app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -20,7 +21,7 @@ describe('the server process', () => {
     if (entry === COMPILED) await promisify(execFile)('npm', ['run', 'build:app'], { cwd: ROOT });
     const dir = makeTempDir();
     const databasePath = path.join(dir, 'socks.db');
-    const server = startServer({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: SECRET }, entry);
+    const server = startServer({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: SECRET, ...shopStripeSettings() }, entry);
     const port = await server.listening;
     const home = await fetch(`http://127.0.0.1:${port}/`);
     expect(home.status).toBe(200);

@@ -1,11 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkoutSession, randomId, stripeEvent, type SimulatedCheckout } from '../../src/stripe/simulated-events.js';
+import { randomId, simulatedCheckout, stripeEvent, type SimulatedCheckout } from '../../src/stripe/simulated-events.js';
+import { SHOP_LINE_ITEMS } from './shop-stripe-account.js';
 
-export { checkoutSession, randomId, stripeEvent };
+export { randomId, stripeEvent };
 
-/** Where the shared real-shaped Stripe objects live: beside the project's root. */
-export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../shared/stripe-fixtures');
+/**
+ * A checkout session as Stripe's webhook shows it (no line items), made in the shop's Stripe
+ * account: the app fetches its items from there, as it does for every real purchase.
+ */
+export function checkoutSession(opts: SimulatedCheckout = {}) {
+  const { session, lineItems } = simulatedCheckout(opts);
+  SHOP_LINE_ITEMS.set(session.id, lineItems);
+  return session;
+}
+
+/** Real-shaped Stripe objects, with their sources (test/fixtures/stripe/README.md). */
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../fixtures/stripe');
 
 export function fixture<T = Record<string, any>>(name: string): T {
   return JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as T;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local stand-in for the part of the Stripe API the app calls:
  * GET /v1/checkout/sessions/:id/line_items, paginated with `starting_after` like Stripe's lists.
- * It serves a fixed page size whatever `limit` asks for, so several pages are always exercised.
+ * It serves a fixed page size whatever `limit` asks for, so a small one exercises several pages.
  */
 export interface StripeStandIn {
   url: string;
@@ -16,8 +16,8 @@ export interface StripeStandIn {
   close(): Promise<void>;
 }
 
-export async function startStripeStandIn(pageSize = 2): Promise<StripeStandIn> {
-  const standIn: Omit<StripeStandIn, 'url' | 'close'> = { lineItems: new Map(), requests: [], isDown: false };
+export async function startStripeStandIn(pageSize = 2, lineItems = new Map<string, object[]>()): Promise<StripeStandIn> {
+  const standIn: Omit<StripeStandIn, 'url' | 'close'> = { lineItems, requests: [], isDown: false };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     standIn.requests.push(`${req.method} ${url.pathname}${url.search}`);

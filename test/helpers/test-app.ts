@@ -10,6 +10,7 @@ import { createContext, type AppContext, type ContextOverrides } from '../../src
 import { auditLedger, describeAudit, isLedgerConsistent } from '../../src/ledger/audit-ledger.js';
 import type { Totals } from '../../src/ledger/ledger.queries.js';
 import { signPayload } from '../../src/stripe/simulated-events.js';
+import { shopStripeSettings } from './shop-stripe-account.js';
 import { TestClock } from './test-clock.js';
 
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_the_test_suite';
@@ -54,6 +55,7 @@ export function createTestApp(opts: { env?: Record<string, string>; dir?: string
     MAIL_OUTBOX_DIR: path.join(dir, 'outbox'),
     // Production refuses every secret published with the source, the suite's own among them.
     ...(opts.env?.NODE_ENV === 'production' ? productionSecrets() : { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+    ...shopStripeSettings(),
     PUBLIC_URL: 'http://socks.test',
     ...opts.env,
   });

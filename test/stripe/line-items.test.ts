@@ -17,7 +17,7 @@ async function appWithStandIn() {
 
 /** A paid session whose webhook, like Stripe's, carries no line items. */
 function sessionWithoutLines(lines: ReturnType<typeof lineItem>[]) {
-  const session = checkoutSession({ includeLines: false });
+  const session = checkoutSession();
   const total = lines.reduce((sum, l) => sum + l.amount_total, 0);
   standIn.lineItems.set(session.id, lines);
   return stripeEvent('checkout.session.completed', { ...session, amount_total: total, amount_subtotal: total }, { createdSeconds: nextCreated() });
@@ -66,8 +66,8 @@ describe('line items from the Stripe API', () => {
   });
 
   it('waits with a clear error when no secret key is configured', async () => {
-    const t = createTestApp();
-    const event = stripeEvent('checkout.session.completed', checkoutSession({ includeLines: false }));
+    const t = createTestApp({ env: { STRIPE_SECRET_KEY: '' } });
+    const event = stripeEvent('checkout.session.completed', checkoutSession());
     await t.deliver(event);
     await t.settle();
     expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()?.lastError).toMatch(/STRIPE_SECRET_KEY is not set/);
@@ -86,6 +86,17 @@ describe('line items from the Stripe API', () => {
     await t.settle();
 
     expect(t.totals()).toEqual({ pairs: 2, trapWeeks: 2, supporters: 1 });
+  });
+
+  it('uses the line items an event carries, when it carries them, without asking the API', async () => {
+    const t = await appWithStandIn();
+    const event = stripeEvent('checkout.session.completed', checkoutSession({ lines: [{ pairsPerUnit: 3, quantity: 2 }], embedLineItems: true }), { createdSeconds: nextCreated() });
+
+    await t.deliver(event);
+    await t.settle();
+
+    expect(t.totals().pairs).toBe(6);
+    expect(standIn.requests).toEqual([]);
   });
 
   it('keeps an unknown product as an unmapped line that funds nothing', async () => {

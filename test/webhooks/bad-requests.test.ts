@@ -62,7 +62,7 @@ describe('POST /webhooks/stripe refuses bad requests and stores nothing', () => 
       .post('/webhooks/stripe')
       .set('content-type', 'application/json')
       .set('stripe-signature', signPayload(body, WEBHOOK_SECRET, now(t)))
-      .send(body.replace('"quantity":1', '"quantity":9'));
+      .send(body.replace('"amount_total":1200', '"amount_total":9'));
     await expectRejected(t, res, 400, 'bad_signature');
   });
 

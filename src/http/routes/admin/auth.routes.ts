@@ -16,7 +16,7 @@ import { TooManyRequestsError } from '../../../errors.js';
 
 /**
  * Sign-in is the one console page open to everyone. Its form needs only `email` and `password`
- * (DESIGN.md), so a script can sign in without fetching the form first: a browser's cross-site
+ * (docs/domain.md), so a script can sign in without fetching the form first: a browser's cross-site
  * post is refused by the same-origin check (browsers mark every POST with Origin or
  * Sec-Fetch-Site), and attempts are throttled per account and client (src/staff/login-throttle.ts).
  */
