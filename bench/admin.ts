@@ -34,19 +34,30 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { orders: { type: 'string', default: '1000000' }, 'orders-file': { type: 'string' }, runs: { type: 'string', default: '20' } },
+    options: {
+      orders: { type: 'string', default: '1000000' },
+      'orders-file': { type: 'string' },
+      runs: { type: 'string', default: '20' },
+    },
   });
   const dir = values['orders-file'] ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'socks-bench-admin-'));
   const file = dir ? path.join(dir, 'orders.db') : path.resolve(values['orders-file']!);
   const runs = Number(values.runs);
-  log(`bench:admin: ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  log(
+    `bench:admin: ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
   if (!fs.existsSync(file)) {
     log(`generating ${Number(values.orders).toLocaleString('en')} orders`);
     const data = generateOrders({ out: file, orders: Number(values.orders) });
     log(`  done in ${data.seconds.toFixed(1)} s`);
   }
   const months = await prepare(file);
-  log(`${months.closed} months closed; the month measured is ${months.measured} (${months.rows.toLocaleString('en')} ledger lines)`);
+  log(
+    `${months.closed} months closed; the month measured is ${months.measured} (${months.rows.toLocaleString('en')} ledger lines)`,
+  );
 
   const app = await startChildServer('app-server', { ...appEnv(file, newWebhookSecret()), BENCH_PROCESSOR: 'off' });
   try {
@@ -88,12 +99,19 @@ async function prepare(file: string) {
     if (!db.get(sql`select 1 from staff where email = 'bench@socks.test'`)) {
       await createStaff(db, { email: 'bench@socks.test', role: 'admin', password: PASSWORD }, COMMAND_LINE, () => now);
     }
-    const periods = db.all<{ period: string; rows: number }>(sql`select period, sum(entries) as rows from ledger_period_sums group by period order by period`);
+    const periods = db.all<{ period: string; rows: number }>(
+      sql`select period, sum(entries) as rows from ledger_period_sums group by period order by period`,
+    );
     const closed: string[] = [];
     const lastClosed = db.get<{ p: string | null }>(sql`select max(period) as p from month_closes`)?.p ?? null;
     for (const { period } of periods.slice(0, Math.floor(periods.length / 2))) {
       if (lastClosed && period <= lastClosed) continue;
-      recordDonationPayment(db, { paidOn: `${period}-28`, amountMinor: 100_000, currency: 'GBP', reference: `bench ${period}`, note: null }, COMMAND_LINE, now);
+      recordDonationPayment(
+        db,
+        { paidOn: `${period}-28`, amountMinor: 100_000, currency: 'GBP', reference: `bench ${period}`, note: null },
+        COMMAND_LINE,
+        now,
+      );
       closeMonth(db, period, COMMAND_LINE, now);
       closed.push(period);
     }

@@ -25,7 +25,14 @@ export class CheckoutEventSource {
         sessionId: '@@session@@',
         paymentIntentId: '@@intent@@',
         email: '@@email@@',
-        lines: [{ pairsPerUnit, quantity: 1 + (variant % 2), priceId: `price_socks_${pairsPerUnit}`, productId: `prod_socks_${pairsPerUnit}` }],
+        lines: [
+          {
+            pairsPerUnit,
+            quantity: 1 + (variant % 2),
+            priceId: `price_socks_${pairsPerUnit}`,
+            productId: `prod_socks_${pairsPerUnit}`,
+          },
+        ],
         // The benchmark measures the app, not a Stripe stand-in: the items travel inside the event.
         embedLineItems: true,
       });

@@ -14,7 +14,10 @@ export const BENCH_DIR = projectPath('bench');
 export function benchScript(relative: string): { file: string; execArgv: string[] } {
   const here = import.meta.dirname;
   const isCompiled = import.meta.filename.endsWith('.js');
-  return { file: path.join(here, relative.replace(/\.ts$/, isCompiled ? '.js' : '.ts')), execArgv: isCompiled ? [] : ['--import', 'tsx'] };
+  return {
+    file: path.join(here, relative.replace(/\.ts$/, isCompiled ? '.js' : '.ts')),
+    execArgv: isCompiled ? [] : ['--import', 'tsx'],
+  };
 }
 
 export interface ServerStats {
@@ -38,7 +41,11 @@ type Reply = { id: number; result?: unknown; error?: string };
  * the bench itself runs compiled) and waits until it listens. The load generator never shares a
  * process with a server.
  */
-export async function startChildServer(name: string, env: Record<string, string>, nodeFlags: string[] = []): Promise<ChildServer> {
+export async function startChildServer(
+  name: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<ChildServer> {
   const script = benchScript(`servers/${name}.ts`);
   const child: ChildProcess = fork(script.file, [], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '', ...env },

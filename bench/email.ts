@@ -42,7 +42,7 @@ async function main(): Promise<number> {
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) return void process.stdout.write(`${USAGE}\n`), 0;
+  if (values.help) return (void process.stdout.write(`${USAGE}\n`), 0);
   const supporters = Number(values.supporters);
   const rounds = Number(values.rounds);
   const referenceCount = Number(values.reference);
@@ -54,7 +54,16 @@ async function main(): Promise<number> {
     log(`generating ${supporters.toLocaleString('en')} supporters with two orders each…`);
     await generate(file, supporters);
     const url = `smtp://127.0.0.1:${(sink.ready as { port: number }).port}`;
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_PATH: file, SMTP_URL: url, SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS), PUBLIC_URL: 'https://socks.example', STRIPE_WEBHOOK_SECRET: newWebhookSecret(), SESSION_SECRET: newWebhookSecret(), LOG_LEVEL: 'error' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_PATH: file,
+      SMTP_URL: url,
+      SMTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+      PUBLIC_URL: 'https://socks.example',
+      STRIPE_WEBHOOK_SECRET: newWebhookSecret(),
+      SESSION_SECRET: newWebhookSecret(),
+      LOG_LEVEL: 'error',
+    });
     // Real time while queueing; then held still, so each delivery round releases exactly the
     // messages queued up to a moment (a message's next_attempt_at is when it was queued).
     const clock = { frozenAt: null as number | null, now: () => clock.frozenAt ?? Date.now() };
@@ -63,7 +72,10 @@ async function main(): Promise<number> {
     log('queueing the monthly run…');
     memory.phase('queue');
     const started = performance.now();
-    const summary = await runMonthlyEmails({ db: ctx.db, mailer: ctx.mail.mailer, clock: ctx.clock }, { period: monthJustEnded(Date.now()) });
+    const summary = await runMonthlyEmails(
+      { db: ctx.db, mailer: ctx.mail.mailer, clock: ctx.clock },
+      { period: monthJustEnded(Date.now()) },
+    );
     const queueS = (performance.now() - started) / 1000;
     if (summary.queued !== supporters) throw new Error(`queued ${summary.queued}, expected ${supporters}`);
 
@@ -80,7 +92,9 @@ async function main(): Promise<number> {
       messageId: `<bench-${i}@socks.example>`,
     });
     const inFlight = Math.max(50, 10 * MAX_CONNECTIONS); // as many as the outbox keeps in flight
-    const plain = nodemailer.createTransport(smtpPoolOptions(url, { maxConnections: MAX_CONNECTIONS, ratePerSecond: 0 }));
+    const plain = nodemailer.createTransport(
+      smtpPoolOptions(url, { maxConnections: MAX_CONNECTIONS, ratePerSecond: 0 }),
+    );
     memory.phase('baseline');
     await sendPlain(plain, 0, 1000, inFlight, message); // warm-up: connections open, code compiled
     const queuedAt = ctx.database.sqlite.prepare('select next_attempt_at from email_outbox where id = ?').pluck();
@@ -105,19 +119,24 @@ async function main(): Promise<number> {
       const plainUsed = process.cpuUsage(plainCpu);
       totals.baselineCpuUs += plainUsed.user + plainUsed.system;
       const perS = (seconds: number) => Math.round((to - from) / seconds);
-      log(`  round ${round}: ${to.toLocaleString('en')} of each delivered; this round outbox ${perS(outboxS)}/s, baseline ${perS(baselineS)}/s`);
+      log(
+        `  round ${round}: ${to.toLocaleString('en')} of each delivered; this round outbox ${perS(outboxS)}/s, baseline ${perS(baselineS)}/s`,
+      );
     }
     plain.close();
     const states = countOutboxByState(ctx.db);
     await ctx.close();
     const received = ((await sink.request({ command: 'count' })) as { received: number }).received;
-    if (states.sent !== supporters || received !== 2 * supporters + 1000) throw new Error(`the sink got ${received}, the outbox says ${JSON.stringify(states)}`);
+    if (states.sent !== supporters || received !== 2 * supporters + 1000)
+      throw new Error(`the sink got ${received}, the outbox says ${JSON.stringify(states)}`);
 
     let referencePerSecond: number | null = null;
     if (referenceCount > 0) {
       log(`reference: ${referenceCount} messages through nodemailer with its default sockets (Nagle's algorithm on)…`);
       memory.phase('reference');
-      const nagle = nodemailer.createTransport(smtpPoolOptions(url, { maxConnections: MAX_CONNECTIONS, ratePerSecond: 0 }, false));
+      const nagle = nodemailer.createTransport(
+        smtpPoolOptions(url, { maxConnections: MAX_CONNECTIONS, ratePerSecond: 0 }, false),
+      );
       referencePerSecond = Math.round(referenceCount / (await sendPlain(nagle, 0, referenceCount, inFlight, message)));
       nagle.close();
     }
@@ -129,7 +148,12 @@ async function main(): Promise<number> {
     const report = {
       supporters,
       loadAverage: os.loadavg().map((n) => round(n)),
-      queue: { seconds: round(queueS), perSecond: Math.round(supporters / queueS), bar: `< ${QUEUE_BAR_S} s`, pass: queueS < QUEUE_BAR_S },
+      queue: {
+        seconds: round(queueS),
+        perSecond: Math.round(supporters / queueS),
+        bar: `< ${QUEUE_BAR_S} s`,
+        pass: queueS < QUEUE_BAR_S,
+      },
       delivery: {
         seconds: round(totals.outboxS),
         perSecond: Math.round(rate),
@@ -144,11 +168,19 @@ async function main(): Promise<number> {
       },
       referenceDefaultSocketsPerSecond: referencePerSecond,
       // The app's phases (queueing, delivering); the baseline's phases are listed for comparison.
-      memory: { appPeakRssMb: appPeakMb, byPhaseMb: peak.byPhase, bar: `< ${MEMORY_BAR_MB} MB`, pass: appPeakMb < MEMORY_BAR_MB },
+      memory: {
+        appPeakRssMb: appPeakMb,
+        byPhaseMb: peak.byPhase,
+        bar: `< ${MEMORY_BAR_MB} MB`,
+        pass: appPeakMb < MEMORY_BAR_MB,
+      },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     fs.mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-    fs.writeFileSync(path.join(BENCH_DIR, 'results', 'email.json'), `${JSON.stringify({ at: new Date().toISOString(), ...report }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(BENCH_DIR, 'results', 'email.json'),
+      `${JSON.stringify({ at: new Date().toISOString(), ...report }, null, 2)}\n`,
+    );
     return report.queue.pass && report.delivery.pass && report.memory.pass ? 0 : 1;
   } finally {
     memory.stop();
@@ -161,12 +193,29 @@ async function main(): Promise<number> {
 function generate(file: string, supporters: number): Promise<void> {
   // Two orders each, a year apart over the last two years: every supporter has impact before this month.
   const script = benchScript('generate-orders.ts');
-  const args = [...script.execArgv, script.file, '--orders', String(2 * supporters), '--supporters', String(supporters), '--out', file];
-  return new Promise((resolve, reject) => execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error) => (error ? reject(error) : resolve())));
+  const args = [
+    ...script.execArgv,
+    script.file,
+    '--orders',
+    String(2 * supporters),
+    '--supporters',
+    String(supporters),
+    '--out',
+    file,
+  ];
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 /** Sends messages (from, to] through a nodemailer pool, `inFlight` at a time; returns seconds. */
-async function sendPlain(transporter: nodemailer.Transporter, from: number, to: number, inFlight: number, message: (i: number) => OutgoingMessage) {
+async function sendPlain(
+  transporter: nodemailer.Transporter,
+  from: number,
+  to: number,
+  inFlight: number,
+  message: (i: number) => OutgoingMessage,
+) {
   const started = performance.now();
   let next = from;
   const worker = async () => {

@@ -66,22 +66,54 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('cache_size = -262144');
   // The running sums are rebuilt in one go at the end (set-based), not moved by a trigger per row.
-  for (const trigger of sqlite.prepare("select name from sqlite_master where type = 'trigger' and name like 'running_sums_%'").pluck().all() as string[]) {
+  for (const trigger of sqlite
+    .prepare("select name from sqlite_master where type = 'trigger' and name like 'running_sums_%'")
+    .pluck()
+    .all() as string[]) {
     sqlite.exec(`drop trigger "${trigger}"`);
   }
 
   insertSupporters(sqlite, supporterCount, firstPaidAt);
   const insertOrder = bulkInsert(sqlite, orders, [
-    orders.id, orders.checkoutSessionId, orders.paymentIntentId, orders.supporterId, orders.status, orders.amountTotalMinor, orders.currency,
-    orders.livemode, orders.paidAt, orders.ruleId, orders.hasLines, orders.isDonationRateMissing, orders.createdAt, orders.updatedAt,
+    orders.id,
+    orders.checkoutSessionId,
+    orders.paymentIntentId,
+    orders.supporterId,
+    orders.status,
+    orders.amountTotalMinor,
+    orders.currency,
+    orders.livemode,
+    orders.paidAt,
+    orders.ruleId,
+    orders.hasLines,
+    orders.isDonationRateMissing,
+    orders.createdAt,
+    orders.updatedAt,
   ]);
   const insertLine = bulkInsert(sqlite, orderLines, [
-    orderLines.id, orderLines.orderId, orderLines.stripeLineItemId, orderLines.stripePriceId, orderLines.stripeProductId,
-    orderLines.description, orderLines.quantity, orderLines.pairsPerUnit, orderLines.amountTotalMinor,
+    orderLines.id,
+    orderLines.orderId,
+    orderLines.stripeLineItemId,
+    orderLines.stripePriceId,
+    orderLines.stripeProductId,
+    orderLines.description,
+    orderLines.quantity,
+    orderLines.pairsPerUnit,
+    orderLines.amountTotalMinor,
   ]);
   const insertEntry = bulkInsert(sqlite, ledgerEntries, [
-    ledgerEntries.id, ledgerEntries.kind, ledgerEntries.orderId, ledgerEntries.supporterId, ledgerEntries.pairs, ledgerEntries.trapWeeks,
-    ledgerEntries.donationMinor, ledgerEntries.currency, ledgerEntries.occurredAt, ledgerEntries.recordedAt, ledgerEntries.reason, ledgerEntries.eventId,
+    ledgerEntries.id,
+    ledgerEntries.kind,
+    ledgerEntries.orderId,
+    ledgerEntries.supporterId,
+    ledgerEntries.pairs,
+    ledgerEntries.trapWeeks,
+    ledgerEntries.donationMinor,
+    ledgerEntries.currency,
+    ledgerEntries.occurredAt,
+    ledgerEntries.recordedAt,
+    ledgerEntries.reason,
+    ledgerEntries.eventId,
     ledgerEntries.period,
   ]);
 
@@ -99,9 +131,48 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
         const paidAt = Math.floor(firstPaidAt + id * spacingMs);
         const key = String(id).padStart(9, '0'); // sorted keys: index inserts append instead of splitting pages
         const sessionId = `cs_bench_${key}`;
-        insertOrder.add(id, sessionId, `pi_bench_${key}`, supporterId, 'paid', amount, 'GBP', 0, paidAt, rule.id, 1, 0, paidAt, paidAt);
-        insertLine.add(id, id, `li_bench_${key}`, `price_socks_${pairsPerUnit}`, `prod_socks_${pairsPerUnit}`, `Leopard socks (${pairsPerUnit}-pack)`, quantity, pairsPerUnit, amount);
-        insertEntry.add(id, 'sale', id, supporterId, pairs, pairs * rule.trapWeeksPerPair, pairs * donationPerPair, 'GBP', paidAt, paidAt + 1000, `paid checkout ${sessionId}`, `evt_bench_${key}`, periodOf(paidAt));
+        insertOrder.add(
+          id,
+          sessionId,
+          `pi_bench_${key}`,
+          supporterId,
+          'paid',
+          amount,
+          'GBP',
+          0,
+          paidAt,
+          rule.id,
+          1,
+          0,
+          paidAt,
+          paidAt,
+        );
+        insertLine.add(
+          id,
+          id,
+          `li_bench_${key}`,
+          `price_socks_${pairsPerUnit}`,
+          `prod_socks_${pairsPerUnit}`,
+          `Leopard socks (${pairsPerUnit}-pack)`,
+          quantity,
+          pairsPerUnit,
+          amount,
+        );
+        insertEntry.add(
+          id,
+          'sale',
+          id,
+          supporterId,
+          pairs,
+          pairs * rule.trapWeeksPerPair,
+          pairs * donationPerPair,
+          'GBP',
+          paidAt,
+          paidAt + 1000,
+          `paid checkout ${sessionId}`,
+          `evt_bench_${key}`,
+          periodOf(paidAt),
+        );
         pairsTotal += pairs;
       }
       insertOrder.flush();
@@ -130,10 +201,17 @@ export function generateOrders(opts: GenerateOrdersOptions): GeneratedOrders {
 
 function insertSupporters(sqlite: Database.Database, count: number, createdAt: number): void {
   const insert = bulkInsert(sqlite, supporters, [
-    supporters.id, supporters.email, supporters.name, supporters.token, supporters.isSubscribed, supporters.isDeliverable, supporters.createdAt,
+    supporters.id,
+    supporters.email,
+    supporters.name,
+    supporters.token,
+    supporters.isSubscribed,
+    supporters.isDeliverable,
+    supporters.createdAt,
   ]);
   sqlite.transaction(() => {
-    for (let id = 1; id <= count; id++) insert.add(id, `supporter${id}@example.org`, null, newSupporterToken(), 1, 1, createdAt);
+    for (let id = 1; id <= count; id++)
+      insert.add(id, `supporter${id}@example.org`, null, newSupporterToken(), 1, 1, createdAt);
     insert.flush();
   })();
 }
@@ -176,7 +254,8 @@ function main(): void {
     out,
     orders: Number(values.orders),
     supporters: Number(values.supporters),
-    onProgress: (done, total) => process.stderr.write(`\rorders ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
+    onProgress: (done, total) =>
+      process.stderr.write(`\rorders ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
   });
   process.stderr.write('\n');
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -39,7 +39,9 @@ export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBench
     opts.log(`reusing ${opts.ordersFile}`);
     data = { file, reused: true };
   } else {
-    opts.log(`generating ${opts.orders.toLocaleString('en')} orders from ${opts.supporters.toLocaleString('en')} supporters`);
+    opts.log(
+      `generating ${opts.orders.toLocaleString('en')} orders from ${opts.supporters.toLocaleString('en')} supporters`,
+    );
     let lastReport = 0;
     data = generateOrders({
       out: file,
@@ -66,7 +68,10 @@ export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBench
     await getImpact(app, opts.connections, opts.warmupS);
 
     opts.log('one connection: GET /api/impact, bare then app');
-    const unloaded = { bare: await measured(bare, 1, Math.min(5, opts.durationS)), app: await measured(app, 1, Math.min(5, opts.durationS)) };
+    const unloaded = {
+      bare: await measured(bare, 1, Math.min(5, opts.durationS)),
+      app: await measured(app, 1, Math.min(5, opts.durationS)),
+    };
     opts.log(`${opts.connections} connections: GET /api/impact, bare then app`);
     const bareRun = await measured(bare, opts.connections, opts.durationS, opts.log);
     const appRun = await measured(app, opts.connections, opts.durationS, opts.log);
@@ -76,8 +81,20 @@ export async function benchImpact(opts: ImpactBenchOptions): Promise<ImpactBench
   }
 }
 
-function getImpact(server: ChildServer, connections: number, durationS: number, onTick?: (completed: number) => void): Promise<LoadResult> {
-  return runLoad({ url: server.url, path: '/api/impact', method: 'GET', connections, durationS, ...(onTick && { onTick }) });
+function getImpact(
+  server: ChildServer,
+  connections: number,
+  durationS: number,
+  onTick?: (completed: number) => void,
+): Promise<LoadResult> {
+  return runLoad({
+    url: server.url,
+    path: '/api/impact',
+    method: 'GET',
+    connections,
+    durationS,
+    ...(onTick && { onTick }),
+  });
 }
 
 async function measured(server: ChildServer, connections: number, durationS: number, log?: Log): Promise<Run> {

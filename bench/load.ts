@@ -48,8 +48,12 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
           {
             method: opts.method,
             path: opts.path,
-            ...(opts.setupRequest && { setupRequest: opts.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request }),
-            ...(opts.onResponse && { onResponse: opts.onResponse as (status: number, body: string, context: object) => void }),
+            ...(opts.setupRequest && {
+              setupRequest: opts.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request,
+            }),
+            ...(opts.onResponse && {
+              onResponse: opts.onResponse as (status: number, body: string, context: object) => void,
+            }),
           },
         ],
       },

@@ -60,46 +60,73 @@ async function main(): Promise<number> {
   const durationS = Number(values.duration);
   const warmupS = Number(values.warmup);
   const rounds = Number(values.rounds);
-  log(`bench:pages: ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  log(
+    `bench:pages: ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
 
   if (fs.existsSync(file) && values['orders-file']) log(`reusing ${file}`);
   else {
-    log(`generating ${Number(values.orders).toLocaleString('en')} orders from ${Number(values.supporters).toLocaleString('en')} supporters`);
+    log(
+      `generating ${Number(values.orders).toLocaleString('en')} orders from ${Number(values.supporters).toLocaleString('en')} supporters`,
+    );
     const data = generateOrders({ out: file, orders: Number(values.orders), supporters: Number(values.supporters) });
     log(`  done in ${data.seconds.toFixed(1)} s: ${data.pairs.toLocaleString('en')} pairs`);
   }
   const tokens = sampleTokens(file, TOKENS_USED);
   let turn = 0;
   const allRoutes: Route[] = [
-    { name: 'impact', label: 'GET /impact/:token', bar: BARS.impactRatio, next: () => `/impact/${tokens[turn++ % tokens.length]}` },
+    {
+      name: 'impact',
+      label: 'GET /impact/:token',
+      bar: BARS.impactRatio,
+      next: () => `/impact/${tokens[turn++ % tokens.length]}`,
+    },
     { name: 'home', label: 'GET /', bar: BARS.homeRatio, next: () => '/' },
     { name: 'badge', label: 'GET /badge.svg', bar: BARS.badgeRatio, next: () => '/badge.svg' },
   ];
   const wanted = values.routes.split(',').map((name) => name.trim());
   const unknown = wanted.filter((name) => !allRoutes.some((route) => route.name === name));
-  if (unknown.length > 0) throw new Error(`unknown route ${unknown.join(', ')}: choose from ${allRoutes.map((route) => route.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown route ${unknown.join(', ')}: choose from ${allRoutes.map((route) => route.name).join(', ')}`,
+    );
   const routes = allRoutes.filter((route) => wanted.includes(route.name));
 
   // --profile: a CPU profile of the app's process for the whole run, in bench/results/profiles/.
-  const appNodeFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results', 'profiles')}`] : [];
+  const appNodeFlags = values.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results', 'profiles')}`]
+    : [];
   const app = await startChildServer('app-server', appEnv(file, newWebhookSecret()), appNodeFlags);
   let bare: ChildServer | undefined;
   try {
     const bodiesFile = path.join(dir, 'bodies.json');
     fs.writeFileSync(bodiesFile, JSON.stringify(await captureBodies(app.url, tokens[0]!)));
     // child-server's type names only the servers it was written for; this one follows the same protocol.
-    bare = await startChildServer('bare-pages-server' as 'bare-server', { ...serverEnv(), BENCH_PAGE_BODIES: bodiesFile });
+    bare = await startChildServer('bare-pages-server' as 'bare-server', {
+      ...serverEnv(),
+      BENCH_PAGE_BODIES: bodiesFile,
+    });
 
     const results: Result[] = [];
     for (const route of routes) {
-      log(`${route.label}: warm-up ${warmupS} s each, then ${rounds} rounds of ${durationS} s bare Express and ${durationS} s app, ${connections} connections`);
+      log(
+        `${route.label}: warm-up ${warmupS} s each, then ${rounds} rounds of ${durationS} s bare Express and ${durationS} s app, ${connections} connections`,
+      );
       await load(bare, route, connections, warmupS);
       await load(app, route, connections, warmupS);
       const runs: Round[] = [];
       for (let round = 0; round < rounds; round++) {
-        const pair = { bare: await measured(bare, route, connections, durationS), app: await measured(app, route, connections, durationS) };
+        const pair = {
+          bare: await measured(bare, route, connections, durationS),
+          app: await measured(app, route, connections, durationS),
+        };
         runs.push({ ...pair, ratio: pair.app.ratePerS / pair.bare.ratePerS });
-        log(`  round ${round + 1}: bare ${Math.round(pair.bare.ratePerS)} req/s, app ${Math.round(pair.app.ratePerS)} req/s (${runs.at(-1)!.ratio.toFixed(2)}×), app p99 ${pair.app.latency.p99Ms.toFixed(2)} ms`);
+        log(
+          `  round ${round + 1}: bare ${Math.round(pair.bare.ratePerS)} req/s, app ${Math.round(pair.app.ratePerS)} req/s (${runs.at(-1)!.ratio.toFixed(2)}×), app p99 ${pair.app.latency.p99Ms.toFixed(2)} ms`,
+        );
       }
       results.push({ route, rounds: runs, median: median(runs) });
     }
@@ -125,7 +152,8 @@ async function captureBodies(url: string, token: string) {
   const get = async (pathname: string, mustContain: string) => {
     const res = await fetch(`${url}${pathname}`);
     const body = await res.text();
-    if (res.status !== 200 || !body.includes(mustContain)) throw new Error(`${pathname} answered ${res.status}: ${body.slice(0, 200)}`);
+    if (res.status !== 200 || !body.includes(mustContain))
+      throw new Error(`${pathname} answered ${res.status}: ${body.slice(0, 200)}`);
     return { type: res.headers.get('content-type') ?? 'text/html', body };
   };
   return {
@@ -151,7 +179,8 @@ async function measured(server: ChildServer, route: Route, connections: number, 
   const run = await load(server, route, connections, durationS);
   await server.command('idle');
   const { server: serverTime } = await server.stats();
-  if (run.non2xx > 0 || run.errors > 0) throw new Error(`${server.name} ${route.label}: ${run.non2xx} non-2xx, ${run.errors} errors`);
+  if (run.non2xx > 0 || run.errors > 0)
+    throw new Error(`${server.name} ${route.label}: ${run.non2xx} non-2xx, ${run.errors} errors`);
   return { ...run, server: serverTime };
 }
 
@@ -159,21 +188,41 @@ function report(results: Result[]): number {
   const ms = (n: number) => n.toFixed(2);
   const lines = [['load (median round)', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server p99 ms']];
   for (const { route, median: m } of results) {
-    for (const [who, run] of [['bare', m.bare], ['app', m.app]] as const) {
-      lines.push([`${route.label} ${who}`, Math.round(run.ratePerS).toLocaleString('en'), ms(run.latency.p50Ms), ms(run.latency.p99Ms), ms(run.latency.maxMs), ms(run.server.p99Ms)]);
+    for (const [who, run] of [
+      ['bare', m.bare],
+      ['app', m.app],
+    ] as const) {
+      lines.push([
+        `${route.label} ${who}`,
+        Math.round(run.ratePerS).toLocaleString('en'),
+        ms(run.latency.p50Ms),
+        ms(run.latency.p99Ms),
+        ms(run.latency.maxMs),
+        ms(run.server.p99Ms),
+      ]);
     }
   }
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  const out = lines.map((l) => l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  const out = lines.map((l) =>
+    l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
+  );
 
   const verdicts: { bar: string; figure: string; isMet: boolean }[] = [];
   for (const { route, rounds, median: m } of results) {
     const all = rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ');
-    verdicts.push({ bar: `${route.label} ≥ ${route.bar}× bare Express`, figure: `${m.ratio.toFixed(2)}× (rounds: ${all})`, isMet: m.ratio >= route.bar });
+    verdicts.push({
+      bar: `${route.label} ≥ ${route.bar}× bare Express`,
+      figure: `${m.ratio.toFixed(2)}× (rounds: ${all})`,
+      isMet: m.ratio >= route.bar,
+    });
     if (route.name === 'impact') {
       const p99s = rounds.map((r) => r.app.latency.p99Ms);
       const p99 = medianOf(p99s);
-      verdicts.push({ bar: `${route.label} p99 < ${BARS.impactP99Ms} ms`, figure: `${ms(p99)} ms (rounds: ${p99s.map(ms).join(', ')})`, isMet: p99 < BARS.impactP99Ms });
+      verdicts.push({
+        bar: `${route.label} p99 < ${BARS.impactP99Ms} ms`,
+        figure: `${ms(p99)} ms (rounds: ${p99s.map(ms).join(', ')})`,
+        isMet: p99 < BARS.impactP99Ms,
+      });
     }
   }
   out.push('', ...verdicts.map((v) => `${v.isMet ? 'met    ' : 'NOT MET'}  ${v.bar}: ${v.figure}`));
@@ -181,7 +230,14 @@ function report(results: Result[]): number {
   const resultsDir = path.join(BENCH_DIR, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const saved = results.map(({ route, rounds }) => ({ route: route.label, rounds }));
-  fs.writeFileSync(path.join(resultsDir, 'pages.json'), JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, loadAverage: os.loadavg(), results: saved, verdicts }, null, 2));
+  fs.writeFileSync(
+    path.join(resultsDir, 'pages.json'),
+    JSON.stringify(
+      { at: new Date().toISOString(), cpus: os.cpus().length, loadAverage: os.loadavg(), results: saved, verdicts },
+      null,
+      2,
+    ),
+  );
   return verdicts.every((v) => v.isMet) ? 0 : 1;
 }
 

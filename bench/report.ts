@@ -30,7 +30,8 @@ export function verdicts(r: { webhooks?: WebhookBench; memory?: MemoryBench; imp
   const out: Verdict[] = [];
   if (r.webhooks) {
     const { rounds, ratio, appP99Ms, check } = r.webhooks;
-    const each = (figure: (round: WebhookRound) => string) => (rounds.length > 1 ? ` (rounds: ${rounds.map(figure).join(', ')})` : '');
+    const each = (figure: (round: WebhookRound) => string) =>
+      rounds.length > 1 ? ` (rounds: ${rounds.map(figure).join(', ')})` : '';
     out.push({
       bar: `webhooks ≥ ${BARS.webhookRatio}× bare Express, durable`,
       figure: `${ratio.toFixed(2)}×${each((round) => `${round.ratio.toFixed(2)}×`)}`,
@@ -43,7 +44,9 @@ export function verdicts(r: { webhooks?: WebhookBench; memory?: MemoryBench; imp
     });
     out.push({
       bar: 'every acknowledged event stored and processed',
-      figure: check.problems.length ? check.problems.join('; ') : `${check.stored.toLocaleString('en')} stored, ${check.processed.toLocaleString('en')} processed`,
+      figure: check.problems.length
+        ? check.problems.join('; ')
+        : `${check.stored.toLocaleString('en')} stored, ${check.processed.toLocaleString('en')} processed`,
       isMet: check.problems.length === 0,
     });
   }
@@ -69,7 +72,11 @@ export function verdicts(r: { webhooks?: WebhookBench; memory?: MemoryBench; imp
     const { unloaded, app } = r.impact;
     const alone = unloaded.app.latency.p99Ms;
     const loaded = app.server.p99Ms;
-    out.push({ bar: `GET /api/impact p99 < ${BARS.impactP99Ms} ms, one connection`, figure: `${ms(alone)} ms (bare ${ms(unloaded.bare.latency.p99Ms)} ms)`, isMet: alone < BARS.impactP99Ms });
+    out.push({
+      bar: `GET /api/impact p99 < ${BARS.impactP99Ms} ms, one connection`,
+      figure: `${ms(alone)} ms (bare ${ms(unloaded.bare.latency.p99Ms)} ms)`,
+      isMet: alone < BARS.impactP99Ms,
+    });
     out.push({
       bar: `GET /api/impact p99 < ${BARS.impactP99Ms} ms in the server, ${app.connections} conns`,
       figure: `${ms(loaded)} ms (load generator's p99 ${ms(app.latency.p99Ms)} ms, bare's ${ms(r.impact.bare.latency.p99Ms)} ms)`,
@@ -93,8 +100,14 @@ export function renderTable(r: { webhooks?: WebhookBench; memory?: MemoryBench; 
   const rows: LoadRow[] = [];
   if (r.webhooks) {
     const median = r.webhooks.rounds.length > 1 ? ', median round' : '';
-    rows.push({ label: `POST /webhooks/stripe  bare (${r.webhooks.bare.connections} conns${median})`, ...r.webhooks.bare });
-    rows.push({ label: `POST /webhooks/stripe  app  (${r.webhooks.app.connections} conns${median})`, ...r.webhooks.app });
+    rows.push({
+      label: `POST /webhooks/stripe  bare (${r.webhooks.bare.connections} conns${median})`,
+      ...r.webhooks.bare,
+    });
+    rows.push({
+      label: `POST /webhooks/stripe  app  (${r.webhooks.app.connections} conns${median})`,
+      ...r.webhooks.app,
+    });
   }
   if (r.impact) {
     const { bare, app, unloaded } = r.impact;
@@ -131,14 +144,16 @@ export function renderTable(r: { webhooks?: WebhookBench; memory?: MemoryBench; 
     );
   }
   const v = verdicts(r);
-  if (v.length) lines.push('', grid([['bar', 'figure', ''], ...v.map((x) => [x.bar, x.figure, x.isMet ? 'met' : 'MISSED'])], 3));
+  if (v.length)
+    lines.push('', grid([['bar', 'figure', ''], ...v.map((x) => [x.bar, x.figure, x.isMet ? 'met' : 'MISSED'])], 3));
   return lines.join('\n');
 }
 
 /** Columns before `leftColumns` are text (left-aligned); the rest are figures. */
 function grid(rows: string[][], leftColumns = 1): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -24,7 +24,10 @@ const USAGE = `npm run bench -- [options]
 
 const SECTIONS = ['webhooks', 'memory', 'impact'] as const;
 
-/** Runs the benchmarks for webhook ingestion and the public totals, prints a table and writes bench/results/latest.json. */
+/**
+ * Runs the benchmarks for webhook ingestion and the public totals, prints a table and writes
+ * bench/results/latest.json.
+ */
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -49,7 +52,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const only = new Set(values.only.split(',').map((s) => s.trim()));
-  for (const name of only) if (!SECTIONS.includes(name as (typeof SECTIONS)[number])) throw new Error(`--only: unknown section "${name}"\n${USAGE}`);
+  for (const name of only)
+    if (!SECTIONS.includes(name as (typeof SECTIONS)[number]))
+      throw new Error(`--only: unknown section "${name}"\n${USAGE}`);
   const options = {
     durationS: positive(values.duration, '--duration'),
     rounds: Math.ceil(positive(values.rounds, '--rounds')),
@@ -65,15 +70,30 @@ async function main(): Promise<number> {
   fs.mkdirSync(resultsDir, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-bench-'));
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverage: os.loadavg() };
-  log(`bench: ${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')}; files in ${dir}`);
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverage: os.loadavg(),
+  };
+  log(
+    `bench: ${machine.cpus} CPUs (${machine.cpuModel}), load average ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')}; files in ${dir}`,
+  );
 
   const results: { webhooks?: WebhookBench; memory?: MemoryBench; impact?: ImpactBench } = {};
   try {
     if (only.has('webhooks')) {
       log('\n== webhooks ==');
       const appNodeFlags = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(resultsDir, 'profiles')}`] : [];
-      results.webhooks = await benchWebhooks({ dir, ...options, appNodeFlags, isIngestOnly: values['ingest-only'], log });
+      results.webhooks = await benchWebhooks({
+        dir,
+        ...options,
+        appNodeFlags,
+        isIngestOnly: values['ingest-only'],
+        log,
+      });
     }
     if (only.has('memory')) {
       log('\n== memory ==');
@@ -92,8 +112,13 @@ async function main(): Promise<number> {
   const bars = verdicts(results);
   // Other work on the machine moves every figure here: the load average says how much there was.
   const loadAverageAtEnd = os.loadavg();
-  process.stdout.write(`load average at start ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')}, at end ${loadAverageAtEnd.map((n) => n.toFixed(2)).join(' ')}\n`);
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machine, loadAverageAtEnd }, options, bars, ...results }, null, 2)}\n`);
+  process.stdout.write(
+    `load average at start ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')}, at end ${loadAverageAtEnd.map((n) => n.toFixed(2)).join(' ')}\n`,
+  );
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machine, loadAverageAtEnd }, options, bars, ...results }, null, 2)}\n`,
+  );
   process.stdout.write(`\nfigures written to ${path.relative(process.cwd(), file)}\n`);
   return bars.every((bar) => bar.isMet) ? 0 : 1;
 }

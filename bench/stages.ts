@@ -21,11 +21,22 @@ import { newWebhookSecret } from './environment.js';
  * compile every query afresh. (An experiment only: a shared statement's raw mode leaks between users.)
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, 'statement-cache': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { events: { type: 'string', default: '5000' }, 'statement-cache': { type: 'boolean', default: false } },
+  });
   const count = Number(values.events);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-stages-'));
   const secret = newWebhookSecret();
-  const ctx = createContext(loadConfig({ NODE_ENV: 'production', DATABASE_PATH: path.join(dir, 'stages.db'), MAIL_OUTBOX_DIR: path.join(dir, 'outbox'), STRIPE_WEBHOOK_SECRET: secret, SESSION_SECRET: secret.repeat(2), LOG_LEVEL: 'silent' }));
+  const ctx = createContext(
+    loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_PATH: path.join(dir, 'stages.db'),
+      MAIL_OUTBOX_DIR: path.join(dir, 'outbox'),
+      STRIPE_WEBHOOK_SECRET: secret,
+      SESSION_SECRET: secret.repeat(2),
+      LOG_LEVEL: 'silent',
+    }),
+  );
   const compiled = countCompiledStatements(ctx.database.sqlite);
   if (values['statement-cache']) cacheStatements(ctx.database.sqlite);
   try {
@@ -47,7 +58,9 @@ async function main(): Promise<void> {
         return { body: Buffer.from(event.body), signature: event.signature };
       }),
     );
-    const verified = await time('verify signature and parse', () => signed.map((e) => verifyStripeEvent(e.body, e.signature, [secret], 300, Date.now())));
+    const verified = await time('verify signature and parse', () =>
+      signed.map((e) => verifyStripeEvent(e.body, e.signature, [secret], 300, Date.now())),
+    );
     await time('store durably (group commit of 50)', () => storeInGroups(ctx.eventWriter, verified, 50));
     selectReadyEvents(ctx.db, Date.now(), 200); // the first read also compiles and warms the cache
     const selectStarted = performance.now();
@@ -57,10 +70,17 @@ async function main(): Promise<void> {
     await time('process into orders and ledger', () => ctx.events.drain());
     const compiledPerEvent = (compiled.count - compiledBefore) / count;
 
-    process.stdout.write(`${count.toLocaleString('en')} events${values['statement-cache'] ? ', statements cached' : ''}        wall µs/event   CPU µs/event\n`);
-    for (const [stage, wall, cpu] of rows) process.stdout.write(`${stage.padEnd(44)} ${wall.toFixed(0).padStart(8)} ${cpu.toFixed(0).padStart(14)}\n`);
-    process.stdout.write(`${`select a batch of ${batch.length} from ${count.toLocaleString('en')} waiting`.padEnd(44)} ${selectMs.toFixed(1).padStart(6)} ms\n`);
-    process.stdout.write(`${'statements compiled per processed event'.padEnd(44)} ${compiledPerEvent.toFixed(1).padStart(6)}\n`);
+    process.stdout.write(
+      `${count.toLocaleString('en')} events${values['statement-cache'] ? ', statements cached' : ''}        wall µs/event   CPU µs/event\n`,
+    );
+    for (const [stage, wall, cpu] of rows)
+      process.stdout.write(`${stage.padEnd(44)} ${wall.toFixed(0).padStart(8)} ${cpu.toFixed(0).padStart(14)}\n`);
+    process.stdout.write(
+      `${`select a batch of ${batch.length} from ${count.toLocaleString('en')} waiting`.padEnd(44)} ${selectMs.toFixed(1).padStart(6)} ms\n`,
+    );
+    process.stdout.write(
+      `${'statements compiled per processed event'.padEnd(44)} ${compiledPerEvent.toFixed(1).padStart(6)}\n`,
+    );
   } finally {
     await ctx.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -92,8 +112,13 @@ function cacheStatements(sqlite: Database.Database): void {
   }) as typeof sqlite.prepare;
 }
 
-async function storeInGroups(writer: { store(event: VerifiedEvent): Promise<boolean> }, events: VerifiedEvent[], size: number): Promise<void> {
-  for (let i = 0; i < events.length; i += size) await Promise.all(events.slice(i, i + size).map((event) => writer.store(event)));
+async function storeInGroups(
+  writer: { store(event: VerifiedEvent): Promise<boolean> },
+  events: VerifiedEvent[],
+  size: number,
+): Promise<void> {
+  for (let i = 0; i < events.length; i += size)
+    await Promise.all(events.slice(i, i + size).map((event) => writer.store(event)));
 }
 
 void main();

@@ -4,7 +4,15 @@ import { startChildServer, type ServerStats } from './child-server.js';
 import { appEnv, newWebhookSecret, serverEnv, type Log } from './environment.js';
 import type { LatencySummary } from './latency.js';
 import { medianBy, medianOf } from './rounds.js';
-import { checkStoredAndProcessed, postCheckoutEvents, sampleMemory, settle, type MemorySample, type StorageCheck, type WebhookLoadResult } from './webhooks.js';
+import {
+  checkStoredAndProcessed,
+  postCheckoutEvents,
+  sampleMemory,
+  settle,
+  type MemorySample,
+  type StorageCheck,
+  type WebhookLoadResult,
+} from './webhooks.js';
 
 export interface WebhookBenchOptions {
   dir: string;
@@ -49,11 +57,18 @@ export async function benchWebhooks(opts: WebhookBenchOptions): Promise<WebhookB
   const secret = newWebhookSecret();
   const databasePath = path.join(opts.dir, 'webhooks.db');
   const bare = await startChildServer('bare-server', serverEnv());
-  const app = await startChildServer('app-server', { ...appEnv(databasePath, secret), ...(opts.isIngestOnly && { BENCH_PROCESSOR: 'off' }) }, opts.appNodeFlags);
+  const app = await startChildServer(
+    'app-server',
+    { ...appEnv(databasePath, secret), ...(opts.isIngestOnly && { BENCH_PROCESSOR: 'off' }) },
+    opts.appNodeFlags,
+  );
   try {
     const source = new CheckoutEventSource(secret);
     const bareSource = new CheckoutEventSource(secret);
-    const load = { connections: opts.connections, ...(opts.events ? { amount: opts.events } : { durationS: opts.durationS }) };
+    const load = {
+      connections: opts.connections,
+      ...(opts.events ? { amount: opts.events } : { durationS: opts.durationS }),
+    };
 
     opts.log(`warming up (${opts.warmupS} s each)`);
     await postCheckoutEvents(bare, bareSource, { connections: opts.connections, durationS: opts.warmupS });
@@ -87,11 +102,17 @@ export async function benchWebhooks(opts: WebhookBenchOptions): Promise<WebhookB
       acked.push(...appRun.acked);
       rounds.push({
         bare: summarise(bareRun, bareStats),
-        app: { ...summarise(appRun, appStats), backlogAtEnd: (statuses.pending ?? 0) + (statuses.retrying ?? 0), rssMb: rssRange(samples) },
+        app: {
+          ...summarise(appRun, appStats),
+          backlogAtEnd: (statuses.pending ?? 0) + (statuses.retrying ?? 0),
+          rssMb: rssRange(samples),
+        },
         ratio: appRun.ratePerS / bareRun.ratePerS,
       });
       const last = rounds.at(-1)!;
-      opts.log(`  round ${round}: bare ${Math.round(last.bare.ratePerS)}/s, app ${Math.round(last.app.ratePerS)}/s (${last.ratio.toFixed(2)}×), app p99 ${last.app.latency.p99Ms.toFixed(1)} ms`);
+      opts.log(
+        `  round ${round}: bare ${Math.round(last.bare.ratePerS)}/s, app ${Math.round(last.app.ratePerS)}/s (${last.ratio.toFixed(2)}×), app p99 ${last.app.latency.p99Ms.toFixed(1)} ms`,
+      );
     }
 
     opts.log('draining the processor and checking every acknowledged event');
@@ -110,17 +131,31 @@ export interface MemoryBench {
   non2xx: number;
   rssMb: { start: number; peak: number; end: number; afterDrainAndGc: number };
   heapUsedMb: { start: number; end: number; afterDrainAndGc: number };
-  /** RSS growth over the second half of the run, per 10,000 events, garbage included: it rises and falls with the collector. */
+  /**
+   * RSS growth over the second half of the run, per 10,000 events, garbage included: it rises and
+   * falls with the collector.
+   */
   secondHalfGrowthMbPer10k: number;
-  /** The same for RSS right after a full collection, sampled every few seconds: what the app keeps, near zero when nothing leaks. */
+  /**
+   * The same for RSS right after a full collection, sampled every few seconds: what the app keeps,
+   * near zero when nothing leaks.
+   */
   retainedGrowthMbPer10k: number;
   samples: MemorySample[];
   retainedSamples: MemorySample[];
   check: StorageCheck;
 }
 
-/** A fresh app takes `events` webhooks (100,000 by default) while its memory is sampled twice a second, and after a full collection every 3 s. */
-export async function benchMemory(opts: { dir: string; connections: number; events: number; log: Log }): Promise<MemoryBench> {
+/**
+ * A fresh app takes `events` webhooks (100,000 by default) while its memory is sampled twice a second,
+ * and after a full collection every 3 s.
+ */
+export async function benchMemory(opts: {
+  dir: string;
+  connections: number;
+  events: number;
+  log: Log;
+}): Promise<MemoryBench> {
   const secret = newWebhookSecret();
   const databasePath = path.join(opts.dir, 'memory.db');
   const app = await startChildServer('app-server', appEnv(databasePath, secret));
@@ -157,7 +192,12 @@ export async function benchMemory(opts: { dir: string; connections: number; even
       ratePerS: rest.ratePerS,
       latency: rest.latency,
       non2xx: rest.non2xx,
-      rssMb: { start: mb(start.rss), peak: Math.max(mb(end.rss), ...samples.map((s) => s.rssMb)), end: mb(end.rss), afterDrainAndGc: mb(settled.rss) },
+      rssMb: {
+        start: mb(start.rss),
+        peak: Math.max(mb(end.rss), ...samples.map((s) => s.rssMb)),
+        end: mb(end.rss),
+        afterDrainAndGc: mb(settled.rss),
+      },
       heapUsedMb: { start: mb(start.heapUsed), end: mb(end.heapUsed), afterDrainAndGc: mb(settled.heapUsed) },
       secondHalfGrowthMbPer10k: growthPer10k(samples, opts.events),
       retainedGrowthMbPer10k: growthPer10k(retainedSamples, opts.events),
@@ -201,7 +241,9 @@ export function progress(log: Log, label: string) {
   let last = 0;
   return (completed: number) => {
     if (++ticks % 5 !== 0) return;
-    log(`  ${label}: ${completed.toLocaleString('en')} requests, ${Math.round((completed - last) / 5).toLocaleString('en')}/s lately`);
+    log(
+      `  ${label}: ${completed.toLocaleString('en')} requests, ${Math.round((completed - last) / 5).toLocaleString('en')}/s lately`,
+    );
     last = completed;
   };
 }

@@ -62,7 +62,12 @@ export interface StorageCheck {
  * After a run: drains the processor, then checks every acknowledged event is in stripe_events, every
  * stored event was processed into one order, and the totals are exactly what the stored events buy.
  */
-export async function checkStoredAndProcessed(app: ChildServer, databasePath: string, source: CheckoutEventSource, acked: number[]): Promise<StorageCheck> {
+export async function checkStoredAndProcessed(
+  app: ChildServer,
+  databasePath: string,
+  source: CheckoutEventSource,
+  acked: number[],
+): Promise<StorageCheck> {
   await settle(app);
   const report = await app.command<DrainReport>('drain');
   const sqlite = new Database(databasePath, { readonly: true, fileMustExist: true });
@@ -79,11 +84,24 @@ export async function checkStoredAndProcessed(app: ChildServer, databasePath: st
   const expected = source.expectedTotals(stored);
   const processed = report.statuses.processed ?? 0;
   if (ackedButMissing > 0) problems.push(`${ackedButMissing} acknowledged events are not stored`);
-  if (processed !== ids.length) problems.push(`only ${processed} of ${ids.length} stored events processed: ${JSON.stringify(report.statuses)}`);
+  if (processed !== ids.length)
+    problems.push(`only ${processed} of ${ids.length} stored events processed: ${JSON.stringify(report.statuses)}`);
   if (report.orders !== ids.length) problems.push(`${report.orders} orders for ${ids.length} events`);
-  if (JSON.stringify(report.totals) !== JSON.stringify(expected)) problems.push(`totals ${JSON.stringify(report.totals)}, expected ${JSON.stringify(expected)}`);
-  if (JSON.stringify(report.ledger) !== JSON.stringify(report.totals)) problems.push(`running totals disagree with the ledger ${JSON.stringify(report.ledger)}`);
-  return { acked: acked.length, stored: ids.length, ackedButMissing, processed, drainMs: report.drainMs, orders: report.orders, expected, totals: report.totals, problems };
+  if (JSON.stringify(report.totals) !== JSON.stringify(expected))
+    problems.push(`totals ${JSON.stringify(report.totals)}, expected ${JSON.stringify(expected)}`);
+  if (JSON.stringify(report.ledger) !== JSON.stringify(report.totals))
+    problems.push(`running totals disagree with the ledger ${JSON.stringify(report.ledger)}`);
+  return {
+    acked: acked.length,
+    stored: ids.length,
+    ackedButMissing,
+    processed,
+    drainMs: report.drainMs,
+    orders: report.orders,
+    expected,
+    totals: report.totals,
+    problems,
+  };
 }
 
 /**
@@ -114,12 +132,22 @@ export interface MemorySample {
  * `afterGc`: each sample follows a full collection in the server, so it shows what is retained
  * (a leak) rather than garbage not yet collected.
  */
-export function sampleMemory(server: ChildServer, everyMs: number, completed: () => number, opts: { afterGc?: boolean } = {}) {
+export function sampleMemory(
+  server: ChildServer,
+  everyMs: number,
+  completed: () => number,
+  opts: { afterGc?: boolean } = {},
+) {
   const samples: MemorySample[] = [];
   const started = performance.now();
   const take = async () => {
     const memory = opts.afterGc ? await server.command<NodeJS.MemoryUsage>('gc') : (await server.stats()).memory;
-    samples.push({ atS: (performance.now() - started) / 1000, completed: completed(), rssMb: memory.rss / 2 ** 20, heapUsedMb: memory.heapUsed / 2 ** 20 });
+    samples.push({
+      atS: (performance.now() - started) / 1000,
+      completed: completed(),
+      rssMb: memory.rss / 2 ** 20,
+      heapUsedMb: memory.heapUsed / 2 ** 20,
+    });
   };
   const timer = setInterval(() => void take().catch(() => {}), everyMs);
   return {

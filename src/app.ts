@@ -30,7 +30,11 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('views', VIEWS_DIR);
 
   app.use(requestContext(ctx.logger));
-  app.use(securityHeaders({ isStrictTransport: ctx.config.env === 'production' || ctx.config.publicUrl.startsWith('https:') }));
+  app.use(
+    securityHeaders({
+      isStrictTransport: ctx.config.env === 'production' || ctx.config.publicUrl.startsWith('https:'),
+    }),
+  );
   Object.assign(app.locals, assetLocals());
   // Public answers are the same for everyone: kept once, until the database changes. These
   // routes take no body and are the busiest, so they are matched first, on the app itself.

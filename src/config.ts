@@ -1,14 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDuration, parseInteger } from './lib/parse-env.js';
-
 import type { HttpTimeouts } from './http/server.js';
-
 import { checkMailFrom, parseMailSettings, type MailSettings } from './email/mail-config.js';
-
 import { isPublishedSecret, readOrCreateDevelopmentSecrets } from './secrets.js';
 import { ConfigError } from './errors.js';
-
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
 export interface Config {
@@ -38,12 +34,11 @@ export interface Secrets {
   readonly sessionSecret: string;
 }
 
-
-
 type Env = Record<string, string | undefined>;
 
 /** Reads `.env` (when present) under the real environment, which wins. */
-export function readEnv(envFile = '.env'): Env {
+export function readEnv(): Env {
+  const envFile = '.env';
   const fromFile: Env = {};
   if (fs.existsSync(envFile)) {
     for (const line of fs.readFileSync(envFile, 'utf8').split(/\r?\n/)) {
@@ -89,12 +84,20 @@ export function loadConfig(env: Env): Config {
     logLevel: logLevel as Config['logLevel'],
     donationPerPair: parseDonationRates(env.DONATION_PER_PAIR ?? 'GBP:100', problems),
     trapWeeksPerPair: parseInteger(env.TRAP_WEEKS_PER_PAIR, 1, 'TRAP_WEEKS_PER_PAIR', problems, 1, 52),
-    webhookToleranceSeconds: parseInteger(env.STRIPE_WEBHOOK_TOLERANCE, 300, 'STRIPE_WEBHOOK_TOLERANCE', problems, 1, 86400),
+    webhookToleranceSeconds: parseInteger(
+      env.STRIPE_WEBHOOK_TOLERANCE,
+      300,
+      'STRIPE_WEBHOOK_TOLERANCE',
+      problems,
+      1,
+      86400,
+    ),
     mail: parseMailSettings(env, problems),
     http: parseHttpTimeouts(env, problems),
     secrets,
   };
-  if (problems.length > 0) throw new ConfigError('invalid_configuration', `invalid configuration: ${problems.join('; ')}`, { problems });
+  if (problems.length > 0)
+    throw new ConfigError('invalid_configuration', `invalid configuration: ${problems.join('; ')}`, { problems });
   // Only a configuration that is otherwise good makes files of its own.
   return Object.freeze(isProduction ? config : { ...config, secrets: withDevelopmentSecrets(secrets, databasePath) });
 }
@@ -112,11 +115,16 @@ function parseSecrets(env: Env, isProduction: boolean, problems: string[]): Secr
   if (isProduction) {
     if (webhookSecrets.length === 0) problems.push('STRIPE_WEBHOOK_SECRET is required in production');
     if (webhookSecrets.some((secret) => !/^whsec_[A-Za-z0-9_+/=-]{24,}$/.test(secret))) {
-      problems.push('STRIPE_WEBHOOK_SECRET values must be the signing secret Stripe shows for the endpoint (whsec_ and at least 24 more characters)');
+      problems.push(
+        'STRIPE_WEBHOOK_SECRET values must be the signing secret Stripe shows for the endpoint ' +
+          '(whsec_ and at least 24 more characters)',
+      );
     }
     if (!sessionSecret) problems.push('SESSION_SECRET is required in production');
     else if (sessionSecret.length < 32 || new Set(sessionSecret).size < 10) {
-      problems.push('SESSION_SECRET must be at least 32 random characters in production (for example: openssl rand -base64 32)');
+      problems.push(
+        'SESSION_SECRET must be at least 32 random characters in production (for example: openssl rand -base64 32)',
+      );
     }
     const published = `is a value published with this project's source, which anyone can read: make a new one`;
     if (webhookSecrets.some(isPublishedSecret)) problems.push(`STRIPE_WEBHOOK_SECRET ${published}`);
@@ -136,7 +144,10 @@ function withDevelopmentSecrets(secrets: Secrets, databasePath: string): Secrets
   const development = readOrCreateDevelopmentSecrets(dataDirectoryOf(databasePath));
   return Object.freeze({
     ...secrets,
-    stripeWebhookSecrets: secrets.stripeWebhookSecrets.length > 0 ? secrets.stripeWebhookSecrets : Object.freeze([development.stripeWebhookSecret]),
+    stripeWebhookSecrets:
+      secrets.stripeWebhookSecrets.length > 0
+        ? secrets.stripeWebhookSecrets
+        : Object.freeze([development.stripeWebhookSecret]),
     sessionSecret: secrets.sessionSecret || development.sessionSecret,
   });
 }
@@ -155,9 +166,17 @@ function parseHttpTimeouts(env: Env, problems: string[]): HttpTimeouts {
   const timeouts = {
     headersTimeoutMs: parseDuration(env.HTTP_HEADERS_TIMEOUT, 20_000, 'HTTP_HEADERS_TIMEOUT', problems, 1000, 600_000),
     requestTimeoutMs: parseDuration(env.HTTP_REQUEST_TIMEOUT, 30_000, 'HTTP_REQUEST_TIMEOUT', problems, 1000, 600_000),
-    keepAliveTimeoutMs: parseDuration(env.HTTP_KEEP_ALIVE_TIMEOUT, 5_000, 'HTTP_KEEP_ALIVE_TIMEOUT', problems, 1000, 600_000),
+    keepAliveTimeoutMs: parseDuration(
+      env.HTTP_KEEP_ALIVE_TIMEOUT,
+      5_000,
+      'HTTP_KEEP_ALIVE_TIMEOUT',
+      problems,
+      1000,
+      600_000,
+    ),
   };
-  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT');
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs)
+    problems.push('HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT');
   return Object.freeze(timeouts);
 }
 
@@ -173,7 +192,10 @@ function checkUrl(raw: string, name: string, problems: string[]): void {
 /** "GBP:100,EUR:115" → { GBP: 100, EUR: 115 } */
 function parseDonationRates(raw: string, problems: string[]): Record<string, number> {
   const rates: Record<string, number> = {};
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z]{3}):(\d{1,9})$/.exec(part);
     if (!match) {
       problems.push(`DONATION_PER_PAIR must look like GBP:100,EUR:115 (got "${part}")`);

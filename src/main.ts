@@ -1,11 +1,8 @@
 import { createApp } from './app.js';
-
 import { loadConfig, readEnv } from './config.js';
 import { createContext } from './context.js';
-
 import { createHttpServer } from './http/server.js';
 import { ConfigError } from './errors.js';
-
 
 /** Entry point: config → context (opens and migrates the database) → app → listen; graceful shutdown. */
 function main(): void {

@@ -1,12 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/logger.js';
-
 import { makeTempDir } from './helpers/test-app.js';
 import { ConfigError } from '../src/errors.js';
-
 
 describe('configuration', () => {
   it('runs on embedded defaults outside production', () => {
@@ -32,22 +29,52 @@ describe('configuration', () => {
   });
 
   it('rejects malformed values', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', STRIPE_WEBHOOK_SECRET: 'not-a-secret', SESSION_SECRET: 'short', DONATION_PER_PAIR: 'GBP=1', PUBLIC_URL: 'ftp://x' })).toThrow(
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        STRIPE_WEBHOOK_SECRET: 'not-a-secret',
+        SESSION_SECRET: 'short',
+        DONATION_PER_PAIR: 'GBP=1',
+        PUBLIC_URL: 'ftp://x',
+      }),
+    ).toThrow(
       /PUBLIC_URL must be an http\(s\) URL.*STRIPE_WEBHOOK_SECRET values must be the signing secret Stripe shows.*SESSION_SECRET must be at least 32 random characters.*DONATION_PER_PAIR must look like/,
     );
     expect(() => loadConfig({ DONATION_PER_PAIR: 'GBP=1' })).toThrow(/DONATION_PER_PAIR must look like/);
     for (const mailFrom of ['Socks', 'Socks <impact>', 'a@b.c, d@e.f', 'Socks <>'])
-      expect(() => loadConfig({ MAIL_FROM: mailFrom }), mailFrom).toThrow(`MAIL_FROM must be one address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
-    const senders = ['impact@example.org', 'Socks <impact@example.org>', '"Socks, Ltd" <impact@example.org>', '"Socks <shop>" <a@b.c>', 'Name < a@b.c >', '"Jane Doe"@example.org', 'a@b.c (Socks)'];
+      expect(() => loadConfig({ MAIL_FROM: mailFrom }), mailFrom).toThrow(
+        `MAIL_FROM must be one address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`,
+      );
+    const senders = [
+      'impact@example.org',
+      'Socks <impact@example.org>',
+      '"Socks, Ltd" <impact@example.org>',
+      '"Socks <shop>" <a@b.c>',
+      'Name < a@b.c >',
+      '"Jane Doe"@example.org',
+      'a@b.c (Socks)',
+    ];
     const DATABASE_PATH = path.join(makeTempDir(), 'socks.db');
     for (const mailFrom of senders) expect(loadConfig({ MAIL_FROM: mailFrom, DATABASE_PATH }).mailFrom).toBe(mailFrom);
   });
 
   it('takes durations with their units, and refuses a header deadline past the request deadline', () => {
     const dir = makeTempDir();
-    const config = loadConfig({ DATABASE_PATH: path.join(dir, 'socks.db'), HTTP_HEADERS_TIMEOUT: '15s', HTTP_REQUEST_TIMEOUT: '1m', HTTP_KEEP_ALIVE_TIMEOUT: '65' });
+    const config = loadConfig({
+      DATABASE_PATH: path.join(dir, 'socks.db'),
+      HTTP_HEADERS_TIMEOUT: '15s',
+      HTTP_REQUEST_TIMEOUT: '1m',
+      HTTP_KEEP_ALIVE_TIMEOUT: '65',
+    });
     expect(config.http).toEqual({ headersTimeoutMs: 15_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 });
-    expect(() => loadConfig({ DATABASE_PATH: path.join(dir, 'socks.db'), HTTP_HEADERS_TIMEOUT: '2m', HTTP_REQUEST_TIMEOUT: '1m', HTTP_KEEP_ALIVE_TIMEOUT: 'soon' })).toThrow(
+    expect(() =>
+      loadConfig({
+        DATABASE_PATH: path.join(dir, 'socks.db'),
+        HTTP_HEADERS_TIMEOUT: '2m',
+        HTTP_REQUEST_TIMEOUT: '1m',
+        HTTP_KEEP_ALIVE_TIMEOUT: 'soon',
+      }),
+    ).toThrow(
       'invalid configuration: HTTP_KEEP_ALIVE_TIMEOUT must be a duration such as 30s or 15m, from 1s to 10m (got "soon"); HTTP_HEADERS_TIMEOUT must not be longer than HTTP_REQUEST_TIMEOUT',
     );
   });
@@ -73,7 +100,12 @@ describe('configuration', () => {
     log.info('dropped');
     log.error('kept');
     expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['kept']);
-    expect([log.isEnabled('debug'), log.isEnabled('info'), log.isEnabled('warn'), log.isEnabled('error')]).toEqual([false, false, true, true]);
+    expect([log.isEnabled('debug'), log.isEnabled('info'), log.isEnabled('warn'), log.isEnabled('error')]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
     expect(createLogger('silent').isEnabled('error')).toBe(false);
   });
 });

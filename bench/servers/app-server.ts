@@ -28,7 +28,13 @@ serveForBench(
       await ctx.events.drain();
       const drainMs = performance.now() - started;
       const orders = ctx.db.get<{ n: number }>(sql`select count(*) as n from orders`)?.n ?? 0;
-      return { drainMs, statuses: countEventsByStatus(ctx.db), totals: readTotals(ctx.db), ledger: freshTotals(ctx.db), orders };
+      return {
+        drainMs,
+        statuses: countEventsByStatus(ctx.db),
+        totals: readTotals(ctx.db),
+        ledger: freshTotals(ctx.db),
+        orders,
+      };
     },
   },
   () => ctx.close(),

@@ -10,7 +10,12 @@ app.disable('x-powered-by');
 app.post('/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), (_req, res) => {
   res.json({ received: true, duplicate: false });
 });
-const impact = { pairs: 0, trapWeeks: 0, supporters: 0, census: { date: '2024-01-01', adults: 84, adolescents: 7, cubs: 12, total: 103 } };
+const impact = {
+  pairs: 0,
+  trapWeeks: 0,
+  supporters: 0,
+  census: { date: '2024-01-01', adults: 84, adolescents: 7, cubs: 12, total: 103 },
+};
 app.get('/api/impact', (_req, res) => {
   res.json(impact);
 });

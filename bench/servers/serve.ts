@@ -10,7 +10,11 @@ export type Commands = Record<string, () => unknown>;
  * from arrival to the last byte written (the server's share of the latency the load generator
  * sees), and answers the benchmark's commands over IPC.
  */
-export function serveForBench(handler: Handler, commands: Commands = {}, close: () => Promise<void> = async () => {}): void {
+export function serveForBench(
+  handler: Handler,
+  commands: Commands = {},
+  close: () => Promise<void> = async () => {},
+): void {
   const serverTime = new LatencyHistogram();
   let inFlight = 0;
   const server = http.createServer((req, res) => {
@@ -53,7 +57,8 @@ export function serveForBench(handler: Handler, commands: Commands = {}, close: 
       })
       .then(
         (result) => reply({ id: message.id, result: result ?? null }, message.command === 'stop'),
-        (error: unknown) => reply({ id: message.id, error: error instanceof Error ? error.stack : String(error) }, false),
+        (error: unknown) =>
+          reply({ id: message.id, error: error instanceof Error ? error.stack : String(error) }, false),
       );
   });
 

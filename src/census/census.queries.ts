@@ -15,12 +15,25 @@ export interface CensusFigures {
 type CensusRow = typeof censuses.$inferSelect;
 
 function figuresOf(row: CensusRow): CensusFigures {
-  return { date: row.countedOn, adults: row.adults, adolescents: row.adolescents, cubs: row.cubs, total: row.adults + row.adolescents + row.cubs, hasBreakdown: row.hasBreakdown };
+  return {
+    date: row.countedOn,
+    adults: row.adults,
+    adolescents: row.adolescents,
+    cubs: row.cubs,
+    total: row.adults + row.adolescents + row.cubs,
+    hasBreakdown: row.hasBreakdown,
+  };
 }
 
 /** The latest published census: what pages and emails show. */
 export function latestPublishedCensus(db: Db): CensusFigures | null {
-  const row = db.select().from(censuses).where(isNotNull(censuses.publishedAt)).orderBy(desc(censuses.countedOn), desc(censuses.id)).limit(1).get();
+  const row = db
+    .select()
+    .from(censuses)
+    .where(isNotNull(censuses.publishedAt))
+    .orderBy(desc(censuses.countedOn), desc(censuses.id))
+    .limit(1)
+    .get();
   return row ? figuresOf(row) : null;
 }
 

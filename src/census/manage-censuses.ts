@@ -1,14 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
-
 import { transaction, type Db } from '../db/client.js';
-
 import { censuses } from '../db/schema/index.js';
-
 import { isoDay } from '../lib/clock.js';
-
 import { recordAudit, type Actor } from '../staff/audit-log.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
-
 
 export type Census = typeof censuses.$inferSelect;
 
@@ -23,7 +18,11 @@ export interface CensusInput {
   note: string | null;
 }
 
-type ValidCensus = Omit<CensusInput, 'adolescents' | 'cubs'> & { adolescents: number; cubs: number; hasBreakdown: boolean };
+type ValidCensus = Omit<CensusInput, 'adolescents' | 'cubs'> & {
+  adolescents: number;
+  cubs: number;
+  hasBreakdown: boolean;
+};
 
 export function listCensuses(db: Db): Census[] {
   return db.select().from(censuses).orderBy(desc(censuses.countedOn), desc(censuses.id)).all();
@@ -33,7 +32,11 @@ export function listCensuses(db: Db): Census[] {
 export function addCensusDraft(db: Db, input: CensusInput, actor: Actor, now: number): Census {
   const census = validCensus(input, now);
   return transaction(db, (tx) => {
-    const row = tx.insert(censuses).values({ ...census, createdAt: now }).returning().get();
+    const row = tx
+      .insert(censuses)
+      .values({ ...census, createdAt: now })
+      .returning()
+      .get();
     recordAudit(tx, actor, now, 'census.add', `census:${row.id}`, null, census);
     return row;
   });
@@ -58,14 +61,31 @@ function validCensus(input: CensusInput, now: number): ValidCensus {
   if (countedOn > isoDay(now)) throw new BadRequestError('future_date', 'The census date cannot be in the future.');
   const hasBreakdown = input.adolescents !== null || input.cubs !== null;
   if (hasBreakdown && (input.adolescents === null || input.cubs === null)) {
-    throw new BadRequestError('partial_breakdown', 'Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.');
+    throw new BadRequestError(
+      'partial_breakdown',
+      'Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.',
+    );
   }
-  for (const [name, value] of [['adults', input.adults], ['adolescents', input.adolescents ?? 0], ['cubs', input.cubs ?? 0]] as const) {
-    if (!Number.isInteger(value) || value < 0 || value > 10_000) throw new BadRequestError('invalid_count', `The number of ${name} must be a whole number from 0.`);
+  for (const [name, value] of [
+    ['adults', input.adults],
+    ['adolescents', input.adolescents ?? 0],
+    ['cubs', input.cubs ?? 0],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > 10_000)
+      throw new BadRequestError('invalid_count', `The number of ${name} must be a whole number from 0.`);
   }
   const source = input.source.trim();
-  if (!source || source.length > 300) throw new BadRequestError('invalid_source', 'Say where the figures come from (up to 300 characters).');
+  if (!source || source.length > 300)
+    throw new BadRequestError('invalid_source', 'Say where the figures come from (up to 300 characters).');
   const note = input.note?.trim() || null;
   if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
-  return { countedOn, adults: input.adults, adolescents: input.adolescents ?? 0, cubs: input.cubs ?? 0, hasBreakdown, source, note };
+  return {
+    countedOn,
+    adults: input.adults,
+    adolescents: input.adolescents ?? 0,
+    cubs: input.cubs ?? 0,
+    hasBreakdown,
+    source,
+    note,
+  };
 }

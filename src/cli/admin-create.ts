@@ -1,14 +1,13 @@
 import { createContext } from '../context.js';
-
 import { COMMAND_LINE } from '../staff/audit-log.js';
-
 import { createStaff } from '../staff/manage-staff.js';
-
 import { parseOptions, type Command } from './command.js';
 import { AppError, UsageError } from '../errors.js';
 
 export const adminCreateCommand: Command = {
-  summary: 'admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]: create a staff console account (the password is asked for, never an argument)',
+  summary:
+    'admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]: create ' +
+    'a staff console account (the password is asked for, never an argument)',
   async run(args, config) {
     const { values } = parseOptions(args, {
       email: { type: 'string' },
@@ -16,12 +15,23 @@ export const adminCreateCommand: Command = {
       role: { type: 'string', default: 'admin' },
       'password-stdin': { type: 'boolean', default: false },
     });
-    if (!values.email) throw new UsageError('usage', 'usage: npm run cli -- admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]');
+    if (!values.email)
+      throw new UsageError(
+        'usage',
+        'usage: npm run cli -- admin:create --email EMAIL [--name NAME] [--role admin|staff] [--password-stdin]',
+      );
     const password = values['password-stdin'] ? await readStandardInput() : await askTwice();
     const ctx = createContext(config);
     try {
-      const member = await createStaff(ctx.db, { email: values.email, name: values.name, role: values.role, password }, COMMAND_LINE, () => ctx.clock.now());
-      process.stdout.write(`created ${member.role} account for ${member.email}; sign in at ${config.publicUrl}/admin/login\n`);
+      const member = await createStaff(
+        ctx.db,
+        { email: values.email, name: values.name, role: values.role, password },
+        COMMAND_LINE,
+        () => ctx.clock.now(),
+      );
+      process.stdout.write(
+        `created ${member.role} account for ${member.email}; sign in at ${config.publicUrl}/admin/login\n`,
+      );
       return 0;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -37,11 +47,14 @@ export const adminCreateCommand: Command = {
 async function readStandardInput(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function askTwice(): Promise<string> {
-  if (!process.stdin.isTTY) throw new UsageError('usage', 'there is no terminal to ask for the password on; pipe it in with --password-stdin');
+  if (!process.stdin.isTTY)
+    throw new UsageError('usage', 'there is no terminal to ask for the password on; pipe it in with --password-stdin');
   const password = await askHidden('Password (12 characters or more): ');
   const again = await askHidden('The same password again: ');
   if (password !== again) throw new UsageError('usage', 'the two passwords differ; nothing was created');

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupDatabase, openDatabase } from '../db/client.js';
-
 import { parseOptions, type Command } from './command.js';
 import { UsageError } from '../errors.js';
 

@@ -1,19 +1,22 @@
 import { createContext } from '../context.js';
-
 import { monthJustEnded, runMonthlyEmails, type MonthlyRunSummary } from '../email/monthly-run.js';
-
 import { isPeriod } from '../lib/months.js';
-
 import { parseOptions, type Command } from './command.js';
+import { formatNumber } from '../lib/format.js';
 import { progressReporter } from './progress.js';
 import { BadRequestError, UsageError } from '../errors.js';
 
-
 export const emailsMonthlyCommand: Command = {
-  summary: 'emails:monthly [--period YYYY-MM] [--dry-run]: queue the monthly impact emails (default: the month that just ended)',
+  summary:
+    'emails:monthly [--period YYYY-MM] [--dry-run]: queue the monthly impact emails (default: ' +
+    'the month that just ended)',
   async run(args, config) {
-    const { values } = parseOptions(args, { period: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
-    if (values.period !== undefined && !isPeriod(values.period)) throw new UsageError('usage', `--period must look like 2026-10 (got "${values.period}")`);
+    const { values } = parseOptions(args, {
+      period: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    });
+    if (values.period !== undefined && !isPeriod(values.period))
+      throw new UsageError('usage', `--period must look like 2026-10 (got "${values.period}")`);
     const ctx = createContext(config);
     try {
       const period = values.period ?? monthJustEnded(ctx.clock.now());
@@ -22,7 +25,8 @@ export const emailsMonthlyCommand: Command = {
         { db: ctx.db, mailer: ctx.mail.mailer, clock: ctx.clock },
         { period, isDryRun: values['dry-run'], onProgress: progress.update },
       ).catch((error: unknown) => {
-        throw error instanceof BadRequestError ? new UsageError('usage', error.message) : error; // e.g. a month not over yet
+        // A month that is not over yet, say: the arguments were wrong.
+        throw error instanceof BadRequestError ? new UsageError('usage', error.message) : error;
       });
       progress.finish();
       process.stdout.write(describeRun(summary));
@@ -34,7 +38,7 @@ export const emailsMonthlyCommand: Command = {
 };
 
 export function describeRun(summary: MonthlyRunSummary): string {
-  const n = (value: number) => new Intl.NumberFormat('en-GB').format(value).padStart(9);
+  const n = (value: number) => formatNumber(value).padStart(9);
   const { skipped } = summary;
   const skippedTotal = skipped.alreadyQueued + skipped.unsubscribed + skipped.undeliverable + skipped.noImpact;
   const lines = [
@@ -48,7 +52,13 @@ export function describeRun(summary: MonthlyRunSummary): string {
     `    no trap-weeks    ${n(skipped.noImpact)}`,
   ];
   if (summary.sample) {
-    lines.push('', `sample (to ${summary.sample.to})`, `Subject: ${summary.sample.subject}`, '', summary.sample.text.trimEnd());
+    lines.push(
+      '',
+      `sample (to ${summary.sample.to})`,
+      `Subject: ${summary.sample.subject}`,
+      '',
+      summary.sample.text.trimEnd(),
+    );
   } else if (!summary.isDryRun && summary.queued > 0) {
     lines.push('', 'The running app sends them: its outbox checks for new emails every second.');
   }

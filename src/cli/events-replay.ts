@@ -1,7 +1,5 @@
 import { createContext } from '../context.js';
-
 import { countEventsByStatus, requeueEvents, type EventStatus } from '../stripe/events.queries.js';
-
 import { parseOptions, type Command } from './command.js';
 import { UsageError } from '../errors.js';
 
@@ -13,7 +11,8 @@ export const eventsReplayCommand: Command = {
     const { values } = parseOptions(args, { status: { type: 'string' } });
     const statuses = values.status?.split(',').map((s) => s.trim()) as EventStatus[] | undefined;
     const unknown = statuses?.filter((s) => !STATUSES.includes(s));
-    if (unknown?.length) throw new UsageError('usage', `unknown status ${unknown.join(', ')}; use ${STATUSES.join(', ')}`);
+    if (unknown?.length)
+      throw new UsageError('usage', `unknown status ${unknown.join(', ')}; use ${STATUSES.join(', ')}`);
     const ctx = createContext(config);
     try {
       const queued = requeueEvents(ctx.db, ctx.clock.now(), statuses);

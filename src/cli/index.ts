@@ -1,22 +1,13 @@
 import { loadConfig, readEnv } from '../config.js';
 import { adminCreateCommand } from './admin-create.js';
-
 import { backupCommand } from './backup.js';
-
 import { emailsMonthlyCommand } from './emails-monthly.js';
-
 import { emailsPruneCommand } from './emails-prune.js';
-
 import { eventsReplayCommand } from './events-replay.js';
-
 import { ledgerCheckCommand } from './ledger-check.js';
-
 import { migrateCommand } from './migrate.js';
-
 import { simulatePurchaseCommand } from './simulate-purchase.js';
-
 import { supporterLinkCommand } from './supporter-link.js';
-
 import { type Command } from './command.js';
 import { ConfigError, UsageError } from '../errors.js';
 
@@ -33,7 +24,11 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
-  return ['usage: npm run cli -- <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+  return [
+    'usage: npm run cli -- <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.summary}`),
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -54,7 +49,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n`);
       process.exit(64); // EX_USAGE
     }
-    const message = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);
   },

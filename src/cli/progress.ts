@@ -1,19 +1,23 @@
+import { formatNumber } from '../lib/format.js';
+
 /**
  * Progress for long commands, on stderr (stdout stays for results): a bar redrawn in place on a
  * terminal, otherwise a plain line at every tenth, which reads well in logs and CI.
  */
 export function progressReporter(label: string, out: NodeJS.WriteStream = process.stderr) {
-  const format = new Intl.NumberFormat('en-GB');
   let lastTenth = -1;
   let hasDrawn = false;
   return {
     update(done: number, total: number): void {
       const ratio = total > 0 ? Math.min(done / total, 1) : 1;
-      const counts = `${format.format(done)} / ${format.format(total)} ${label}`;
+      const counts = `${formatNumber(done)} / ${formatNumber(total)} ${label}`;
       if (out.isTTY) {
         const width = 30;
         const filled = Math.round(ratio * width);
-        out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${counts}`);
+        out.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` +
+            `${String(Math.floor(ratio * 100)).padStart(3)}% ${counts}`,
+        );
         hasDrawn = true;
         return;
       }

@@ -1,14 +1,11 @@
 import { createContext } from '../context.js';
-
 import { normaliseEmail } from '../lib/email-address.js';
-
 import { findSupporterByEmail } from '../supporters/supporters.queries.js';
-
 import { parseOptions, type Command } from './command.js';
 import { UsageError } from '../errors.js';
 
 export const supporterLinkCommand: Command = {
-  summary: 'supporter:link --email EMAIL: print a supporter\'s private impact URL',
+  summary: "supporter:link --email EMAIL: print a supporter's private impact URL",
   async run(args, config) {
     const { values } = parseOptions(args, { email: { type: 'string' } });
     const email = normaliseEmail(values.email);

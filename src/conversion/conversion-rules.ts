@@ -11,20 +11,49 @@ export interface ConversionRule {
 }
 
 /** Creates the first rule (effective from the beginning) from configuration when none exists yet. */
-export function ensureDefaultRule(db: Db, trapWeeksPerPair: number, donationPerPair: Record<string, number>, now: number): void {
+export function ensureDefaultRule(
+  db: Db,
+  trapWeeksPerPair: number,
+  donationPerPair: Record<string, number>,
+  now: number,
+): void {
   const existing = db.select({ id: conversionRules.id }).from(conversionRules).limit(1).get();
   if (existing) return;
   transaction(db, (tx) => {
-    const rule = tx.insert(conversionRules).values({ effectiveOn: '2000-01-01', trapWeeksPerPair, createdAt: now }).returning().get();
-    const rates = Object.entries(donationPerPair).map(([currency, minor]) => ({ ruleId: rule.id, currency, donationPerPairMinor: minor }));
+    const rule = tx
+      .insert(conversionRules)
+      .values({ effectiveOn: '2000-01-01', trapWeeksPerPair, createdAt: now })
+      .returning()
+      .get();
+    const rates = Object.entries(donationPerPair).map(([currency, minor]) => ({
+      ruleId: rule.id,
+      currency,
+      donationPerPairMinor: minor,
+    }));
     if (rates.length > 0) tx.insert(conversionRates).values(rates).run();
   });
 }
 
 const ruleOnDay = (db: Db) =>
-  db.select().from(conversionRules).where(lte(conversionRules.effectiveOn, sql.placeholder('day'))).orderBy(desc(conversionRules.effectiveOn)).limit(1).prepare();
-const ruleWithId = (db: Db) => db.select().from(conversionRules).where(eq(conversionRules.id, sql.placeholder('id'))).prepare();
-const ratesOfRule = (db: Db) => db.select().from(conversionRates).where(eq(conversionRates.ruleId, sql.placeholder('ruleId'))).prepare();
+  db
+    .select()
+    .from(conversionRules)
+    .where(lte(conversionRules.effectiveOn, sql.placeholder('day')))
+    .orderBy(desc(conversionRules.effectiveOn))
+    .limit(1)
+    .prepare();
+const ruleWithId = (db: Db) =>
+  db
+    .select()
+    .from(conversionRules)
+    .where(eq(conversionRules.id, sql.placeholder('id')))
+    .prepare();
+const ratesOfRule = (db: Db) =>
+  db
+    .select()
+    .from(conversionRates)
+    .where(eq(conversionRates.ruleId, sql.placeholder('ruleId')))
+    .prepare();
 
 /** The rule in force on a day (YYYY-MM-DD): the latest one effective on or before it. */
 export function ruleInForce(db: Db, day: string): ConversionRule {

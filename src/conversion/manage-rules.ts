@@ -1,18 +1,11 @@
 import { desc, eq, sql } from 'drizzle-orm';
-
 import { transaction, type Db } from '../db/client.js';
-
 import { conversionRates, conversionRules, orders } from '../db/schema/index.js';
-
 import { isoDay } from '../lib/clock.js';
-
 import { isCurrencyCode } from '../lib/money.js';
-
 import { recordAudit, type Actor } from '../staff/audit-log.js';
-
 import { ruleById, type ConversionRule } from './conversion-rules.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
-
 
 export interface NewRuleInput {
   /** YYYY-MM-DD, after today: a rule never reaches back over orders already paid. */
@@ -44,20 +37,29 @@ export function addConversionRule(db: Db, input: NewRuleInput, actor: Actor, now
   if (!/^\d{4}-\d{2}-\d{2}$/.test(effectiveOn) || isoDay(Date.parse(`${effectiveOn}T00:00:00Z`) || 0) !== effectiveOn) {
     throw new BadRequestError('invalid_date', 'The effective date must be a real day, like 2025-07-01.');
   }
-  if (effectiveOn <= isoDay(now)) throw new BadRequestError('past_date', 'A new rule must take effect after today: past rules are read-only.');
+  if (effectiveOn <= isoDay(now))
+    throw new BadRequestError('past_date', 'A new rule must take effect after today: past rules are read-only.');
   if (!Number.isInteger(input.trapWeeksPerPair) || input.trapWeeksPerPair < 1 || input.trapWeeksPerPair > 52) {
     throw new BadRequestError('invalid_trap_weeks', 'Trap-weeks per pair must be a whole number from 1 to 52.');
   }
   const rates = Object.entries(input.donationPerPairMinor);
   for (const [currency, minor] of rates) {
-    if (!isCurrencyCode(currency) || !Number.isSafeInteger(minor) || minor < 0) throw new BadRequestError('invalid_rate', `The donation for ${currency} is not valid.`);
+    if (!isCurrencyCode(currency) || !Number.isSafeInteger(minor) || minor < 0)
+      throw new BadRequestError('invalid_rate', `The donation for ${currency} is not valid.`);
   }
   return transaction(db, (tx) => {
     if (tx.select().from(conversionRules).where(eq(conversionRules.effectiveOn, effectiveOn)).get()) {
       throw new BadRequestError('rule_exists', `A rule already takes effect on ${effectiveOn}; withdraw it first.`);
     }
-    const row = tx.insert(conversionRules).values({ effectiveOn, trapWeeksPerPair: input.trapWeeksPerPair, createdAt: now }).returning().get();
-    if (rates.length > 0) tx.insert(conversionRates).values(rates.map(([currency, minor]) => ({ ruleId: row.id, currency, donationPerPairMinor: minor }))).run();
+    const row = tx
+      .insert(conversionRules)
+      .values({ effectiveOn, trapWeeksPerPair: input.trapWeeksPerPair, createdAt: now })
+      .returning()
+      .get();
+    if (rates.length > 0)
+      tx.insert(conversionRates)
+        .values(rates.map(([currency, minor]) => ({ ruleId: row.id, currency, donationPerPairMinor: minor })))
+        .run();
     const rule = ruleById(tx, row.id);
     recordAudit(tx, actor, now, 'rule.add', `conversion_rule:${row.id}`, null, rule);
     return rule;
@@ -69,8 +71,10 @@ export function withdrawConversionRule(db: Db, ruleId: number, actor: Actor, now
   transaction(db, (tx) => {
     const rule = tx.select().from(conversionRules).where(eq(conversionRules.id, ruleId)).get();
     if (!rule) throw new NotFoundError('not_found', 'There is no such conversion rule.');
-    if (rule.effectiveOn <= isoDay(now)) throw new BadRequestError('rule_in_past', 'This rule has taken effect: past rules are read-only.');
-    const used = tx.get<{ n: number }>(sql`select count(*) as n from ${orders} where ${orders.ruleId} = ${ruleId}`)?.n ?? 0;
+    if (rule.effectiveOn <= isoDay(now))
+      throw new BadRequestError('rule_in_past', 'This rule has taken effect: past rules are read-only.');
+    const used =
+      tx.get<{ n: number }>(sql`select count(*) as n from ${orders} where ${orders.ruleId} = ${ruleId}`)?.n ?? 0;
     if (used > 0) throw new BadRequestError('rule_in_use', 'Orders already use this rule; it cannot be withdrawn.');
     const before = ruleById(tx, ruleId);
     tx.delete(conversionRates).where(eq(conversionRates.ruleId, ruleId)).run();
@@ -80,12 +84,19 @@ export function withdrawConversionRule(db: Db, ruleId: number, actor: Actor, now
 }
 
 /** "GBP 1.00, EUR 1.15" (or one per line) → { GBP: 100, EUR: 115 }, using each currency's minor digits. */
-export function parseRates(text: string, parseMoney: (amount: string, currency: string) => number | null): Record<string, number> {
+export function parseRates(
+  text: string,
+  parseMoney: (amount: string, currency: string) => number | null,
+): Record<string, number> {
   const rates: Record<string, number> = {};
-  for (const part of text.split(/[\n;,]+/).map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(/[\n;,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [currency, amount] = splitRate(part) ?? [];
     const minor = currency && amount ? parseMoney(amount, currency) : null;
-    if (!currency || minor === null) throw new BadRequestError('invalid_rate', `Write each donation like "GBP 1.00" (could not read "${part}").`);
+    if (!currency || minor === null)
+      throw new BadRequestError('invalid_rate', `Write each donation like "GBP 1.00" (could not read "${part}").`);
     if (currency in rates) throw new BadRequestError('duplicate_rate', `${currency} is listed twice.`);
     rates[currency] = minor;
   }

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { disputes, emailOutbox, ledgerPeriodSums, orderLines, orders, stripeEvents } from '../db/schema/index.js';
+import { disputes, emailOutbox, orderLines, orders, stripeEvents } from '../db/schema/index.js';
 import { periodOf } from '../lib/months.js';
 import { CATEGORY_OF } from '../reconciliation/balances.js';
+import { readPeriodSums, type MonthMovement } from '../reconciliation/months.queries.js';
 import type { LedgerKind } from '../ledger/ledger.queries.js';
 
 export interface Figures {
@@ -30,7 +31,12 @@ export interface Attention {
 }
 
 /** Disputes Stripe has not decided yet. */
-export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'];
+export const OPEN_DISPUTE_STATUSES = [
+  'warning_needs_response',
+  'warning_under_review',
+  'needs_response',
+  'under_review',
+];
 
 /**
  * The dashboard's figures per currency, this month and all time, from the month sums the ledger
@@ -38,27 +44,27 @@ export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_r
  */
 export function dashboardFigures(db: Db, now: number): { thisMonth: Figures[]; allTime: Figures[]; period: string } {
   const period = periodOf(now);
-  const rows = db
-    .select({
-      period: ledgerPeriodSums.period,
-      currency: ledgerPeriodSums.currency,
-      kind: ledgerPeriodSums.kind,
-      entries: sql<number>`sum(${ledgerPeriodSums.entries})`,
-      pairs: sql<number>`sum(${ledgerPeriodSums.pairs})`,
-      trapWeeks: sql<number>`sum(${ledgerPeriodSums.trapWeeks})`,
-      donationMinor: sql<number>`sum(${ledgerPeriodSums.donationMinor})`,
-    })
-    .from(ledgerPeriodSums)
-    .groupBy(ledgerPeriodSums.period, ledgerPeriodSums.currency, ledgerPeriodSums.kind)
-    .all();
+  const rows = readPeriodSums(db);
   return { period, thisMonth: sumFigures(rows.filter((r) => r.period === period)), allTime: sumFigures(rows) };
 }
 
-function sumFigures(rows: { currency: string; kind: string; entries: number; pairs: number; trapWeeks: number; donationMinor: number }[]): Figures[] {
+function sumFigures(rows: MonthMovement[]): Figures[] {
   const byCurrency = new Map<string, Figures>();
   for (const row of rows) {
     let f = byCurrency.get(row.currency);
-    if (!f) byCurrency.set(row.currency, (f = { currency: row.currency, orders: 0, pairs: 0, trapWeeks: 0, owedMinor: 0, paidMinor: 0, outstandingMinor: 0 }));
+    if (!f)
+      byCurrency.set(
+        row.currency,
+        (f = {
+          currency: row.currency,
+          orders: 0,
+          pairs: 0,
+          trapWeeks: 0,
+          owedMinor: 0,
+          paidMinor: 0,
+          outstandingMinor: 0,
+        }),
+      );
     if (row.kind === 'sale') f.orders += row.entries;
     f.pairs += row.pairs;
     f.trapWeeks += row.trapWeeks;
@@ -72,7 +78,8 @@ function sumFigures(rows: { currency: string; kind: string; entries: number; pai
 /** What needs a person: each count reads a small index, never the whole orders table. */
 export function attention(db: Db): Attention {
   const unmapped = db.get<{ lines: number; orders: number }>(
-    sql`select count(*) as lines, count(distinct ${orderLines.orderId}) as orders from ${orderLines} where ${orderLines.pairsPerUnit} is null`,
+    sql`select count(*) as lines, count(distinct ${orderLines.orderId}) as orders
+      from ${orderLines} where ${orderLines.pairsPerUnit} is null`,
   );
   const events = db
     .select({ status: stripeEvents.status, n: sql<number>`count(*)` })
@@ -81,12 +88,18 @@ export function attention(db: Db): Attention {
     .groupBy(stripeEvents.status)
     .all();
   const open = db.get<{ n: number }>(
-    sql`select count(*) as n from ${disputes} where ${disputes.status} in (${sql.join(OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`), sql`, `)})`,
+    sql`select count(*) as n from ${disputes} where ${disputes.status} in (${sql.join(
+      OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`),
+      sql`, `,
+    )})`,
   );
-  const missingRate = db.get<{ n: number }>(sql`select count(*) as n from ${orders} where ${orders.isDonationRateMissing} = 1`);
+  const missingRate = db.get<{ n: number }>(
+    sql`select count(*) as n from ${orders} where ${orders.isDonationRateMissing} = 1`,
+  );
   // Written to match a partial index on `state in ('failed', 'dead')`, should the outbox grow one.
   const emails = db.all<{ state: string; n: number }>(
-    sql`select ${emailOutbox.state} as state, count(*) as n from ${emailOutbox} where ${emailOutbox.state} in ('failed', 'dead') group by ${emailOutbox.state}`,
+    sql`select ${emailOutbox.state} as state, count(*) as n from ${emailOutbox}
+      where ${emailOutbox.state} in ('failed', 'dead') group by ${emailOutbox.state}`,
   );
   const emailState = (state: string) => emails.find((e) => e.state === state)?.n ?? 0;
   return {

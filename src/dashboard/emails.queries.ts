@@ -16,7 +16,11 @@ export interface MonthlyRunRow {
 /** Each monthly run's messages by state, newest month first. Keys look like `monthly:YYYY-MM:<supporter>`. */
 export function listMonthlyRuns(db: Db): MonthlyRunRow[] {
   const rows = db
-    .select({ period: sql<string>`substr(${emailOutbox.idempotencyKey}, 9, 7)`, state: emailOutbox.state, n: sql<number>`count(*)` })
+    .select({
+      period: sql<string>`substr(${emailOutbox.idempotencyKey}, 9, 7)`,
+      state: emailOutbox.state,
+      n: sql<number>`count(*)`,
+    })
     .from(emailOutbox)
     // A range on the unique key's index: only the monthly messages are read.
     .where(and(gte(emailOutbox.idempotencyKey, 'monthly:'), lt(emailOutbox.idempotencyKey, 'monthly;')))
@@ -25,7 +29,11 @@ export function listMonthlyRuns(db: Db): MonthlyRunRow[] {
   const byPeriod = new Map<string, MonthlyRunRow>();
   for (const row of rows) {
     let run = byPeriod.get(row.period);
-    if (!run) byPeriod.set(row.period, (run = { period: row.period, counts: { queued: 0, sending: 0, sent: 0, failed: 0, dead: 0 }, total: 0 }));
+    if (!run)
+      byPeriod.set(
+        row.period,
+        (run = { period: row.period, counts: { queued: 0, sending: 0, sent: 0, failed: 0, dead: 0 }, total: 0 }),
+      );
     run.counts[row.state] += row.n;
     run.total += row.n;
   }
@@ -60,7 +68,12 @@ export function listOutbox(db: Db, opts: { state?: OutboxState; beforeId?: numbe
   return db
     .select(LIST_COLUMNS)
     .from(emailOutbox)
-    .where(and(opts.state ? eq(emailOutbox.state, opts.state) : undefined, opts.beforeId ? lt(emailOutbox.id, opts.beforeId) : undefined))
+    .where(
+      and(
+        opts.state ? eq(emailOutbox.state, opts.state) : undefined,
+        opts.beforeId ? lt(emailOutbox.id, opts.beforeId) : undefined,
+      ),
+    )
     .orderBy(desc(emailOutbox.id))
     .limit(opts.limit)
     .all();

@@ -72,7 +72,10 @@ export function transaction<T>(db: Db, work: (tx: Db) => T, behavior: Transactio
 export function withRelaxedDurability<T>(db: Db, work: () => T): T {
   let switches = durabilitySwitches.get(db);
   if (!switches) {
-    switches = { relax: db.$client.prepare('pragma synchronous = NORMAL'), restore: db.$client.prepare('pragma synchronous = FULL') };
+    switches = {
+      relax: db.$client.prepare('pragma synchronous = NORMAL'),
+      restore: db.$client.prepare('pragma synchronous = FULL'),
+    };
     durabilitySwitches.set(db, switches);
   }
   switches.relax.run();
@@ -116,7 +119,10 @@ export function checkDatabaseAnswers(db: Db): void {
   db.get(sql`select 1`);
 }
 
-/** `{ a: sql.placeholder('a'), … }`, an insert's values each given when the prepared query runs (mapped as the schema maps its column). */
+/**
+ * `{ a: sql.placeholder('a'), … }`, an insert's values each given when the prepared query runs (mapped
+ * as the schema maps its column).
+ */
 export function placeholdersFor<const K extends string>(fields: readonly K[]): Record<K, Placeholder> {
   const values = {} as Record<K, Placeholder>;
   for (const field of fields) values[field] = sql.placeholder(field);

@@ -18,7 +18,12 @@ let dictionaryV1: Buffer | undefined;
 const dictionary = () => (dictionaryV1 ??= Buffer.from(EMAIL_BODY_DICTIONARY_V1, 'utf8'));
 
 export function packText(text: string): Buffer {
-  const deflated = zlib.deflateRawSync(text, { dictionary: dictionary(), windowBits: WINDOW_BITS, memLevel: 1, level: 1 });
+  const deflated = zlib.deflateRawSync(text, {
+    dictionary: dictionary(),
+    windowBits: WINDOW_BITS,
+    memLevel: 1,
+    level: 1,
+  });
   const packed = Buffer.allocUnsafe(deflated.length + 1);
   packed[0] = VERSION_1;
   deflated.copy(packed, 1);
@@ -29,7 +34,9 @@ export function packText(text: string): Buffer {
 export function unpackText(stored: Buffer | string): string {
   if (typeof stored === 'string') return stored;
   if (stored[0] !== VERSION_1) throw new Error(`unknown packed text format ${stored[0]}`);
-  return zlib.inflateRawSync(stored.subarray(1), { dictionary: dictionary(), windowBits: WINDOW_BITS }).toString('utf8');
+  return zlib
+    .inflateRawSync(stored.subarray(1), { dictionary: dictionary(), windowBits: WINDOW_BITS })
+    .toString('utf8');
 }
 
 /** A text column stored packed (declared TEXT, which SQLite lets hold a BLOB). */

@@ -1,5 +1,5 @@
 import { getTableName, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { transaction, type Db } from './client.js';
 import { ledgerEntries, ledgerPeriodSums, ledgerTotals, orders, supporterTotals } from './schema/index.js';
 
@@ -25,15 +25,33 @@ import { ledgerEntries, ledgerPeriodSums, ledgerTotals, orders, supporterTotals 
 type Entry = (column: AnyColumn) => SQL;
 const appended: Entry = (column) => sql`NEW.${sql.identifier(column.name)}`;
 const stored: Entry = (column) => sql`${column}`;
+const E = ledgerEntries;
+
 /** A column by its bare name, as a SET clause or a trigger's NEW needs it. */
 const name = (column: AnyColumn) => sql.identifier(column.name);
-const kindIn = (e: Entry, kinds: string[]) => sql`${e(ledgerEntries.kind)} in (${sql.join(kinds.map((kind) => sql`${kind}`), sql`, `)})`;
-const pairsIf = (e: Entry, kinds: string[]) => sql`case when ${kindIn(e, kinds)} then ${e(ledgerEntries.pairs)} else 0 end`;
+const names = (columns: AnyColumn[]) => sql.join(columns.map(name), sql`, `);
+/** `"a" = "a" + <value>, …` */
+const addTo = (pairs: [AnyColumn, SQL][]) =>
+  sql.join(
+    pairs.map(([column, value]) => sql`${name(column)} = ${name(column)} + ${value}`),
+    sql`, `,
+  );
+/** Inserts a row of sums, or adds it to the row already there under the same key. */
+const upsertSums = (table: SQLiteTable, keys: AnyColumn[], sums: AnyColumn[], values: SQL[]) =>
+  sql`insert into ${table} (${names([...keys, ...sums])}) values (${sql.join(values, sql`, `)})
+    on conflict (${names(keys)}) do update set ${addTo(sums.map((column) => [column, sql`excluded.${name(column)}`]))}`;
+
+const kindIn = (e: Entry, kinds: string[]) =>
+  sql`${e(E.kind)} in (${sql.join(
+    kinds.map((kind) => sql`${kind}`),
+    sql`, `,
+  )})`;
+const pairsIf = (e: Entry, kinds: string[]) => sql`case when ${kindIn(e, kinds)} then ${e(E.pairs)} else 0 end`;
 
 /** What one entry adds to its order's figures: refunded and reversed pairs are counted positive. */
 const ORDER_FIGURES: [AnyColumn, (e: Entry) => SQL][] = [
-  [orders.pairs, (e) => e(ledgerEntries.pairs)],
-  [orders.trapWeeks, (e) => e(ledgerEntries.trapWeeks)],
+  [orders.pairs, (e) => e(E.pairs)],
+  [orders.trapWeeks, (e) => e(E.trapWeeks)],
   [orders.soldPairs, (e) => pairsIf(e, ['sale', 'adjustment'])],
   [orders.refundedPairs, (e) => sql`-${pairsIf(e, ['refund'])}`],
   [orders.reversedPairs, (e) => sql`-${pairsIf(e, ['dispute_lost', 'dispute_won'])}`],
@@ -41,6 +59,13 @@ const ORDER_FIGURES: [AnyColumn, (e: Entry) => SQL][] = [
 
 /** The one row of public totals. */
 const ALL = 'all';
+const P = ledgerPeriodSums;
+const PERIOD_KEYS = [P.period, P.currency, P.kind, P.isLate];
+const PERIOD_SUMS = [P.entries, P.pairs, P.trapWeeks, P.donationMinor];
+const S = supporterTotals;
+/** A supporter's net pairs, as kept: read in the trigger after the entry moved them. */
+const keptPairsOfAppended = sql`(select ${name(S.pairs)} from ${S}
+  where ${name(S.supporterId)} = ${appended(E.supporterId)})`;
 
 interface Trigger {
   name: string;
@@ -49,66 +74,60 @@ interface Trigger {
   body: SQL[];
 }
 
+const movesAnything = sql`(${appended(E.pairs)} <> 0 or ${appended(E.trapWeeks)} <> 0)`;
+
 const TRIGGERS: Trigger[] = [
   {
     name: 'running_sums_totals',
-    when: sql`NEW.${name(ledgerEntries.pairs)} <> 0 or NEW.${name(ledgerEntries.trapWeeks)} <> 0`,
+    when: movesAnything,
     body: [
-      sql`update ${ledgerTotals} set ${name(ledgerTotals.pairs)} = ${name(ledgerTotals.pairs)} + ${appended(ledgerEntries.pairs)},
-        ${name(ledgerTotals.trapWeeks)} = ${name(ledgerTotals.trapWeeks)} + ${appended(ledgerEntries.trapWeeks)}
-        where ${name(ledgerTotals.scope)} = ${ALL}`,
+      sql`update ${ledgerTotals} set ${addTo([
+        [ledgerTotals.pairs, appended(E.pairs)],
+        [ledgerTotals.trapWeeks, appended(E.trapWeeks)],
+      ])} where ${name(ledgerTotals.scope)} = ${ALL}`,
     ],
   },
   {
     name: 'running_sums_supporter',
-    when: sql`NEW.${name(ledgerEntries.supporterId)} is not null and (NEW.${name(ledgerEntries.pairs)} <> 0 or NEW.${name(ledgerEntries.trapWeeks)} <> 0)`,
+    when: sql`${appended(E.supporterId)} is not null and ${movesAnything}`,
     body: [
-      sql`insert into ${supporterTotals} (${name(supporterTotals.supporterId)}, ${name(supporterTotals.pairs)}, ${name(supporterTotals.trapWeeks)})
-        values (${appended(ledgerEntries.supporterId)}, ${appended(ledgerEntries.pairs)}, ${appended(ledgerEntries.trapWeeks)})
-        on conflict (${name(supporterTotals.supporterId)}) do update set
-          ${name(supporterTotals.pairs)} = ${name(supporterTotals.pairs)} + excluded.${name(supporterTotals.pairs)},
-          ${name(supporterTotals.trapWeeks)} = ${name(supporterTotals.trapWeeks)} + excluded.${name(supporterTotals.trapWeeks)}`,
+      upsertSums(
+        S,
+        [S.supporterId],
+        [S.pairs, S.trapWeeks],
+        [appended(E.supporterId), appended(E.pairs), appended(E.trapWeeks)],
+      ),
       // A supporter counts while their net pairs are above zero: the entry may have just crossed it.
-      sql`update ${ledgerTotals} set ${name(ledgerTotals.supporters)} = ${name(ledgerTotals.supporters)}
-        + ((select ${name(supporterTotals.pairs)} from ${supporterTotals} where ${name(supporterTotals.supporterId)} = ${appended(ledgerEntries.supporterId)}) > 0)
-        - ((select ${name(supporterTotals.pairs)} from ${supporterTotals} where ${name(supporterTotals.supporterId)} = ${appended(ledgerEntries.supporterId)}) - ${appended(ledgerEntries.pairs)} > 0)
-        where ${name(ledgerTotals.scope)} = ${ALL}`,
+      sql`update ${ledgerTotals} set ${addTo([
+        [
+          ledgerTotals.supporters,
+          sql`(${keptPairsOfAppended} > 0) - (${keptPairsOfAppended} - ${appended(E.pairs)} > 0)`,
+        ],
+      ])} where ${name(ledgerTotals.scope)} = ${ALL}`,
     ],
   },
   {
     name: 'running_sums_order',
-    when: sql`NEW.${name(ledgerEntries.orderId)} is not null`,
+    when: sql`${appended(E.orderId)} is not null`,
     body: [
-      sql`update ${orders} set ${sql.join(
-        ORDER_FIGURES.map(([column, add]) => sql`${name(column)} = ${name(column)} + ${add(appended)}`),
-        sql`, `,
-      )} where ${name(orders.id)} = ${appended(ledgerEntries.orderId)}`,
+      sql`update ${orders} set ${addTo(ORDER_FIGURES.map(([column, add]) => [column, add(appended)]))}
+        where ${name(orders.id)} = ${appended(E.orderId)}`,
     ],
   },
   {
     name: 'running_sums_period',
     body: [
-      sql`insert into ${ledgerPeriodSums} (${sql.join(periodSumColumns().map(name), sql`, `)})
-        values (${appended(ledgerEntries.period)}, ${appended(ledgerEntries.currency)}, ${appended(ledgerEntries.kind)}, ${appended(ledgerEntries.isLate)},
-          1, ${appended(ledgerEntries.pairs)}, ${appended(ledgerEntries.trapWeeks)}, ${appended(ledgerEntries.donationMinor)})
-        on conflict (${name(ledgerPeriodSums.period)}, ${name(ledgerPeriodSums.currency)}, ${name(ledgerPeriodSums.kind)}, ${name(ledgerPeriodSums.isLate)}) do update set
-          ${sql.join(
-            [ledgerPeriodSums.entries, ledgerPeriodSums.pairs, ledgerPeriodSums.trapWeeks, ledgerPeriodSums.donationMinor].map(
-              (column) => sql`${name(column)} = ${name(column)} + excluded.${name(column)}`,
-            ),
-            sql`, `,
-          )}`,
+      upsertSums(P, PERIOD_KEYS, PERIOD_SUMS, [
+        ...[E.period, E.currency, E.kind, E.isLate].map(appended),
+        sql`1`,
+        ...[E.pairs, E.trapWeeks, E.donationMinor].map(appended),
+      ]),
     ],
   },
 ];
 
 /** Triggers that kept sums before this module did: dropped when the sums are installed. */
 const RETIRED_TRIGGERS = ['order_figures_add', 'ledger_period_sums_add'];
-
-function periodSumColumns(): AnyColumn[] {
-  const c = ledgerPeriodSums;
-  return [c.period, c.currency, c.kind, c.isLate, c.entries, c.pairs, c.trapWeeks, c.donationMinor];
-}
 
 const dialect = new SQLiteSyncDialect();
 
@@ -120,7 +139,9 @@ function render(query: SQL): string {
 function createStatement(trigger: Trigger): string {
   const body = trigger.body.map((statement) => `  ${render(statement)};\n`).join('');
   const when = trigger.when ? ` WHEN ${render(trigger.when)}` : '';
-  return `CREATE TRIGGER ${render(sql`${sql.identifier(trigger.name)}`)} AFTER INSERT ON ${render(sql`${ledgerEntries}`)}${when}\nBEGIN\n${body}END`;
+  // Upper-case: SQLite keeps a CREATE statement's text as given, but for its leading keywords.
+  const head = render(sql`CREATE TRIGGER ${sql.identifier(trigger.name)} AFTER INSERT ON ${ledgerEntries}`);
+  return `${head}${when}\nbegin\n${body}end`;
 }
 
 /**
@@ -131,16 +152,22 @@ function createStatement(trigger: Trigger): string {
 export function ensureRunningSums(db: Db): { isRebuilt: boolean } {
   const wanted = new Map(TRIGGERS.map((trigger) => [trigger.name, createStatement(trigger)]));
   const isCurrent = () => {
-    const held = db.all<{ name: string; sql: string }>(sql`select name, sql from sqlite_master where type = 'trigger' and tbl_name = ${getTableName(ledgerEntries)}`);
+    const held = db.all<{ name: string; sql: string }>(
+      sql`select name, sql from sqlite_master where type = 'trigger' and tbl_name = ${getTableName(ledgerEntries)}`,
+    );
     const heldByName = new Map(held.map((row) => [row.name, row.sql]));
-    return [...wanted].every(([trigger, text]) => heldByName.get(trigger) === text) && RETIRED_TRIGGERS.every((retired) => !heldByName.has(retired));
+    return (
+      [...wanted].every(([trigger, text]) => heldByName.get(trigger) === text) &&
+      RETIRED_TRIGGERS.every((retired) => !heldByName.has(retired))
+    );
   };
   if (isCurrent()) return { isRebuilt: false };
   return transaction(
     db,
     (tx) => {
       if (isCurrent()) return { isRebuilt: false }; // another process got there first
-      for (const trigger of [...RETIRED_TRIGGERS, ...wanted.keys()]) tx.run(sql`drop trigger if exists ${sql.identifier(trigger)}`);
+      for (const trigger of [...RETIRED_TRIGGERS, ...wanted.keys()])
+        tx.run(sql`drop trigger if exists ${sql.identifier(trigger)}`);
       for (const text of wanted.values()) tx.run(sql.raw(text));
       rebuildRunningSums(tx);
       return { isRebuilt: true };
@@ -151,50 +178,49 @@ export function ensureRunningSums(db: Db): { isRebuilt: boolean } {
 
 /** Every kept sum, recomputed from the entries. Runs in the caller's transaction. */
 export function rebuildRunningSums(db: Db): void {
-  db.delete(supporterTotals).run();
-  db.run(sql`insert into ${supporterTotals} (${name(supporterTotals.supporterId)}, ${name(supporterTotals.pairs)}, ${name(supporterTotals.trapWeeks)}) ${freshSupporterTotals()}`);
+  db.delete(S).run();
+  db.run(sql`insert into ${S} (${names([S.supporterId, S.pairs, S.trapWeeks])}) ${freshSupporterTotals()}`);
   const totals = freshTotals(db);
   db.insert(ledgerTotals)
     .values({ scope: ALL, ...totals })
     .onConflictDoUpdate({ target: ledgerTotals.scope, set: totals })
     .run();
-  db.delete(ledgerPeriodSums).run();
-  db.run(sql`insert into ${ledgerPeriodSums} (${sql.join(periodSumColumns().map(name), sql`, `)}) ${freshPeriodSums()}`);
+  db.delete(P).run();
+  db.run(sql`insert into ${P} (${names([...PERIOD_KEYS, ...PERIOD_SUMS])}) ${freshPeriodSums()}`);
   // Only the orders whose figures differ are written: most are right already.
   const figures = ORDER_FIGURES.map(([column]) => column);
+  const fresh = (column: AnyColumn) => sql`coalesce(fresh.${name(column)}, 0)`;
   db.run(sql`update ${orders} set ${sql.join(
-    figures.map((column) => sql`${name(column)} = coalesce(fresh.${name(column)}, 0)`),
+    figures.map((column) => sql`${name(column)} = ${fresh(column)}`),
     sql`, `,
-  )} from (select ${name(orders.id)} as order_id, ${sql.join(
-    figures.map((column) => sql`fresh_figures.${name(column)}`),
-    sql`, `,
-  )} from ${orders} left join (${freshOrderFigures()}) fresh_figures on fresh_figures.order_id = ${orders.id}) fresh
+  )}
+    from (select ${orders.id} as order_id, ${sql.join(
+      figures.map((column) => sql`summed.${name(column)}`),
+      sql`, `,
+    )} from ${orders} left join (${freshOrderFigures()}) summed on summed.order_id = ${orders.id}) fresh
     where fresh.order_id = ${orders.id} and (${sql.join(
-      figures.map((column) => sql`${orders}.${name(column)} is not coalesce(fresh.${name(column)}, 0)`),
+      figures.map((column) => sql`${orders}.${name(column)} is not ${fresh(column)}`),
       sql` or `,
     )})`);
 }
 
 /** `supporter_id`, net `pairs` and `trap_weeks`, for every supporter some entry credits. */
 function freshSupporterTotals(): SQL {
-  const e = stored;
-  return sql`select ${e(ledgerEntries.supporterId)} as supporter_id, sum(${e(ledgerEntries.pairs)}) as pairs, sum(${e(ledgerEntries.trapWeeks)}) as trap_weeks
-    from ${ledgerEntries} where ${e(ledgerEntries.supporterId)} is not null group by ${e(ledgerEntries.supporterId)}`;
+  return sql`select ${E.supporterId} as supporter_id, sum(${E.pairs}) as pairs, sum(${E.trapWeeks}) as trap_weeks
+    from ${E} where ${E.supporterId} is not null group by ${E.supporterId}`;
 }
 
 function freshPeriodSums(): SQL {
-  const e = stored;
-  return sql`select ${e(ledgerEntries.period)}, ${e(ledgerEntries.currency)}, ${e(ledgerEntries.kind)}, ${e(ledgerEntries.isLate)},
-      count(*), sum(${e(ledgerEntries.pairs)}), sum(${e(ledgerEntries.trapWeeks)}), sum(${e(ledgerEntries.donationMinor)})
-    from ${ledgerEntries} group by 1, 2, 3, 4`;
+  return sql`select ${E.period}, ${E.currency}, ${E.kind}, ${E.isLate},
+      count(*), sum(${E.pairs}), sum(${E.trapWeeks}), sum(${E.donationMinor})
+    from ${E} group by 1, 2, 3, 4`;
 }
 
-/** Each order's figures summed from its entries, as `order_id` and one column per figure (named as in `orders`). */
+/** Each order's figures summed from its entries: `order_id`, and one column per figure, named as in `orders`. */
 function freshOrderFigures(): SQL {
-  return sql`select ${stored(ledgerEntries.orderId)} as order_id, ${sql.join(
-    ORDER_FIGURES.map(([column, add]) => sql`sum(${add(stored)}) as ${name(column)}`),
-    sql`, `,
-  )} from ${ledgerEntries} where ${stored(ledgerEntries.orderId)} is not null group by ${stored(ledgerEntries.orderId)}`;
+  const sums = ORDER_FIGURES.map(([column, add]) => sql`sum(${add(stored)}) as ${name(column)}`);
+  return sql`select ${E.orderId} as order_id, ${sql.join(sums, sql`, `)}
+    from ${E} where ${E.orderId} is not null group by ${E.orderId}`;
 }
 
 export interface Totals {
@@ -206,7 +232,10 @@ export interface Totals {
 /** The public totals summed from the entries themselves. */
 export function freshTotals(db: Db): Totals {
   const sums = db
-    .select({ pairs: sql<number>`coalesce(sum(${ledgerEntries.pairs}), 0)`, trapWeeks: sql<number>`coalesce(sum(${ledgerEntries.trapWeeks}), 0)` })
+    .select({
+      pairs: sql<number>`coalesce(sum(${ledgerEntries.pairs}), 0)`,
+      trapWeeks: sql<number>`coalesce(sum(${ledgerEntries.trapWeeks}), 0)`,
+    })
     .from(ledgerEntries)
     .get();
   const supporters = db.get<{ n: number }>(sql`select count(*) as n from (${freshSupporterTotals()}) where pairs > 0`);
@@ -218,7 +247,8 @@ export function findOrderFigureDrift(db: Db): number[] {
   const kept = (column: AnyColumn) => sql`${orders}.${name(column)}`;
   return db
     .all<{ orderId: number }>(
-      sql`select ${orders.id} as orderId from ${orders} left join (${freshOrderFigures()}) fresh on fresh.order_id = ${orders.id}
+      sql`select ${orders.id} as orderId from ${orders}
+        left join (${freshOrderFigures()}) fresh on fresh.order_id = ${orders.id}
         where ${sql.join(
           ORDER_FIGURES.map(([column]) => sql`${kept(column)} <> coalesce(fresh.${name(column)}, 0)`),
           sql` or `,
@@ -245,14 +275,18 @@ export function findSupporterTotalDrift(db: Db): number[] {
     .map((row) => row.supporterId);
 }
 
-/** Month sums (period, currency, kind, lateness) whose kept figures disagree with the entries, as "2025-03 GBP sale". */
+/**
+ * Month sums (period, currency, kind, lateness) whose kept figures disagree with the entries, as
+ * "2025-03 GBP sale".
+ */
 export function findPeriodSumDrift(db: Db): string[] {
-  const keptColumns = periodSumColumns().map((column) => sql`${ledgerPeriodSums}.${name(column)}`);
+  const keptColumns = [...PERIOD_KEYS, ...PERIOD_SUMS].map((column) => sql`${ledgerPeriodSums}.${name(column)}`);
   const kept = sql`select ${sql.join(keptColumns, sql`, `)} from ${ledgerPeriodSums}`;
   return db
     .all<{ period: string; currency: string; kind: string }>(
-      sql`select distinct ${name(ledgerPeriodSums.period)}, ${name(ledgerPeriodSums.currency)}, ${name(ledgerPeriodSums.kind)} from (
-        select * from (${freshPeriodSums()} except ${kept}) union all select * from (${kept} except ${freshPeriodSums()})
+      sql`select distinct ${names([P.period, P.currency, P.kind])} from (
+        select * from (${freshPeriodSums()} except ${kept})
+        union all select * from (${kept} except ${freshPeriodSums()})
       ) order by 1, 2, 3`,
     )
     .map((row) => `${row.period} ${row.currency} ${row.kind}`);

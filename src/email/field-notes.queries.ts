@@ -1,12 +1,8 @@
 import { eq } from 'drizzle-orm';
-
 import type { Db } from '../db/client.js';
-
 import { fieldNotes } from '../db/schema/index.js';
-
 import { isPeriod } from '../lib/months.js';
 import { BadRequestError } from '../errors.js';
-
 
 export const FIELD_NOTE_MAX_CHARS = 1000;
 

@@ -35,9 +35,12 @@ export function createFileTransport(dir: string): MailTransport {
   };
 }
 
-
 /** `00000042-<the Message-ID's local part>.eml`, with anything a file name should not hold dropped. */
 function emlFileName(message: Pick<OutgoingMessage, 'outboxId' | 'messageId'>): string {
-  const unique = /^<?([^@>]*)/.exec(message.messageId)?.[1]?.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64) ?? '';
+  const unique =
+    /^<?([^@>]*)/
+      .exec(message.messageId)?.[1]
+      ?.replace(/[^A-Za-z0-9-]/g, '')
+      .slice(0, 64) ?? '';
   return `${String(message.outboxId).padStart(8, '0')}${unique ? `-${unique}` : ''}.eml`;
 }

@@ -24,7 +24,10 @@ type Env = Record<string, string | undefined>;
 
 export const DEFAULT_OUTBOX_DIR = './data/outbox';
 
-/** Reads the MAIL_*, SMTP_* (other than SMTP_URL), MONTHLY_EMAIL_* and EMAIL_RETENTION_DAYS settings, adding any problem to `problems`. */
+/**
+ * Reads the MAIL_*, SMTP_* (other than SMTP_URL), MONTHLY_EMAIL_* and EMAIL_RETENTION_DAYS settings,
+ * adding any problem to `problems`.
+ */
 export function parseMailSettings(env: Env, problems: string[]): MailSettings {
   const timezone = env.MONTHLY_EMAIL_TZ || 'Europe/London';
   const cron = env.MONTHLY_EMAIL_CRON || '0 9 1 * *';
@@ -45,8 +48,19 @@ export function parseMailSettings(env: Env, problems: string[]): MailSettings {
     outboxDir: env.MAIL_OUTBOX_DIR || DEFAULT_OUTBOX_DIR,
     maxConnections: parseInteger(env.SMTP_MAX_CONNECTIONS, 5, 'SMTP_MAX_CONNECTIONS', problems, 1, 50),
     ratePerSecond: parseInteger(env.SMTP_RATE_LIMIT, 0, 'SMTP_RATE_LIMIT', problems, 0, 10_000),
-    monthly: Object.freeze({ isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems), cron, timezone }),
-    retentionDays: parseInteger(env.EMAIL_RETENTION_DAYS, DEFAULT_KEEP_DAYS, 'EMAIL_RETENTION_DAYS', problems, 0, 36_500),
+    monthly: Object.freeze({
+      isEnabled: flag(env.MONTHLY_EMAIL_ENABLED, 'MONTHLY_EMAIL_ENABLED', problems),
+      cron,
+      timezone,
+    }),
+    retentionDays: parseInteger(
+      env.EMAIL_RETENTION_DAYS,
+      DEFAULT_KEEP_DAYS,
+      'EMAIL_RETENTION_DAYS',
+      problems,
+      0,
+      36_500,
+    ),
   });
 }
 
@@ -55,7 +69,10 @@ export function checkMailFrom(mailFrom: string, problems: string[]): void {
   const parsed = addressparser(mailFrom);
   const isOneAddress = parsed.length === 1 && 'address' in parsed[0]! && /^[^@]+@[^@\s]+$/.test(parsed[0].address);
   if (!isOneAddress) {
-    problems.push(`MAIL_FROM must be one address, such as impact@example.org or "Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`);
+    problems.push(
+      'MAIL_FROM must be one address, such as impact@example.org or ' +
+        `"Critically Endangered Socks <impact@example.org>" (got "${mailFrom}")`,
+    );
   }
 }
 

@@ -19,26 +19,43 @@ export interface MailService {
   readonly outbox: OutboxWorker;
   /** Starts sending in the background, the daily pruning, and the monthly schedule when MONTHLY_EMAIL_ENABLED. */
   start(): void;
-  /** Stops the schedules (a run in progress stops after its current page), lets sends in flight finish, closes connections. */
+  /**
+   * Stops the schedules (a run in progress stops after its current page), lets sends in flight finish,
+   * closes connections.
+   */
   stop(): Promise<void>;
   /** When the scheduled monthly run next fires; null when the schedule is off. */
   nextMonthlyRun(): Date | null;
-  /** Empties the text of emails sent more than EMAIL_RETENTION_DAYS ago, as the daily job does; null when retention is off. */
+  /**
+   * Empties the text of emails sent more than EMAIL_RETENTION_DAYS ago, as the daily job does; null
+   * when retention is off.
+   */
   pruneOldEmails(): Promise<PruneSummary | null>;
   /** When the daily pruning next runs; null when it is off or the service is stopped. */
   nextPruneRun(): Date | null;
 }
 
-export function createMailService(config: Config, db: Db, clock: Clock, logger: Logger, transport?: MailTransport): MailService {
+export function createMailService(
+  config: Config,
+  db: Db,
+  clock: Clock,
+  logger: Logger,
+  transport?: MailTransport,
+): MailService {
   const chosen = transport ?? chooseTransport(config);
   const mailer = new Mailer(new EmailTemplates(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, clock);
   const outbox = new OutboxWorker(db, clock, logger.child({ component: 'outbox' }), chosen, {
     from: config.mailFrom,
     window: Math.max(50, 10 * config.mail.maxConnections),
   });
-  const retention = scheduleRetention({ db, clock, logger }, { keepDays: config.mail.retentionDays, timezone: config.mail.monthly.timezone });
+  const retention = scheduleRetention(
+    { db, clock, logger },
+    { keepDays: config.mail.retentionDays, timezone: config.mail.monthly.timezone },
+  );
   const { isEnabled, cron, timezone } = config.mail.monthly;
-  const monthly: BackgroundLoop | null = isEnabled ? scheduleMonthlyEmails({ db, mailer, clock, logger, onQueued: () => outbox.wake() }, { cron, timezone }) : null;
+  const monthly: BackgroundLoop | null = isEnabled
+    ? scheduleMonthlyEmails({ db, mailer, clock, logger, onQueued: () => outbox.wake() }, { cron, timezone })
+    : null;
 
   return {
     mailer,
@@ -48,10 +65,14 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
     nextMonthlyRun: () => monthly?.nextRun() ?? null,
     start() {
       outbox.start();
-      logger.info('outbox started', { transport: chosen.kind, ...(chosen.kind === 'files' && { dir: config.mail.outboxDir }) });
+      logger.info('outbox started', {
+        transport: chosen.kind,
+        ...(chosen.kind === 'files' && { dir: config.mail.outboxDir }),
+      });
       retention.start();
       monthly?.start();
-      if (monthly) logger.info('monthly impact emails scheduled', { cron, timezone, nextRun: monthly.nextRun()?.toISOString() });
+      if (monthly)
+        logger.info('monthly impact emails scheduled', { cron, timezone, nextRun: monthly.nextRun()?.toISOString() });
     },
     async stop() {
       // The pruning stops between batches on its own; the outbox need not wait for it.
@@ -64,6 +85,9 @@ export function createMailService(config: Config, db: Db, clock: Clock, logger: 
 function chooseTransport(config: Config): MailTransport {
   const smtpUrl = config.secrets.smtpUrl;
   return smtpUrl
-    ? createSmtpTransport(smtpUrl, { maxConnections: config.mail.maxConnections, ratePerSecond: config.mail.ratePerSecond })
+    ? createSmtpTransport(smtpUrl, {
+        maxConnections: config.mail.maxConnections,
+        ratePerSecond: config.mail.ratePerSecond,
+      })
     : createFileTransport(config.mail.outboxDir);
 }

@@ -60,16 +60,24 @@ export class Mailer {
 
   /** "Here is your impact link", once per request (`requestKey`, e.g. the request id). */
   queueImpactLink(tx: Db, supporter: Recipient, requestKey: string): boolean {
-    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(requestKey)) throw new Error('requestKey must be 1-100 characters of A-Z a-z 0-9 . _ : -');
+    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(requestKey))
+      throw new Error('requestKey must be 1-100 characters of A-Z a-z 0-9 . _ : -');
     const rendered = this.templates.render('impact-link', 'Your Critically Endangered Socks impact page', {
       name: displayName(supporter.name),
       impactUrl: this.impactUrl(supporter.token),
     });
-    return insertOutboxMessage(tx, this.message('impact_link', `link:${supporter.id}:${requestKey}`, supporter, rendered));
+    return insertOutboxMessage(
+      tx,
+      this.message('impact_link', `link:${supporter.id}:${requestKey}`, supporter, rendered),
+    );
   }
 
   /** The month's impact email for one supporter, rendered and ready to queue (the monthly run batches inserts). */
-  composeMonthlyImpact(view: MonthlyView, recipient: Recipient, trapWeeks: { month: number; total: number }): NewOutboxMessage {
+  composeMonthlyImpact(
+    view: MonthlyView,
+    recipient: Recipient,
+    trapWeeks: { month: number; total: number },
+  ): NewOutboxMessage {
     const unsubscribeUrl = `${this.options.publicUrl}/unsubscribe/${encodeURIComponent(recipient.token)}`;
     const rendered = this.templates.render('monthly-impact', `Your leopard impact in ${view.monthLabel}`, {
       ...view,
@@ -80,7 +88,10 @@ export class Mailer {
       unsubscribeUrl,
     });
     // RFC 8058 one-click unsubscribe: mailbox providers POST to the URL, with no cookie and no page.
-    const headers = { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    const headers = {
+      'List-Unsubscribe': `<${unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    };
     return this.message('monthly', `monthly:${view.period}:${recipient.id}`, recipient, rendered, headers);
   }
 

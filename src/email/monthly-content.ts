@@ -1,42 +1,44 @@
 import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { listPublishedCensuses, type CensusFigures } from '../census/census.queries.js';
 import type { Db } from '../db/client.js';
+import { formatDay, formatMonth } from '../lib/format.js';
 import { ledgerEntries, supporters } from '../db/schema/index.js';
 import { findFieldNote } from './field-notes.queries.js';
 import type { MonthlyView } from './mailer.js';
 
-export interface CensusView extends CensusFigures {
+export interface MonthlyCensus extends CensusFigures {
   dateLabel: string;
   /** "73 more than the 30 counted on 5 April 2012"; null when there is no earlier census. */
   changeText: string | null;
 }
 
 /** What every supporter's email for a month shares: the month's name, the census and the field note. */
-export function prepareMonthlyView(db: Db, period: string): MonthlyView & { census: CensusView | null } {
+export function prepareMonthlyView(db: Db, period: string): MonthlyView & { census: MonthlyCensus | null } {
   return {
     period,
-    monthLabel: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period}-01T00:00:00Z`)),
-    census: censusView(listPublishedCensuses(db)),
+    monthLabel: formatMonth(period),
+    census: monthlyCensus(listPublishedCensuses(db)),
     fieldNote: findFieldNote(db, period),
   };
 }
 
 /** The latest published census, and how it compares with the one before it. */
-export function censusView(oldestFirst: CensusFigures[]): CensusView | null {
+export function monthlyCensus(oldestFirst: CensusFigures[]): MonthlyCensus | null {
   const latest = oldestFirst.at(-1);
   if (!latest) return null;
   const previous = oldestFirst.at(-2);
   let changeText: string | null = null;
   if (previous) {
     const change = latest.total - previous.total;
-    const counted = `the ${previous.total} counted on ${dayLabel(previous.date)}`;
-    changeText = change > 0 ? `${change} more than ${counted}` : change < 0 ? `${-change} fewer than ${counted}` : `as many as ${counted}`;
+    const counted = `the ${previous.total} counted on ${formatDay(previous.date)}`;
+    changeText =
+      change > 0
+        ? `${change} more than ${counted}`
+        : change < 0
+          ? `${-change} fewer than ${counted}`
+          : `as many as ${counted}`;
   }
-  return { ...latest, dateLabel: dayLabel(latest.date), changeText };
-}
-
-function dayLabel(isoDay: string): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${isoDay}T00:00:00Z`));
+  return { ...latest, dateLabel: formatDay(latest.date), changeText };
 }
 
 export interface MonthlyCandidate {
@@ -56,7 +58,12 @@ export interface MonthlyCandidate {
  * One page of supporters after `afterId`, in id order, with their trap-weeks for the month
  * [start, end) and up to its end. Pages keep memory flat however many supporters there are.
  */
-export function selectMonthlyCandidates(db: Db, range: { start: number; end: number }, afterId: number, limit: number): MonthlyCandidate[] {
+export function selectMonthlyCandidates(
+  db: Db,
+  range: { start: number; end: number },
+  afterId: number,
+  limit: number,
+): MonthlyCandidate[] {
   const s = supporters;
   const l = ledgerEntries;
   return db
@@ -68,7 +75,8 @@ export function selectMonthlyCandidates(db: Db, range: { start: number; end: num
       isSubscribed: s.isSubscribed,
       isDeliverable: s.isDeliverable,
       totalTrapWeeks: sql<number>`coalesce(sum(${l.trapWeeks}), 0)`,
-      monthTrapWeeks: sql<number>`coalesce(sum(case when ${l.occurredAt} >= ${range.start} then ${l.trapWeeks} else 0 end), 0)`,
+      monthTrapWeeks: sql<number>`coalesce(sum(
+        case when ${l.occurredAt} >= ${range.start} then ${l.trapWeeks} else 0 end), 0)`,
     })
     .from(s)
     .leftJoin(l, and(eq(l.supporterId, s.id), lt(l.occurredAt, range.end)))

@@ -1,20 +1,17 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-
 import { transaction, type Db } from '../db/client.js';
-
 import type { Clock } from '../lib/clock.js';
-
 import { isPeriod, periodEnd, periodOf, periodStart, previousPeriod } from '../lib/months.js';
-
 import type { Mailer } from './mailer.js';
-
-import { countSupporters, prepareMonthlyView, selectMonthlyCandidates, type MonthlyCandidate } from './monthly-content.js';
-
+import {
+  countSupporters,
+  prepareMonthlyView,
+  selectMonthlyCandidates,
+  type MonthlyCandidate,
+} from './monthly-content.js';
 import { recordMonthlyRunCompleted } from './monthly-runs.queries.js';
-
 import { findQueuedKeys, insertOutboxMessage, type NewOutboxMessage } from './outbox.queries.js';
 import { BadRequestError } from '../errors.js';
-
 
 export type SkipReason = 'alreadyQueued' | 'unsubscribed' | 'undeliverable' | 'noImpact';
 
@@ -48,13 +45,20 @@ export function monthJustEnded(now: number): string {
  * again, or after a crash halfway, queues only what is missing. Supporters are read a page at a
  * time, each page committed in one transaction, with a turn of the event loop in between.
  */
-export async function runMonthlyEmails(deps: { db: Db; mailer: Mailer; clock: Clock }, options: MonthlyRunOptions): Promise<MonthlyRunSummary> {
+export async function runMonthlyEmails(
+  deps: { db: Db; mailer: Mailer; clock: Clock },
+  options: MonthlyRunOptions,
+): Promise<MonthlyRunSummary> {
   const { db, mailer, clock } = deps;
   const { period, isDryRun = false, pageSize = 1000 } = options;
-  if (!isPeriod(period)) throw new BadRequestError('invalid_period', `The month must look like 2026-10 (got "${period}").`);
-  if (periodEnd(period) > clock.now()) throw new BadRequestError('period_not_ended', `${period} has not ended yet; its emails can go once it has.`);
+  if (!isPeriod(period))
+    throw new BadRequestError('invalid_period', `The month must look like 2026-10 (got "${period}").`);
+  if (periodEnd(period) > clock.now())
+    throw new BadRequestError('period_not_ended', `${period} has not ended yet; its emails can go once it has.`);
 
   const view = prepareMonthlyView(db, period);
+  const compose = (c: MonthlyCandidate) =>
+    mailer.composeMonthlyImpact(view, c, { month: c.monthTrapWeeks, total: c.totalTrapWeeks });
   const range = { start: periodStart(period), end: periodEnd(period) };
   const summary: MonthlyRunSummary = {
     period,
@@ -65,40 +69,47 @@ export async function runMonthlyEmails(deps: { db: Db; mailer: Mailer; clock: Cl
     sample: null,
   };
   const total = countSupporters(db);
-  let afterId = 0;
-  for (;;) {
+  for (let afterId = 0; ;) {
     const page = selectMonthlyCandidates(db, range, afterId, pageSize);
     if (page.length === 0) break;
     afterId = page.at(-1)!.id;
-    summary.supporters += page.length;
-
-    const eligible = page.filter((candidate) => {
-      const reason = ineligibility(candidate);
-      if (reason) summary.skipped[reason]++;
-      return !reason;
-    });
-    const keyOf = (c: MonthlyCandidate) => `monthly:${period}:${c.id}`;
-    const queuedAlready = findQueuedKeys(db, eligible.map(keyOf));
-    const toQueue = eligible.filter((c) => !queuedAlready.has(keyOf(c)));
-    summary.skipped.alreadyQueued += eligible.length - toQueue.length;
-
-    if (isDryRun) {
-      const first = toQueue[0];
-      if (first && !summary.sample) {
-        const message = mailer.composeMonthlyImpact(view, first, { month: first.monthTrapWeeks, total: first.totalTrapWeeks });
-        summary.sample = { to: message.recipient, subject: message.subject, text: message.textBody };
-      }
-      summary.queued += toQueue.length;
-    } else {
-      const inserted = insertMany(db, toQueue, (c) => mailer.composeMonthlyImpact(view, c, { month: c.monthTrapWeeks, total: c.totalTrapWeeks }));
-      summary.queued += inserted;
-      summary.skipped.alreadyQueued += toQueue.length - inserted; // queued by a run going on at the same time
-    }
+    queuePage(db, summary, page, compose);
     options.onProgress?.(summary.supporters, Math.max(total, summary.supporters));
     await nextTurn(); // let requests and the outbox in between pages
   }
   if (!isDryRun) recordMonthlyRunCompleted(db, period, clock.now());
   return summary;
+}
+
+/** One page of supporters: who is skipped and why, and the emails of the rest queued (or, in a dry run, counted). */
+function queuePage(
+  db: Db,
+  summary: MonthlyRunSummary,
+  page: MonthlyCandidate[],
+  compose: (c: MonthlyCandidate) => NewOutboxMessage,
+): void {
+  summary.supporters += page.length;
+  const eligible = page.filter((candidate) => {
+    const reason = ineligibility(candidate);
+    if (reason) summary.skipped[reason]++;
+    return !reason;
+  });
+  const keyOf = (c: MonthlyCandidate) => `monthly:${summary.period}:${c.id}`;
+  const queuedAlready = findQueuedKeys(db, eligible.map(keyOf));
+  const toQueue = eligible.filter((c) => !queuedAlready.has(keyOf(c)));
+  summary.skipped.alreadyQueued += eligible.length - toQueue.length;
+  if (summary.isDryRun) {
+    const first = toQueue[0];
+    if (first && !summary.sample) {
+      const message = compose(first);
+      summary.sample = { to: message.recipient, subject: message.subject, text: message.textBody };
+    }
+    summary.queued += toQueue.length;
+    return;
+  }
+  const inserted = insertMany(db, toQueue, compose);
+  summary.queued += inserted;
+  summary.skipped.alreadyQueued += toQueue.length - inserted; // queued by a run going on at the same time
 }
 
 function ineligibility(candidate: MonthlyCandidate): Exclude<SkipReason, 'alreadyQueued'> | null {
@@ -113,11 +124,19 @@ function ineligibility(candidate: MonthlyCandidate): Exclude<SkipReason, 'alread
  * key. Each email is rendered just before its insert and dropped just after, so rendered bodies
  * never pile up in memory (at 100,000 supporters that decides the run's peak memory).
  */
-function insertMany(db: Db, candidates: MonthlyCandidate[], compose: (c: MonthlyCandidate) => NewOutboxMessage): number {
+function insertMany(
+  db: Db,
+  candidates: MonthlyCandidate[],
+  compose: (c: MonthlyCandidate) => NewOutboxMessage,
+): number {
   if (candidates.length === 0) return 0;
-  return transaction(db, (tx) => {
-    let inserted = 0;
-    for (const candidate of candidates) inserted += Number(insertOutboxMessage(tx, compose(candidate)));
-    return inserted;
-  }, 'immediate');
+  return transaction(
+    db,
+    (tx) => {
+      let inserted = 0;
+      for (const candidate of candidates) inserted += Number(insertOutboxMessage(tx, compose(candidate)));
+      return inserted;
+    },
+    'immediate',
+  );
 }

@@ -9,5 +9,8 @@ export function recordMonthlyRunCompleted(db: Db, period: string, now: number): 
 
 /** Whether a month's run has gone through every supporter (a run stopped halfway has not). */
 export function isMonthlyRunCompleted(db: Db, period: string): boolean {
-  return db.select({ period: monthlyRuns.period }).from(monthlyRuns).where(eq(monthlyRuns.period, period)).get() !== undefined;
+  return (
+    db.select({ period: monthlyRuns.period }).from(monthlyRuns).where(eq(monthlyRuns.period, period)).get() !==
+    undefined
+  );
 }

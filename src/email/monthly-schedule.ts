@@ -28,7 +28,10 @@ export function scheduleMonthlyEmails(
       const now = clock.now();
       const due = lastScheduledOccurrence(schedule.cron, schedule.timezone, now);
       if (!due || isMonthlyRunCompleted(db, due.period)) return;
-      if (now - due.at > CATCH_UP_AFTER_MS) logger.warn('a scheduled monthly impact run was missed or stopped halfway; running it now', { period: due.period });
+      if (now - due.at > CATCH_UP_AFTER_MS)
+        logger.warn('a scheduled monthly impact run was missed or stopped halfway; running it now', {
+          period: due.period,
+        });
       await runOnce(due.period);
     },
     logger,
@@ -38,17 +41,27 @@ export function scheduleMonthlyEmails(
   const runOnce = async (period: string) => {
     const started = performance.now();
     try {
-      const summary = await runMonthlyEmails({ db, mailer, clock }, {
-        period,
-        onProgress: () => {
-          if (loop.isStopping) throw new Error('the app is shutting down');
+      const summary = await runMonthlyEmails(
+        { db, mailer, clock },
+        {
+          period,
+          onProgress: () => {
+            if (loop.isStopping) throw new Error('the app is shutting down');
+          },
         },
+      );
+      logger.info('monthly impact emails queued', {
+        period,
+        queued: summary.queued,
+        skipped: summary.skipped,
+        ms: Math.round(performance.now() - started),
       });
-      logger.info('monthly impact emails queued', { period, queued: summary.queued, skipped: summary.skipped, ms: Math.round(performance.now() - started) });
       deps.onQueued();
     } catch (error) {
       // Emails queued before the failure stay queued; running it again adds only the missing ones.
-      logger.error(`monthly impact run stopped; finish it with \`npm run cli -- emails:monthly --period ${period}\``, { error });
+      logger.error(`monthly impact run stopped; finish it with \`npm run cli -- emails:monthly --period ${period}\``, {
+        error,
+      });
     }
   };
   return loop;
@@ -62,7 +75,11 @@ const MAX_OCCURRENCES_SCANNED = 1000;
  * The schedule's latest occurrence at or before `now` within the last 32 days, and the month it
  * reports on (the month that had just ended then); null when there was none (a yearly schedule).
  */
-export function lastScheduledOccurrence(cron: string, timezone: string, now: number): { at: number; period: string } | null {
+export function lastScheduledOccurrence(
+  cron: string,
+  timezone: string,
+  now: number,
+): { at: number; period: string } | null {
   const schedule = new Cron(cron, { timezone, paused: true });
   try {
     for (const windowMs of SEARCH_BACK_MS) {

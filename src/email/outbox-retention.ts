@@ -31,14 +31,30 @@ export interface PruneSummary {
  */
 export async function pruneSentBodies(
   db: Db,
-  opts: { keepDays: number; now: number; isDryRun?: boolean; onProgress?: (done: number, total: number) => void; shouldStop?: () => boolean },
+  opts: {
+    keepDays: number;
+    now: number;
+    isDryRun?: boolean;
+    onProgress?: (done: number, total: number) => void;
+    shouldStop?: () => boolean;
+  },
 ): Promise<PruneSummary> {
-  if (!Number.isInteger(opts.keepDays) || opts.keepDays < 1) throw new RangeError(`keepDays must be a whole number of days, 1 or more (got ${opts.keepDays})`);
+  if (!Number.isInteger(opts.keepDays) || opts.keepDays < 1)
+    throw new RangeError(`keepDays must be a whole number of days, 1 or more (got ${opts.keepDays})`);
   const sentBefore = opts.now - opts.keepDays * DAY_MS;
   // Spelled as the partial index's own condition (literals, not bound values), so SQLite uses it.
-  const isOldEnough = and(sql`${emailOutbox.state} = 'sent' and ${emailOutbox.bodyPrunedAt} is null`, lt(emailOutbox.sentAt, sentBefore));
+  const isOldEnough = and(
+    sql`${emailOutbox.state} = 'sent' and ${emailOutbox.bodyPrunedAt} is null`,
+    lt(emailOutbox.sentAt, sentBefore),
+  );
   const found = db.select({ n: count() }).from(emailOutbox).where(isOldEnough).get()?.n ?? 0;
-  const summary: PruneSummary = { keepDays: opts.keepDays, sentBefore, found, pruned: 0, isDryRun: opts.isDryRun ?? false };
+  const summary: PruneSummary = {
+    keepDays: opts.keepDays,
+    sentBefore,
+    found,
+    pruned: 0,
+    isDryRun: opts.isDryRun ?? false,
+  };
   if (summary.isDryRun || found === 0) return summary;
 
   opts.onProgress?.(0, found);

@@ -41,10 +41,15 @@ export class OutboxWorker {
     private readonly transport: MailTransport,
     private readonly options: OutboxWorkerOptions,
   ) {
-    this.loop = new BackgroundLoop('outbox pass', async () => {
-      this.recoverOnce();
-      await this.sendDue();
-    }, logger, { everyMs: 1000 });
+    this.loop = new BackgroundLoop(
+      'outbox pass',
+      async () => {
+        this.recoverOnce();
+        await this.sendDue();
+      },
+      logger,
+      { everyMs: 1000 },
+    );
   }
 
   /** Sends in the background: on wake-ups, and every second for retries that come due. */
@@ -73,7 +78,10 @@ export class OutboxWorker {
     this.hasRecovered = true;
     const { retried, givenUp } = recoverInterruptedSends(this.db, this.clock.now());
     if (retried + givenUp > 0) {
-      this.logger.warn('emails were being sent when the app last stopped; their outcome is unknown', { retriedOnce: retried, givenUp });
+      this.logger.warn('emails were being sent when the app last stopped; their outcome is unknown', {
+        retriedOnce: retried,
+        givenUp,
+      });
     }
   }
 
@@ -109,7 +117,11 @@ export class OutboxWorker {
         }
         if (inFlight === 0) break;
         await new Promise<void>((resolve) => (wake = resolve));
-        if (results.length >= FLUSH_EVERY_RESULTS || (results.length > 0 && performance.now() - flushedAt >= FLUSH_EVERY_MS)) flush();
+        if (
+          results.length >= FLUSH_EVERY_RESULTS ||
+          (results.length > 0 && performance.now() - flushedAt >= FLUSH_EVERY_MS)
+        )
+          flush();
       }
       flush();
     } finally {
@@ -118,9 +130,10 @@ export class OutboxWorker {
   }
 
   private async sendOne(message: OutboxMessage): Promise<SendOutcome> {
-    const outcome = await this.transport.send(this.outgoing(message)).catch(
-      (error: unknown): SendOutcome => ({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) }),
-    );
+    const outcome = await this.transport.send(this.outgoing(message)).catch((error: unknown): SendOutcome => ({
+      status: 'unavailable',
+      error: error instanceof Error ? error.message : String(error),
+    }));
     this.observe(message, outcome);
     return outcome;
   }
@@ -137,7 +150,11 @@ export class OutboxWorker {
       this.consecutiveUnavailable++;
       const pauseMs = pauseAfterUnavailableMs(this.consecutiveUnavailable);
       this.pausedUntil = this.clock.now() + pauseMs;
-      this.logger.warn('mail relay unavailable; pausing the outbox', { ...fields, transport: this.transport.kind, pauseMs });
+      this.logger.warn('mail relay unavailable; pausing the outbox', {
+        ...fields,
+        transport: this.transport.kind,
+        pauseMs,
+      });
     } else if (outcome.status === 'rejected') {
       this.logger.warn('email permanently rejected; not retried', fields);
     } else {

@@ -4,7 +4,10 @@ import { emailOutbox, supporters } from '../db/schema/index.js';
 import type { SendOutcome } from './transport.js';
 
 export type OutboxMessage = typeof emailOutbox.$inferSelect;
-export type NewOutboxMessage = Omit<typeof emailOutbox.$inferInsert, 'id' | 'state' | 'attempts' | 'unknownOutcomes' | 'lastError' | 'sentAt'>;
+export type NewOutboxMessage = Omit<
+  typeof emailOutbox.$inferInsert,
+  'id' | 'state' | 'attempts' | 'unknownOutcomes' | 'lastError' | 'sentAt'
+>;
 export type OutboxState = OutboxMessage['state'];
 export interface SendResult {
   message: OutboxMessage;
@@ -17,16 +20,35 @@ export function emailRetryDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 4 * 3_600_000);
 }
 
-/** Queues a rendered email (one statement, prepared once); false when one with the same idempotency key exists already. */
+/**
+ * Queues a rendered email (one statement, prepared once); false when one with the same idempotency key
+ * exists already.
+ */
 export function insertOutboxMessage(tx: Db, message: NewOutboxMessage): boolean {
-  const row = { ...message, supporterId: message.supporterId ?? null, recipientName: message.recipientName ?? null, headers: message.headers ?? null };
+  const row = {
+    ...message,
+    supporterId: message.supporterId ?? null,
+    recipientName: message.recipientName ?? null,
+    headers: message.headers ?? null,
+  };
   return prepared(tx, insertMessage).run(row).changes > 0;
 }
 
 // Placeholders in an insert keep the schema's mapping: the HTML is packed as it goes in.
 const INSERTED = [
-  'kind', 'idempotencyKey', 'supporterId', 'recipient', 'recipientName', 'subject', 'textBody', 'htmlBody',
-  'headers', 'messageId', 'nextAttemptAt', 'createdAt', 'updatedAt',
+  'kind',
+  'idempotencyKey',
+  'supporterId',
+  'recipient',
+  'recipientName',
+  'subject',
+  'textBody',
+  'htmlBody',
+  'headers',
+  'messageId',
+  'nextAttemptAt',
+  'createdAt',
+  'updatedAt',
 ] as const satisfies ReadonlyArray<keyof NewOutboxMessage>;
 const insertMessage = (db: Db) =>
   db
@@ -38,7 +60,11 @@ const insertMessage = (db: Db) =>
 /** Which of these idempotency keys are queued (in any state) already. */
 export function findQueuedKeys(db: Db, keys: string[]): Set<string> {
   if (keys.length === 0) return new Set();
-  const rows = db.select({ key: emailOutbox.idempotencyKey }).from(emailOutbox).where(inArray(emailOutbox.idempotencyKey, keys)).all();
+  const rows = db
+    .select({ key: emailOutbox.idempotencyKey })
+    .from(emailOutbox)
+    .where(inArray(emailOutbox.idempotencyKey, keys))
+    .all();
   return new Set(rows.map((row) => row.key));
 }
 
@@ -71,20 +97,31 @@ const dueMessages = (db: Db) =>
     .from(emailOutbox)
     .leftJoin(supporters, eq(supporters.id, emailOutbox.supporterId))
     // As the partial index email_outbox_due is written, so it is read in order.
-    .where(and(sql`${emailOutbox.state} in ('queued', 'failed')`, lte(emailOutbox.nextAttemptAt, sql.placeholder('now'))))
+    .where(
+      and(sql`${emailOutbox.state} in ('queued', 'failed')`, lte(emailOutbox.nextAttemptAt, sql.placeholder('now'))),
+    )
     .orderBy(emailOutbox.nextAttemptAt)
     .limit(sql.placeholder('limit'))
     .prepare();
 const markSending = (db: Db) =>
   db
     .update(emailOutbox)
-    .set({ state: 'sending', attempts: sql`${emailOutbox.attempts} + 1`, updatedAt: param(emailOutbox.updatedAt, 'now') })
+    .set({
+      state: 'sending',
+      attempts: sql`${emailOutbox.attempts} + 1`,
+      updatedAt: param(emailOutbox.updatedAt, 'now'),
+    })
     .where(eq(emailOutbox.id, sql.placeholder('id')))
     .prepare();
 const markSent = (db: Db) =>
   db
     .update(emailOutbox)
-    .set({ state: 'sent', sentAt: param(emailOutbox.sentAt, 'now'), lastError: null, updatedAt: param(emailOutbox.updatedAt, 'now') })
+    .set({
+      state: 'sent',
+      sentAt: param(emailOutbox.sentAt, 'now'),
+      lastError: null,
+      updatedAt: param(emailOutbox.updatedAt, 'now'),
+    })
     .where(eq(emailOutbox.id, sql.placeholder('id')))
     .prepare();
 
@@ -98,7 +135,10 @@ function claimDue(tx: Db, now: number, limit: number): OutboxMessage[] {
           ? 'not sent: the supporter unsubscribed after it was queued'
           : null;
     if (reason) {
-      tx.update(emailOutbox).set({ state: 'dead', lastError: reason, updatedAt: now }).where(eq(emailOutbox.id, message.id)).run();
+      tx.update(emailOutbox)
+        .set({ state: 'dead', lastError: reason, updatedAt: now })
+        .where(eq(emailOutbox.id, message.id))
+        .run();
       continue;
     }
     prepared(tx, markSending).run({ now, id: message.id });
@@ -116,24 +156,46 @@ function recordResults(tx: Db, results: SendResult[], now: number): void {
     if (outcome.status === 'rejected' && outcome.isRecipientRejected) {
       tx.update(supporters).set({ isDeliverable: false }).where(eq(supporters.email, message.recipient)).run();
     }
-    tx.update(emailOutbox).set(failureUpdate(message, outcome, now)).where(eq(emailOutbox.id, message.id)).run();
+    tx.update(emailOutbox)
+      .set(failureUpdate(message, outcome, now))
+      .where(eq(emailOutbox.id, message.id))
+      .run();
   }
 }
 
 function failureUpdate(message: OutboxMessage, outcome: Exclude<SendOutcome, { status: 'sent' }>, now: number) {
   const retry = (note: string, extra: Partial<OutboxMessage> = {}) =>
     message.attempts >= EMAIL_MAX_ATTEMPTS
-      ? { state: 'dead' as const, lastError: `gave up after ${message.attempts} attempts: ${note}`, updatedAt: now, ...extra }
-      : { state: 'failed' as const, lastError: note, nextAttemptAt: now + emailRetryDelayMs(message.attempts), updatedAt: now, ...extra };
+      ? {
+          state: 'dead' as const,
+          lastError: `gave up after ${message.attempts} attempts: ${note}`,
+          updatedAt: now,
+          ...extra,
+        }
+      : {
+          state: 'failed' as const,
+          lastError: note,
+          nextAttemptAt: now + emailRetryDelayMs(message.attempts),
+          updatedAt: now,
+          ...extra,
+        };
   switch (outcome.status) {
     case 'rejected':
       return { state: 'dead' as const, lastError: `rejected: ${outcome.error}`, updatedAt: now };
     case 'unknown':
       // At least once, but not in a loop: one more try with the same Message-ID, then stop.
       if (message.unknownOutcomes >= 1) {
-        return { state: 'dead' as const, lastError: `outcome unknown twice, not retried again: ${outcome.error}`, unknownOutcomes: message.unknownOutcomes + 1, updatedAt: now };
+        return {
+          state: 'dead' as const,
+          lastError: `outcome unknown twice, not retried again: ${outcome.error}`,
+          unknownOutcomes: message.unknownOutcomes + 1,
+          updatedAt: now,
+        };
       }
-      return retry(`outcome unknown (may have been delivered; retried once with the same Message-ID): ${outcome.error}`, { unknownOutcomes: 1 });
+      return retry(
+        `outcome unknown (may have been delivered; retried once with the same Message-ID): ${outcome.error}`,
+        { unknownOutcomes: 1 },
+      );
     default:
       return retry(outcome.error);
   }
@@ -145,23 +207,42 @@ function failureUpdate(message: OutboxMessage, outcome: Exclude<SendOutcome, { s
  * Only one process may send from a database, so this runs when a worker first starts.
  */
 export function recoverInterruptedSends(db: Db, now: number): { retried: number; givenUp: number } {
-  return transaction(db, (tx) => {
-    const note = 'outcome unknown: the app stopped while sending';
-    const givenUp = tx
-      .update(emailOutbox)
-      .set({ state: 'dead', lastError: `${note}, for the second time; not retried again`, unknownOutcomes: sql`${emailOutbox.unknownOutcomes} + 1`, updatedAt: now })
-      .where(and(eq(emailOutbox.state, 'sending'), sql`${emailOutbox.unknownOutcomes} >= 1`))
-      .run().changes;
-    const retried = tx
-      .update(emailOutbox)
-      .set({ state: 'failed', lastError: `${note}; retried once with the same Message-ID`, unknownOutcomes: 1, nextAttemptAt: now, updatedAt: now })
-      .where(eq(emailOutbox.state, 'sending'))
-      .run().changes;
-    return { retried, givenUp };
-  }, 'immediate');
+  return transaction(
+    db,
+    (tx) => {
+      const note = 'outcome unknown: the app stopped while sending';
+      const givenUp = tx
+        .update(emailOutbox)
+        .set({
+          state: 'dead',
+          lastError: `${note}, for the second time; not retried again`,
+          unknownOutcomes: sql`${emailOutbox.unknownOutcomes} + 1`,
+          updatedAt: now,
+        })
+        .where(and(eq(emailOutbox.state, 'sending'), sql`${emailOutbox.unknownOutcomes} >= 1`))
+        .run().changes;
+      const retried = tx
+        .update(emailOutbox)
+        .set({
+          state: 'failed',
+          lastError: `${note}; retried once with the same Message-ID`,
+          unknownOutcomes: 1,
+          nextAttemptAt: now,
+          updatedAt: now,
+        })
+        .where(eq(emailOutbox.state, 'sending'))
+        .run().changes;
+      return { retried, givenUp };
+    },
+    'immediate',
+  );
 }
 
 export function countOutboxByState(db: Db): Partial<Record<OutboxState, number>> {
-  const rows = db.select({ state: emailOutbox.state, n: sql<number>`count(*)` }).from(emailOutbox).groupBy(emailOutbox.state).all();
+  const rows = db
+    .select({ state: emailOutbox.state, n: sql<number>`count(*)` })
+    .from(emailOutbox)
+    .groupBy(emailOutbox.state)
+    .all();
   return Object.fromEntries(rows.map((row) => [row.state, row.n]));
 }

@@ -21,7 +21,10 @@ export interface RetentionSchedule {
  * Empties the text of emails sent more than `keepDays` ago once a day (0: never). A failure is
  * logged and loses nothing, as the emails keep their text until the next run.
  */
-export function scheduleRetention(deps: { db: Db; clock: Clock; logger: Logger }, opts: { keepDays: number; timezone: string }): RetentionSchedule {
+export function scheduleRetention(
+  deps: { db: Db; clock: Clock; logger: Logger },
+  opts: { keepDays: number; timezone: string },
+): RetentionSchedule {
   let last: PruneSummary | null = null;
   const loop: BackgroundLoop = new BackgroundLoop(
     'emptying old sent emails',
@@ -30,10 +33,22 @@ export function scheduleRetention(deps: { db: Db; clock: Clock; logger: Logger }
       const started = performance.now();
       try {
         // A shutdown stops it between batches: what is left goes in the next run.
-        last = await pruneSentBodies(deps.db, { keepDays: opts.keepDays, now: deps.clock.now(), shouldStop: () => loop.isStopping });
-        if (last.pruned > 0) deps.logger.info('old sent emails emptied', { pruned: last.pruned, keepDays: opts.keepDays, ms: Math.round(performance.now() - started) });
+        last = await pruneSentBodies(deps.db, {
+          keepDays: opts.keepDays,
+          now: deps.clock.now(),
+          shouldStop: () => loop.isStopping,
+        });
+        if (last.pruned > 0)
+          deps.logger.info('old sent emails emptied', {
+            pruned: last.pruned,
+            keepDays: opts.keepDays,
+            ms: Math.round(performance.now() - started),
+          });
       } catch (error) {
-        deps.logger.error('emptying old sent emails failed; it runs again tomorrow, or run `npm run cli -- emails:prune`', { error });
+        deps.logger.error(
+          'emptying old sent emails failed; it runs again tomorrow, or run `npm run cli -- emails:prune`',
+          { error },
+        );
       }
     },
     deps.logger,

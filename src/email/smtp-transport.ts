@@ -49,7 +49,11 @@ export function createSmtpTransport(url: string, options: SmtpOptions): MailTran
         raw = await composeMessage(message);
       } catch (error) {
         // Building it again will fail the same way: nothing to retry, and the relay never saw it.
-        return { status: 'rejected', error: `could not build the message: ${(error as Error).message}`.slice(0, 500), isRecipientRejected: false };
+        return {
+          status: 'rejected',
+          error: `could not build the message: ${(error as Error).message}`.slice(0, 500),
+          isRecipientRejected: false,
+        };
       }
       let isBodySent = false;
       onBodySent.set(message.messageId, () => {
@@ -58,7 +62,11 @@ export function createSmtpTransport(url: string, options: SmtpOptions): MailTran
       try {
         // Built whole first, the message leaves in a few large writes instead of a write per MIME
         // line: a fifth of the CPU sending took was system calls for small writes.
-        const info = await transporter.sendMail({ envelope: { from: message.from, to: [message.to.address] }, raw, messageId: message.messageId });
+        const info = await transporter.sendMail({
+          envelope: { from: message.from, to: [message.to.address] },
+          raw,
+          messageId: message.messageId,
+        });
         return { status: 'sent', response: String(info.response ?? '') };
       } catch (error) {
         return classifySmtpError(error as SmtpError, isBodySent);
@@ -80,7 +88,9 @@ export function mailOptionsFor(message: OutgoingMessage): Mail.Options {
     html: message.html,
     messageId: message.messageId,
     // Validated when queued; `prepared` keeps them byte for byte (List-Unsubscribe must not be folded).
-    headers: Object.fromEntries(Object.entries(message.headers).map(([key, value]) => [key, { prepared: true, value }])),
+    headers: Object.fromEntries(
+      Object.entries(message.headers).map(([key, value]) => [key, { prepared: true, value }]),
+    ),
   };
 }
 
@@ -111,10 +121,15 @@ export function smtpPoolOptions(url: string, options: SmtpOptions, isNoDelay = t
 }
 
 /** Opens the TCP connection nodemailer would, with TCP_NODELAY set (nodemailer upgrades it to TLS itself). */
-function connectWithoutDelay(options: SMTPPool.Options, callback: (error: Error | null, socketOptions?: { connection: net.Socket }) => void): void {
+function connectWithoutDelay(
+  options: SMTPPool.Options,
+  callback: (error: Error | null, socketOptions?: { connection: net.Socket }) => void,
+): void {
   const socket = net.connect({ host: options.host ?? 'localhost', port: options.port ?? (options.secure ? 465 : 587) });
   socket.setNoDelay(true);
-  socket.setTimeout(options.connectionTimeout ?? CONNECT_TIMEOUT_MS, () => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
+  socket.setTimeout(options.connectionTimeout ?? CONNECT_TIMEOUT_MS, () =>
+    socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })),
+  );
   socket.once('error', callback);
   socket.once('connect', () => {
     socket.setTimeout(0);
@@ -133,9 +148,11 @@ export function classifySmtpError(error: SmtpError, isBodySent: boolean): SendOu
   const code = error.responseCode;
   const isMessageStage = MESSAGE_STAGES.has(error.command ?? '');
   if (code && code >= 500 && isMessageStage) return { status: 'rejected', error: message, isRecipientRejected: true };
-  if (code && code >= 400 && code < 500 && code !== 421 && isMessageStage) return { status: 'deferred', error: message };
+  if (code && code >= 400 && code < 500 && code !== 421 && isMessageStage)
+    return { status: 'deferred', error: message };
   if (!code && isBodySent) return { status: 'unknown', error: message };
   // Problems nodemailer finds before talking to anyone (a malformed address, a message too large).
-  if (!code && (error.code === 'EENVELOPE' || error.code === 'EMESSAGE')) return { status: 'rejected', error: message, isRecipientRejected: false };
+  if (!code && (error.code === 'EENVELOPE' || error.code === 'EMESSAGE'))
+    return { status: 'rejected', error: message, isRecipientRejected: false };
   return { status: 'unavailable', error: message };
 }

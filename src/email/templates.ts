@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { projectPath } from '../lib/project-root.js';
+import { registerFormattingHelpers } from '../lib/format.js';
 
 export const EMAIL_VIEWS_DIR = projectPath('views', 'emails');
 
@@ -30,12 +31,10 @@ export class EmailTemplates {
   private readonly text = new Map<string, Handlebars.TemplateDelegate>();
   private readonly layouts = new Map<string, { html: string[]; text: string[] }>();
 
-  constructor(dir = EMAIL_VIEWS_DIR) {
+  constructor() {
+    const dir = EMAIL_VIEWS_DIR;
     const hbs = Handlebars.create();
-    const numberFormat = new Intl.NumberFormat('en-GB');
-    // Intl formatting costs a microsecond or two a call and an email makes a dozen: small whole numbers need no separators.
-    hbs.registerHelper('number', (n: unknown) => (typeof n !== 'number' ? '' : Number.isInteger(n) && n > -1000 && n < 1000 ? String(n) : numberFormat.format(n)));
-    hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
+    registerFormattingHelpers(hbs);
     const read = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
     // Only our two helpers and no @data: Handlebars then calls them directly, several times faster
     // (the monthly run renders one email per supporter).
@@ -66,7 +65,10 @@ export class EmailTemplates {
     let layout = this.layouts.get(key);
     if (!layout) {
       const context = { subject, body: BODY_MARK, ...(hasUnsubscribe && { unsubscribeUrl: URL_MARK }) };
-      layout = { html: this.html.get('layout')!(context).split(MARKS), text: this.text.get('layout')!(context).split(MARKS) };
+      layout = {
+        html: this.html.get('layout')!(context).split(MARKS),
+        text: this.text.get('layout')!(context).split(MARKS),
+      };
       if (this.layouts.size >= 100) this.layouts.clear(); // subjects carry a month or a count: keep only recent ones
       this.layouts.set(key, layout);
     }

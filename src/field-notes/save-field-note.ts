@@ -8,6 +8,15 @@ export function saveFieldNote(db: Db, period: string, body: string, actor: Actor
     const before = findFieldNote(tx, period);
     setFieldNote(tx, period, body, now);
     const after = findFieldNote(tx, period);
-    if (before !== after) recordAudit(tx, actor, now, 'field_note.set', `field_note:${period}`, before === null ? null : { body: before }, after === null ? null : { body: after });
+    if (before !== after)
+      recordAudit(
+        tx,
+        actor,
+        now,
+        'field_note.set',
+        `field_note:${period}`,
+        before === null ? null : { body: before },
+        after === null ? null : { body: after },
+      );
   });
 }

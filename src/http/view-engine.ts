@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { registerFormattingHelpers } from '../lib/format.js';
 import { projectPath } from '../lib/project-root.js';
 
 export const VIEWS_DIR = projectPath('views');
@@ -16,11 +17,9 @@ export interface Views {
  * Handlebars: templates compiled once, partials from views/partials, every page wrapped in
  * views/layouts/main.hbs. Helpers format; they never decide.
  */
-export function createViews(viewsDir = VIEWS_DIR): Views {
+export function createViews(viewsDir: string): Views {
   const hbs = Handlebars.create();
-  const numberFormat = new Intl.NumberFormat('en-GB');
-  hbs.registerHelper('number', (n: unknown) => (typeof n === 'number' ? numberFormat.format(n) : ''));
-  hbs.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
+  registerFormattingHelpers(hbs);
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   registerPartials(hbs, path.join(viewsDir, 'partials'));
   const cache = new Map<string, Handlebars.TemplateDelegate>();
@@ -33,7 +32,8 @@ export function createViews(viewsDir = VIEWS_DIR): Views {
     return template;
   };
   const layout = path.join(viewsDir, 'layouts', 'main.hbs');
-  const renderFile = (file: string, data: Record<string, unknown>) => compile(layout)({ ...data, body: compile(file)(data) });
+  const renderFile = (file: string, data: Record<string, unknown>) =>
+    compile(layout)({ ...data, body: compile(file)(data) });
   return {
     engine(file, options, callback) {
       let html: string;
@@ -53,6 +53,7 @@ function registerPartials(hbs: typeof Handlebars, dir: string, prefix = ''): voi
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) registerPartials(hbs, full, `${prefix}${entry.name}/`);
-    else if (entry.name.endsWith('.hbs')) hbs.registerPartial(`${prefix}${entry.name.slice(0, -4)}`, fs.readFileSync(full, 'utf8'));
+    else if (entry.name.endsWith('.hbs'))
+      hbs.registerPartial(`${prefix}${entry.name.slice(0, -4)}`, fs.readFileSync(full, 'utf8'));
   }
 }

@@ -1,5 +1,11 @@
 import { transaction, type Db } from '../db/client.js';
-import { findOrderFigureDrift, findPeriodSumDrift, findSupporterTotalDrift, freshTotals, type Totals } from '../db/running-sums.js';
+import {
+  findOrderFigureDrift,
+  findPeriodSumDrift,
+  findSupporterTotalDrift,
+  freshTotals,
+  type Totals,
+} from '../db/running-sums.js';
 import { findMisattributedOrders, readTotals } from './ledger.queries.js';
 
 export interface LedgerAudit {
@@ -23,19 +29,23 @@ export interface LedgerAudit {
  * disagreement. Each check is one statement, a few seconds over a million orders.
  */
 export function auditLedger(db: Db, onStep: (step: string) => void = () => {}): LedgerAudit {
-  return transaction(db, (tx) => {
-    onStep('running totals');
-    const totals = { kept: readTotals(tx), summed: freshTotals(tx) };
-    onStep("orders' figures");
-    const orderFigureDrift = findOrderFigureDrift(tx);
-    onStep("supporters' sums");
-    const supporterTotalDrift = findSupporterTotalDrift(tx);
-    onStep('month sums');
-    const periodSumDrift = findPeriodSumDrift(tx);
-    onStep('who each order credits');
-    const misattributedOrders = findMisattributedOrders(tx);
-    return { totals, orderFigureDrift, supporterTotalDrift, periodSumDrift, misattributedOrders };
-  }, 'deferred');
+  return transaction(
+    db,
+    (tx) => {
+      onStep('running totals');
+      const totals = { kept: readTotals(tx), summed: freshTotals(tx) };
+      onStep("orders' figures");
+      const orderFigureDrift = findOrderFigureDrift(tx);
+      onStep("supporters' sums");
+      const supporterTotalDrift = findSupporterTotalDrift(tx);
+      onStep('month sums');
+      const periodSumDrift = findPeriodSumDrift(tx);
+      onStep('who each order credits');
+      const misattributedOrders = findMisattributedOrders(tx);
+      return { totals, orderFigureDrift, supporterTotalDrift, periodSumDrift, misattributedOrders };
+    },
+    'deferred',
+  );
 }
 
 export function areTotalsAsSummed({ totals: { kept, summed } }: LedgerAudit): boolean {
@@ -55,21 +65,38 @@ export function isLedgerConsistent(audit: LedgerAudit): boolean {
 /** The audit in lines a person reads (the command line's report, a failing test's message). */
 export function describeAudit(audit: LedgerAudit): string {
   const { kept, summed } = audit.totals;
-  const ids = (list: (number | string)[]) => `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
+  const ids = (list: (number | string)[]) =>
+    `${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`;
   const isTotalsEqual = areTotalsAsSummed(audit);
   const lines = [
     isTotalsEqual
-      ? `running totals: ${kept.pairs} pairs, ${kept.trapWeeks} trap-weeks, ${kept.supporters} supporters, as the entries say`
+      ? `running totals: ${kept.pairs} pairs, ${kept.trapWeeks} trap-weeks, ${kept.supporters} supporters,` +
+        ' as the entries say'
       : `running totals DISAGREE: kept ${JSON.stringify(kept)}, entries say ${JSON.stringify(summed)}`,
-    audit.orderFigureDrift.length === 0 ? "orders' figures: all as their entries say" : `orders' figures DISAGREE for order ids ${ids(audit.orderFigureDrift)}`,
-    audit.supporterTotalDrift.length === 0 ? "supporters' sums: all as their entries say" : `supporters' sums DISAGREE for supporter ids ${ids(audit.supporterTotalDrift)}`,
-    audit.periodSumDrift.length === 0 ? 'month sums: all as their entries say' : `month sums DISAGREE for ${ids(audit.periodSumDrift)}`,
+    audit.orderFigureDrift.length === 0
+      ? "orders' figures: all as their entries say"
+      : `orders' figures DISAGREE for order ids ${ids(audit.orderFigureDrift)}`,
+    audit.supporterTotalDrift.length === 0
+      ? "supporters' sums: all as their entries say"
+      : `supporters' sums DISAGREE for supporter ids ${ids(audit.supporterTotalDrift)}`,
+    audit.periodSumDrift.length === 0
+      ? 'month sums: all as their entries say'
+      : `month sums DISAGREE for ${ids(audit.periodSumDrift)}`,
     audit.misattributedOrders.length === 0
       ? 'every order credits its buyer'
-      : `orders crediting someone other than their buyer: ids ${ids(audit.misattributedOrders)} (run ledger:check --repair to credit them)`,
+      : `orders crediting someone other than their buyer: ids ${ids(audit.misattributedOrders)}` +
+        ' (run ledger:check --repair to credit them)',
   ];
-  if (!isTotalsEqual || audit.orderFigureDrift.length > 0 || audit.supporterTotalDrift.length > 0 || audit.periodSumDrift.length > 0) {
-    lines.push('The entries are the record; kept sums that disagree with them are a bug. Keep a backup (npm run cli -- backup FILE) and report it.');
+  if (
+    !isTotalsEqual ||
+    audit.orderFigureDrift.length > 0 ||
+    audit.supporterTotalDrift.length > 0 ||
+    audit.periodSumDrift.length > 0
+  ) {
+    lines.push(
+      'The entries are the record; kept sums that disagree with them are a bug. Keep a backup ' +
+        '(npm run cli -- backup FILE) and report it.',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

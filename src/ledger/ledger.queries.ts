@@ -39,15 +39,26 @@ export function appendLedger(tx: Db, entries: NewLedgerEntry[]): LedgerEntry[] {
   );
 }
 
-const ENTRY_FIELDS = ['kind', 'orderId', 'supporterId', 'pairs', 'trapWeeks', 'donationMinor', 'currency', 'occurredAt', 'recordedAt', 'reason', 'eventId', 'period'] as const;
-const insertEntry = (db: Db) =>
-  db
-    .insert(ledgerEntries)
-    .values(placeholdersFor(ENTRY_FIELDS))
-    .returning()
-    .prepare();
+const ENTRY_FIELDS = [
+  'kind',
+  'orderId',
+  'supporterId',
+  'pairs',
+  'trapWeeks',
+  'donationMinor',
+  'currency',
+  'occurredAt',
+  'recordedAt',
+  'reason',
+  'eventId',
+  'period',
+] as const;
+const insertEntry = (db: Db) => db.insert(ledgerEntries).values(placeholdersFor(ENTRY_FIELDS)).returning().prepare();
 
-/** Orders with entries that, net, credit someone other than the order's supporter: the check that re-attribution (reconcile-order.ts) is done. */
+/**
+ * Orders with entries that, net, credit someone other than the order's supporter: the check that
+ * re-attribution (reconcile-order.ts) is done.
+ */
 export function findMisattributedOrders(db: Db): number[] {
   const l = ledgerEntries;
   return db
@@ -121,8 +132,16 @@ const misattributedSums = (db: Db) =>
       donationMinor: sql<number>`sum(${ledgerEntries.donationMinor})`,
     })
     .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.orderId, sql.placeholder('orderId')), sql`${ledgerEntries.supporterId} is not ${sql.placeholder('supporterId')}`))
+    .where(
+      and(
+        eq(ledgerEntries.orderId, sql.placeholder('orderId')),
+        sql`${ledgerEntries.supporterId} is not ${sql.placeholder('supporterId')}`,
+      ),
+    )
     .groupBy(ledgerEntries.supporterId, ledgerEntries.currency, ledgerEntries.occurredAt)
-    .having(sql`sum(${ledgerEntries.pairs}) <> 0 or sum(${ledgerEntries.trapWeeks}) <> 0 or sum(${ledgerEntries.donationMinor}) <> 0`)
+    .having(
+      sql`sum(${ledgerEntries.pairs}) <> 0 or sum(${ledgerEntries.trapWeeks}) <> 0
+        or sum(${ledgerEntries.donationMinor}) <> 0`,
+    )
     .orderBy(ledgerEntries.occurredAt, ledgerEntries.supporterId)
     .prepare();

@@ -53,7 +53,9 @@ export class BackgroundLoop {
     setImmediate(() => {
       this.isWakeScheduled = false;
       if (this.running || !this.isPassRequested) return; // a drain or a stop took it meanwhile
-      this.runPasses().catch((error: unknown) => this.logger.error(`${this.name} failed; it runs again on the next pass`, { error }));
+      this.runPasses().catch((error: unknown) =>
+        this.logger.error(`${this.name} failed; it runs again on the next pass`, { error }),
+      );
     });
   }
 

@@ -16,7 +16,11 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 const SECRET_KEY = /secret|password|token|authorization|cookie|signature|smtp_?url|api_?key/i;
 
 /** One JSON object per line on stdout: easy to grep at 3 a.m., easy to ship anywhere. */
-export function createLogger(level: LogLevel, base: LogFields = {}, write: (line: string) => unknown = (line) => process.stdout.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  base: LogFields = {},
+  write: (line: string) => unknown = (line) => process.stdout.write(line),
+): Logger {
   return new JsonLogger(ORDER[level], base, write);
 }
 

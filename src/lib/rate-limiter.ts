@@ -43,7 +43,10 @@ export class RateLimiter {
     this.windows.set(key, window);
     this.evictOverflow();
     if (window.count <= this.rule.limit) return { isAllowed: true, retryAfterSeconds: 0 };
-    return { isAllowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + this.rule.windowMs - now) / 1000)) };
+    return {
+      isAllowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + this.rule.windowMs - now) / 1000)),
+    };
   }
 
   get size(): number {
@@ -70,15 +73,22 @@ export function clientKey(ip: string | undefined): string {
   if (mapped) return mapped[1]!;
   const address = ip.split('%')[0]!; // no zone id ("fe80::1%eth0")
   if (!isIPv6(address)) return ip;
-  const groups = (part: string | undefined) => (part ? part.split(':').flatMap((group) => (group.includes('.') ? dottedQuadGroups(group) : [group])) : []);
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').flatMap((group) => (group.includes('.') ? dottedQuadGroups(group) : [group])) : [];
   const [head, tail] = address.split('::');
   const left = groups(head);
   const right = groups(tail);
-  const full = (address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left).map((group) => parseInt(group, 16));
+  const full = (
+    address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left
+  ).map((group) => parseInt(group, 16));
   if (full.slice(0, 5).every((group) => group === 0) && full[5] === 0xffff) {
-    return [full[6]! >> 8, full[6]! & 0xff, full[7]! >> 8, full[7]! & 0xff].join('.'); // IPv4-mapped, however it is written
+    // IPv4-mapped, however it is written.
+    return [full[6]! >> 8, full[6]! & 0xff, full[7]! >> 8, full[7]! & 0xff].join('.');
   }
-  return `${full.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
 
 /** "1.2.3.4" as the two 16-bit groups it fills at the end of an IPv6 address: "102", "304". */

@@ -1,6 +1,15 @@
 import { asc, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { charges, disputes, ledgerEntries, orderLines, orders, refunds, stripeEvents, supporters } from '../db/schema/index.js';
+import {
+  charges,
+  disputes,
+  ledgerEntries,
+  orderLines,
+  orders,
+  refunds,
+  stripeEvents,
+  supporters,
+} from '../db/schema/index.js';
 
 /**
  * Everything staff need about one order: its lines, its ledger entries, the states of its charges,
@@ -10,16 +19,37 @@ import { charges, disputes, ledgerEntries, orderLines, orders, refunds, stripeEv
 export function findOrderDetail(db: Db, orderId: number) {
   const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
   if (!order) return undefined;
-  const supporter = order.supporterId ? db.select({ email: supporters.email, name: supporters.name }).from(supporters).where(eq(supporters.id, order.supporterId)).get() : undefined;
+  const supporter = order.supporterId
+    ? db
+        .select({ email: supporters.email, name: supporters.name })
+        .from(supporters)
+        .where(eq(supporters.id, order.supporterId))
+        .get()
+    : undefined;
   const lines = db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.id)).all();
-  const entries = db.select().from(ledgerEntries).where(eq(ledgerEntries.orderId, orderId)).orderBy(asc(ledgerEntries.id)).all();
+  const entries = db
+    .select()
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.orderId, orderId))
+    .orderBy(asc(ledgerEntries.id))
+    .all();
   const pi = order.paymentIntentId;
   const objectId = sql`json_extract(${stripeEvents.payload}, '$.data.object.id')`;
   const intentId = sql`json_extract(${stripeEvents.payload}, '$.data.object.payment_intent')`;
   const events = db
-    .select({ id: stripeEvents.id, type: stripeEvents.type, status: stripeEvents.status, stripeCreated: stripeEvents.stripeCreated, attempts: stripeEvents.attempts })
+    .select({
+      id: stripeEvents.id,
+      type: stripeEvents.type,
+      status: stripeEvents.status,
+      stripeCreated: stripeEvents.stripeCreated,
+      attempts: stripeEvents.attempts,
+    })
     .from(stripeEvents)
-    .where(pi ? or(sql`${objectId} = ${order.checkoutSessionId}`, sql`${intentId} = ${pi}`) : sql`${objectId} = ${order.checkoutSessionId}`)
+    .where(
+      pi
+        ? or(sql`${objectId} = ${order.checkoutSessionId}`, sql`${intentId} = ${pi}`)
+        : sql`${objectId} = ${order.checkoutSessionId}`,
+    )
     .orderBy(asc(stripeEvents.stripeCreated))
     .all();
   return {

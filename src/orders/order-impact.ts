@@ -34,7 +34,10 @@ export function targetPairs(facts: OrderFacts): PairsTarget {
   return { salePairs, refundedPairs, disputedPairs };
 }
 
-/** Pairs reversed when `reversedMinor` of `totalMinor` goes back: rounded up, so no more pairs stay funded than were paid for. */
+/**
+ * Pairs reversed when `reversedMinor` of `totalMinor` goes back: rounded up, so no more pairs stay
+ * funded than were paid for.
+ */
 export function reversedPairs(pairs: number, reversedMinor: number, totalMinor: number): number {
   return Math.floor((pairs * reversedMinor + totalMinor - 1) / totalMinor);
 }

@@ -35,7 +35,9 @@ export function searchOrders(db: Db, search: OrderSearch): OrderListRow[] {
   const where = and(
     match,
     search.status ? eq(orders.status, search.status) : undefined,
-    search.month ? and(gte(orders.paidAt, periodStart(search.month)), lt(orders.paidAt, periodEnd(search.month))) : undefined,
+    search.month
+      ? and(gte(orders.paidAt, periodStart(search.month)), lt(orders.paidAt, periodEnd(search.month)))
+      : undefined,
     search.beforeId ? lt(orders.id, search.beforeId) : undefined,
   );
   const rows = db
@@ -80,13 +82,22 @@ export function searchOrders(db: Db, search: OrderSearch): OrderListRow[] {
 function matchText(db: Db, text: string): SQL | null {
   if (text.includes('@')) {
     const email = normaliseEmail(text);
-    const supporter = email ? db.select({ id: supporters.id }).from(supporters).where(eq(supporters.email, email)).get() : undefined;
+    const supporter = email
+      ? db.select({ id: supporters.id }).from(supporters).where(eq(supporters.email, email)).get()
+      : undefined;
     return supporter ? eq(orders.supporterId, supporter.id) : null;
   }
   if (/^\d+$/.test(text)) return eq(orders.id, Number(text));
   if (text.startsWith('cs_')) return eq(orders.checkoutSessionId, text);
   if (text.startsWith('pi_')) return eq(orders.paymentIntentId, text);
-  const table = text.startsWith('ch_') || text.startsWith('py_') ? charges : text.startsWith('re_') || text.startsWith('pyr_') ? refunds : text.startsWith('dp_') || text.startsWith('du_') ? disputes : null;
+  const table =
+    text.startsWith('ch_') || text.startsWith('py_')
+      ? charges
+      : text.startsWith('re_') || text.startsWith('pyr_')
+        ? refunds
+        : text.startsWith('dp_') || text.startsWith('du_')
+          ? disputes
+          : null;
   if (!table) return null;
   const intent = db.select({ pi: table.paymentIntentId }).from(table).where(eq(table.id, text)).get()?.pi;
   return intent ? eq(orders.paymentIntentId, intent) : null;

@@ -5,8 +5,18 @@ import { orders } from '../db/schema/index.js';
 export type Order = typeof orders.$inferSelect;
 export type OrderStatus = Order['status'];
 
-const orderBySession = (db: Db) => db.select().from(orders).where(eq(orders.checkoutSessionId, sql.placeholder('checkoutSessionId'))).prepare();
-const orderById = (db: Db) => db.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare();
+const orderBySession = (db: Db) =>
+  db
+    .select()
+    .from(orders)
+    .where(eq(orders.checkoutSessionId, sql.placeholder('checkoutSessionId')))
+    .prepare();
+const orderById = (db: Db) =>
+  db
+    .select()
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('id')))
+    .prepare();
 
 export function findOrderBySession(db: Db, checkoutSessionId: string): Order | undefined {
   return prepared(db, orderBySession).get({ checkoutSessionId });
@@ -16,7 +26,12 @@ export function findOrderById(db: Db, id: number): Order | undefined {
   return prepared(db, orderById).get({ id });
 }
 
-const ordersByPaymentIntent = (db: Db) => db.select().from(orders).where(eq(orders.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+const ordersByPaymentIntent = (db: Db) =>
+  db
+    .select()
+    .from(orders)
+    .where(eq(orders.paymentIntentId, sql.placeholder('paymentIntentId')))
+    .prepare();
 
 export function findOrdersByPaymentIntent(db: Db, paymentIntentId: string): Order[] {
   return prepared(db, ordersByPaymentIntent).all({ paymentIntentId });

@@ -42,14 +42,32 @@ export function saveDisputeState(tx: Db, state: DisputeState): void {
 }
 
 type PaymentChild = typeof refunds | typeof disputes;
-const childById = (table: PaymentChild) => (db: Db) => db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare();
-const insertChildOf = (table: PaymentChild) => (db: Db) => db.insert(table).values(placeholdersFor(CHILD_FIELDS)).prepare();
+const childById = (table: PaymentChild) => (db: Db) =>
+  db
+    .select()
+    .from(table)
+    .where(eq(table.id, sql.placeholder('id')))
+    .prepare();
+const insertChildOf = (table: PaymentChild) => (db: Db) =>
+  db.insert(table).values(placeholdersFor(CHILD_FIELDS)).prepare();
 const CHILD_FIELDS = ['id', 'paymentIntentId', 'chargeId', 'amountMinor', 'status', 'stripeCreated'] as const;
-const CHARGE_FIELDS = ['id', 'paymentIntentId', 'amountMinor', 'amountRefundedMinor', 'currency', 'stripeCreated'] as const;
+const CHARGE_FIELDS = [
+  'id',
+  'paymentIntentId',
+  'amountMinor',
+  'amountRefundedMinor',
+  'currency',
+  'stripeCreated',
+] as const;
 // One builder per table, made once: `prepared` keys its cache by the builder.
 const byId = { refunds: childById(refunds), disputes: childById(disputes) };
 const insertChild = { refunds: insertChildOf(refunds), disputes: insertChildOf(disputes) };
-const chargeById = (db: Db) => db.select().from(charges).where(eq(charges.id, sql.placeholder('id'))).prepare();
+const chargeById = (db: Db) =>
+  db
+    .select()
+    .from(charges)
+    .where(eq(charges.id, sql.placeholder('id')))
+    .prepare();
 const insertCharge = (db: Db) => db.insert(charges).values(placeholdersFor(CHARGE_FIELDS)).prepare();
 
 function saveStaged(
@@ -62,11 +80,20 @@ function saveStaged(
 ): void {
   const existing = prepared(tx, findById).get({ id: state.id });
   if (!existing) {
-    prepared(tx, insert).run({ ...state, paymentIntentId: state.paymentIntentId ?? null, chargeId: state.chargeId ?? null });
+    prepared(tx, insert).run({
+      ...state,
+      paymentIntentId: state.paymentIntentId ?? null,
+      chargeId: state.chargeId ?? null,
+    });
     return;
   }
-  const isFurther = stage(state.status) > stage(existing.status) || (stage(state.status) === stage(existing.status) && state.stripeCreated >= existing.stripeCreated);
-  const links = { paymentIntentId: existing.paymentIntentId ?? state.paymentIntentId, chargeId: existing.chargeId ?? state.chargeId };
+  const isFurther =
+    stage(state.status) > stage(existing.status) ||
+    (stage(state.status) === stage(existing.status) && state.stripeCreated >= existing.stripeCreated);
+  const links = {
+    paymentIntentId: existing.paymentIntentId ?? state.paymentIntentId,
+    chargeId: existing.chargeId ?? state.chargeId,
+  };
   tx.update(table)
     .set(isFurther ? { ...state, ...links } : links)
     .where(eq(table.id, state.id))
@@ -89,11 +116,16 @@ export function refundedMinorFor(tx: Db, paymentIntentId: string): number {
   let fromCharges = 0;
   for (const charge of chargeRows) {
     const failedSince = refundRows
-      .filter((r) => r.chargeId === charge.id && INACTIVE_REFUND.includes(r.status) && r.stripeCreated >= charge.stripeCreated)
+      .filter(
+        (r) =>
+          r.chargeId === charge.id && INACTIVE_REFUND.includes(r.status) && r.stripeCreated >= charge.stripeCreated,
+      )
       .reduce((sum, r) => sum + r.amountMinor, 0);
     fromCharges += Math.max(0, charge.amountRefundedMinor - failedSince);
   }
-  const fromRefunds = refundRows.filter((r) => !INACTIVE_REFUND.includes(r.status)).reduce((sum, r) => sum + r.amountMinor, 0);
+  const fromRefunds = refundRows
+    .filter((r) => !INACTIVE_REFUND.includes(r.status))
+    .reduce((sum, r) => sum + r.amountMinor, 0);
   return Math.max(fromCharges, fromRefunds);
 }
 
@@ -102,8 +134,18 @@ export function disputeLostMinorFor(tx: Db, paymentIntentId: string): number {
   return prepared(tx, disputesLost).get({ paymentIntentId })?.total ?? 0;
 }
 
-const chargesOfPayment = (db: Db) => db.select().from(charges).where(eq(charges.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
-const refundsOfPayment = (db: Db) => db.select().from(refunds).where(eq(refunds.paymentIntentId, sql.placeholder('paymentIntentId'))).prepare();
+const chargesOfPayment = (db: Db) =>
+  db
+    .select()
+    .from(charges)
+    .where(eq(charges.paymentIntentId, sql.placeholder('paymentIntentId')))
+    .prepare();
+const refundsOfPayment = (db: Db) =>
+  db
+    .select()
+    .from(refunds)
+    .where(eq(refunds.paymentIntentId, sql.placeholder('paymentIntentId')))
+    .prepare();
 const disputesLost = (db: Db) =>
   db
     .select({ total: sql<number>`coalesce(sum(${disputes.amountMinor}), 0)` })

@@ -16,11 +16,15 @@ export function reattributeOrders(
 ): number {
   let appended = 0;
   for (const orderId of orderIds) {
-    appended += transaction(db, (tx) => {
-      const entries = reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
-      onRepaired(tx, orderId, entries);
-      return entries.length;
-    }, 'immediate');
+    appended += transaction(
+      db,
+      (tx) => {
+        const entries = reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
+        onRepaired(tx, orderId, entries);
+        return entries.length;
+      },
+      'immediate',
+    );
   }
   return appended;
 }

@@ -40,12 +40,47 @@ export interface RecordCheckoutResult {
   status: OrderStatus;
 }
 
-const ORDER_FIELDS = ['checkoutSessionId', 'paymentIntentId', 'supporterId', 'status', 'amountTotalMinor', 'currency', 'livemode', 'paidAt', 'updatedAt'] as const;
-const updateOrder = (db: Db) => db.update(orders).set(paramsFor(orders, ORDER_FIELDS)).where(eq(orders.id, sql.placeholder('id'))).returning().prepare();
-const insertOrder = (db: Db) => db.insert(orders).values(placeholdersFor([...ORDER_FIELDS, 'createdAt'])).returning().prepare();
-const LINE_FIELDS = ['orderId', 'stripeLineItemId', 'stripePriceId', 'stripeProductId', 'description', 'quantity', 'pairsPerUnit', 'amountTotalMinor'] as const;
+const ORDER_FIELDS = [
+  'checkoutSessionId',
+  'paymentIntentId',
+  'supporterId',
+  'status',
+  'amountTotalMinor',
+  'currency',
+  'livemode',
+  'paidAt',
+  'updatedAt',
+] as const;
+const updateOrder = (db: Db) =>
+  db
+    .update(orders)
+    .set(paramsFor(orders, ORDER_FIELDS))
+    .where(eq(orders.id, sql.placeholder('id')))
+    .returning()
+    .prepare();
+const insertOrder = (db: Db) =>
+  db
+    .insert(orders)
+    .values(placeholdersFor([...ORDER_FIELDS, 'createdAt']))
+    .returning()
+    .prepare();
+const LINE_FIELDS = [
+  'orderId',
+  'stripeLineItemId',
+  'stripePriceId',
+  'stripeProductId',
+  'description',
+  'quantity',
+  'pairsPerUnit',
+  'amountTotalMinor',
+] as const;
 const insertLine = (db: Db) => db.insert(orderLines).values(placeholdersFor(LINE_FIELDS)).prepare();
-const markHasLines = (db: Db) => db.update(orders).set({ hasLines: true }).where(eq(orders.id, sql.placeholder('id'))).prepare();
+const markHasLines = (db: Db) =>
+  db
+    .update(orders)
+    .set({ hasLines: true })
+    .where(eq(orders.id, sql.placeholder('id')))
+    .prepare();
 
 /**
  * Records what a checkout session event says, idempotently and in any order: the order's status
@@ -68,7 +103,9 @@ export function recordCheckout(tx: Db, input: CheckoutInput, cause: ReconcileCau
     paidAt: existing?.paidAt ?? (status === 'paid' ? cause.occurredAt : null),
     updatedAt: cause.recordedAt,
   };
-  const order = existing ? prepared(tx, updateOrder).get({ ...values, id: existing.id })! : prepared(tx, insertOrder).get({ ...values, createdAt: cause.recordedAt })!;
+  const order = existing
+    ? prepared(tx, updateOrder).get({ ...values, id: existing.id })!
+    : prepared(tx, insertOrder).get({ ...values, createdAt: cause.recordedAt })!;
 
   if (input.lines && !order.hasLines) {
     for (const line of input.lines) {

@@ -1,6 +1,14 @@
 import type { Db } from '../db/client.js';
 import { findOrdersByPaymentIntent } from './orders.queries.js';
-import { paymentIntentOfCharge, saveChargeState, saveDisputeState, saveRefundState, type ChargeState, type DisputeState, type RefundState } from './payments.queries.js';
+import {
+  paymentIntentOfCharge,
+  saveChargeState,
+  saveDisputeState,
+  saveRefundState,
+  type ChargeState,
+  type DisputeState,
+  type RefundState,
+} from './payments.queries.js';
 import { reconcileOrder, type ReconcileCause } from './reconcile-order.js';
 
 export type PaymentChange =
@@ -14,7 +22,8 @@ export type PaymentChange =
  */
 export function recordPaymentChange(tx: Db, change: PaymentChange, cause: ReconcileCause): { ordersAffected: number } {
   const state = { ...change.state };
-  if (!state.paymentIntentId && 'chargeId' in state && state.chargeId) state.paymentIntentId = paymentIntentOfCharge(tx, state.chargeId);
+  if (!state.paymentIntentId && 'chargeId' in state && state.chargeId)
+    state.paymentIntentId = paymentIntentOfCharge(tx, state.chargeId);
   if (change.object === 'charge') saveChargeState(tx, state as ChargeState);
   else if (change.object === 'refund') saveRefundState(tx, state as RefundState);
   else saveDisputeState(tx, state as DisputeState);

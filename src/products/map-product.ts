@@ -1,16 +1,10 @@
 import { asc, eq, sql } from 'drizzle-orm';
-
 import { transaction, type Db } from '../db/client.js';
-
 import { orderLines, products } from '../db/schema/index.js';
-
 import { reconcileOrder } from '../orders/reconcile-order.js';
-
 import { recordAudit, type Actor } from '../staff/audit-log.js';
-
 import { resolvePairsPerUnit } from './products.queries.js';
 import { BadRequestError } from '../errors.js';
-
 
 export interface ProductMappingInput {
   /** A Stripe price id (price_…) or product id (prod_…). */
@@ -35,32 +29,43 @@ export function saveProductMapping(db: Db, input: ProductMappingInput, actor: Ac
   const mapping = validMapping(input);
   const column = mapping.isPrice ? products.stripePriceId : products.stripeProductId;
   const lineColumn = mapping.isPrice ? orderLines.stripePriceId : orderLines.stripeProductId;
-  return transaction(db, (tx) => {
-    const before = tx.select().from(products).where(eq(column, mapping.stripeId)).get();
-    const values = { name: mapping.name, pairsPerUnit: mapping.pairsPerUnit, updatedAt: now };
-    const product = before
-      ? tx.update(products).set(values).where(eq(products.id, before.id)).returning().get()
-      : tx
-          .insert(products)
-          .values({ ...values, stripePriceId: mapping.isPrice ? mapping.stripeId : null, stripeProductId: mapping.isPrice ? null : mapping.stripeId })
-          .returning()
-          .get();
+  return transaction(
+    db,
+    (tx) => {
+      const before = tx.select().from(products).where(eq(column, mapping.stripeId)).get();
+      const values = { name: mapping.name, pairsPerUnit: mapping.pairsPerUnit, updatedAt: now };
+      const product = before
+        ? tx.update(products).set(values).where(eq(products.id, before.id)).returning().get()
+        : tx
+            .insert(products)
+            .values({
+              ...values,
+              stripePriceId: mapping.isPrice ? mapping.stripeId : null,
+              stripeProductId: mapping.isPrice ? null : mapping.stripeId,
+            })
+            .returning()
+            .get();
 
-    const lines = tx.select().from(orderLines).where(eq(lineColumn, mapping.stripeId)).all();
-    const changed = lines.filter((line) => {
-      // A price mapping outranks a product one, so re-resolve rather than copy the new figure.
-      const pairs = resolvePairsPerUnit(tx, line.stripePriceId, line.stripeProductId, line.pairsPerUnit);
-      if (pairs === line.pairsPerUnit) return false;
-      tx.update(orderLines).set({ pairsPerUnit: pairs }).where(eq(orderLines.id, line.id)).run();
-      return true;
-    });
-    const orderIds = [...new Set(changed.map((line) => line.orderId))];
-    for (const orderId of orderIds) reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
+      const lines = tx.select().from(orderLines).where(eq(lineColumn, mapping.stripeId)).all();
+      const changed = lines.filter((line) => {
+        // A price mapping outranks a product one, so re-resolve rather than copy the new figure.
+        const pairs = resolvePairsPerUnit(tx, line.stripePriceId, line.stripeProductId, line.pairsPerUnit);
+        if (pairs === line.pairsPerUnit) return false;
+        tx.update(orderLines).set({ pairsPerUnit: pairs }).where(eq(orderLines.id, line.id)).run();
+        return true;
+      });
+      const orderIds = [...new Set(changed.map((line) => line.orderId))];
+      for (const orderId of orderIds) reconcileOrder(tx, orderId, { occurredAt: now, recordedAt: now, eventId: null });
 
-    const result = { productId: product.id, linesChanged: changed.length, ordersReconciled: orderIds.length };
-    recordAudit(tx, actor, now, 'product.map', `product:${product.id}`, before ? pick(before) : null, { ...pick(product), ...result });
-    return result;
-  }, 'immediate');
+      const result = { productId: product.id, linesChanged: changed.length, ordersReconciled: orderIds.length };
+      recordAudit(tx, actor, now, 'product.map', `product:${product.id}`, before ? pick(before) : null, {
+        ...pick(product),
+        ...result,
+      });
+      return result;
+    },
+    'immediate',
+  );
 }
 
 /** Line items nobody has mapped yet, grouped by what Stripe sold. */
@@ -96,10 +101,16 @@ function validMapping(input: ProductMappingInput) {
     throw new BadRequestError('invalid_pairs', 'Pairs per unit must be a whole number from 1 to 100.');
   }
   const name = input.name.trim();
-  if (!name || name.length > 200) throw new BadRequestError('invalid_name', 'Give the product a name (up to 200 characters).');
+  if (!name || name.length > 200)
+    throw new BadRequestError('invalid_name', 'Give the product a name (up to 200 characters).');
   return { stripeId, isPrice, name, pairsPerUnit: input.pairsPerUnit };
 }
 
 function pick(product: typeof products.$inferSelect) {
-  return { stripePriceId: product.stripePriceId, stripeProductId: product.stripeProductId, name: product.name, pairsPerUnit: product.pairsPerUnit };
+  return {
+    stripePriceId: product.stripePriceId,
+    stripeProductId: product.stripeProductId,
+    name: product.name,
+    pairsPerUnit: product.pairsPerUnit,
+  };
 }

@@ -19,4 +19,8 @@ export function lastClosedPeriod(db: Db): string | null {
   return prepared(db, latestClose).get()?.period ?? null;
 }
 
-const latestClose = (db: Db) => db.select({ period: sql<string | null>`max(${monthCloses.period})` }).from(monthCloses).prepare();
+const latestClose = (db: Db) =>
+  db
+    .select({ period: sql<string | null>`max(${monthCloses.period})` })
+    .from(monthCloses)
+    .prepare();

@@ -52,7 +52,8 @@ export function runningBalances(sums: PeriodSum[], periods: string[]): Map<strin
   const inPeriod = new Map<string, PeriodSum[]>();
   const first = periods[0];
   for (const sum of sums) {
-    if (first !== undefined && sum.period < first) closing.set(sum.currency, (closing.get(sum.currency) ?? 0) + sum.donationMinor);
+    if (first !== undefined && sum.period < first)
+      closing.set(sum.currency, (closing.get(sum.currency) ?? 0) + sum.donationMinor);
     else inPeriod.set(sum.period, [...(inPeriod.get(sum.period) ?? []), sum]);
   }
   for (const period of periods) {
@@ -61,7 +62,14 @@ export function runningBalances(sums: PeriodSum[], periods: string[]): Map<strin
       let balance = movements.get(currency);
       if (!balance) {
         const opening = closing.get(currency) ?? 0;
-        balance = { currency, openingMinor: opening, accruedMinor: 0, reversedMinor: 0, paidMinor: 0, closingMinor: opening };
+        balance = {
+          currency,
+          openingMinor: opening,
+          accruedMinor: 0,
+          reversedMinor: 0,
+          paidMinor: 0,
+          closingMinor: opening,
+        };
         movements.set(currency, balance);
       }
       return balance;

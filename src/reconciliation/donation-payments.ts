@@ -1,18 +1,11 @@
 import { desc, eq } from 'drizzle-orm';
-
 import { transaction, type Db } from '../db/client.js';
-
 import { donationPayments, donationPaymentVoids, ledgerEntries, staff } from '../db/schema/index.js';
-
 import { isoDay } from '../lib/clock.js';
-
 import { isCurrencyCode } from '../lib/money.js';
-
 import { appendLedger } from '../ledger/ledger.queries.js';
-
 import { recordAudit, type Actor } from '../staff/audit-log.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
-
 
 export interface DonationPaymentInput {
   /** YYYY-MM-DD, the day the money left. */
@@ -42,7 +35,11 @@ export function recordDonationPayment(db: Db, input: DonationPaymentInput, actor
         reason: `donation paid to the charity, reference ${payment.reference}`,
       },
     ]);
-    const row = tx.insert(donationPayments).values({ ...payment, ledgerEntryId: entry!.id, recordedByStaffId: actor.staffId, recordedAt: now }).returning().get();
+    const row = tx
+      .insert(donationPayments)
+      .values({ ...payment, ledgerEntryId: entry!.id, recordedByStaffId: actor.staffId, recordedAt: now })
+      .returning()
+      .get();
     recordAudit(tx, actor, now, 'donation.record', `donation_payment:${row.id}`, null, payment);
     return row;
   });
@@ -75,8 +72,18 @@ export function voidDonationPayment(db: Db, paymentId: number, reason: string, a
         reason: `void of donation payment ${paymentId} (reference ${payment.reference}): ${why}`,
       },
     ]);
-    tx.insert(donationPaymentVoids).values({ paymentId, reason: why, ledgerEntryId: reversal!.id, voidedByStaffId: actor.staffId, voidedAt: now }).run();
-    recordAudit(tx, actor, now, 'donation.void', `donation_payment:${paymentId}`, { isVoid: false }, { isVoid: true, reason: why });
+    tx.insert(donationPaymentVoids)
+      .values({ paymentId, reason: why, ledgerEntryId: reversal!.id, voidedByStaffId: actor.staffId, voidedAt: now })
+      .run();
+    recordAudit(
+      tx,
+      actor,
+      now,
+      'donation.void',
+      `donation_payment:${paymentId}`,
+      { isVoid: false },
+      { isVoid: true, reason: why },
+    );
   });
 }
 
@@ -95,8 +102,11 @@ export interface DonationPaymentRow {
   voidedAt: number | null;
 }
 
+/** A charity is paid a few times a month: the console lists the latest 200. */
+const PAYMENTS_LISTED = 200;
+
 /** Payments newest first, with the month each was booked in and whether it was voided. */
-export function listDonationPayments(db: Db, limit = 200): DonationPaymentRow[] {
+export function listDonationPayments(db: Db): DonationPaymentRow[] {
   return db
     .select({
       id: donationPayments.id,
@@ -116,21 +126,28 @@ export function listDonationPayments(db: Db, limit = 200): DonationPaymentRow[] 
     .leftJoin(staff, eq(staff.id, donationPayments.recordedByStaffId))
     .leftJoin(donationPaymentVoids, eq(donationPaymentVoids.paymentId, donationPayments.id))
     .orderBy(desc(donationPayments.paidOn), desc(donationPayments.id))
-    .limit(limit)
+    .limit(PAYMENTS_LISTED)
     .all();
 }
 
 function validPayment(input: DonationPaymentInput, now: number): DonationPaymentInput {
   const paidOn = input.paidOn.trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn) || Number.isNaN(Date.parse(`${paidOn}T00:00:00Z`)) || isoDay(Date.parse(`${paidOn}T00:00:00Z`)) !== paidOn) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(paidOn) ||
+    Number.isNaN(Date.parse(`${paidOn}T00:00:00Z`)) ||
+    isoDay(Date.parse(`${paidOn}T00:00:00Z`)) !== paidOn
+  ) {
     throw new BadRequestError('invalid_date', 'The payment date must be a real day, like 2025-01-31.');
   }
   if (paidOn > isoDay(now)) throw new BadRequestError('future_date', 'The payment date cannot be in the future.');
-  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) throw new BadRequestError('invalid_amount', 'The amount must be more than zero.');
+  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0)
+    throw new BadRequestError('invalid_amount', 'The amount must be more than zero.');
   const currency = input.currency.trim().toUpperCase();
-  if (!isCurrencyCode(currency)) throw new BadRequestError('invalid_currency', 'The currency must be a three-letter code such as GBP.');
+  if (!isCurrencyCode(currency))
+    throw new BadRequestError('invalid_currency', 'The currency must be a three-letter code such as GBP.');
   const reference = input.reference.trim();
-  if (!reference || reference.length > 200) throw new BadRequestError('invalid_reference', 'Give the payment reference (up to 200 characters).');
+  if (!reference || reference.length > 200)
+    throw new BadRequestError('invalid_reference', 'Give the payment reference (up to 200 characters).');
   const note = input.note?.trim() || null;
   if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
   return { paidOn, amountMinor: input.amountMinor, currency, reference, note };

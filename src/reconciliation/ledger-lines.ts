@@ -84,31 +84,38 @@ export const LEDGER_CSV_HEADER = csvRow([
   'reason',
 ]);
 
+/** Lines per query: a few milliseconds of SQLite's time, then the event loop's turn. */
+const CSV_CHUNK_ROWS = 2000;
+
 /**
  * A month's ledger lines as CSV, in chunks. Each chunk is its own short query (never an open cursor
  * across awaits, which would hold the connection), and SQLite writes each line itself: handing
  * eleven values per row to JavaScript to format would cost four times the CPU. Cells follow
  * csvCell's rules (quoted when needed, formulas defused).
  */
-export function* monthLedgerCsv(db: Db, period: string, chunkRows = 2000): Generator<string> {
+export function* monthLedgerCsv(db: Db, period: string): Generator<string> {
   const chunk = prepared(db, csvChunk);
   yield LEDGER_CSV_HEADER;
   let afterId = 0;
   for (;;) {
-    const rows = chunk.all({ period, afterId, limit: chunkRows });
+    const rows = chunk.all({ period, afterId, limit: CSV_CHUNK_ROWS });
     let text = '';
     for (const row of rows) text += row.line;
     if (rows.length > 0) yield text;
-    if (rows.length < chunkRows) return;
+    if (rows.length < CSV_CHUNK_ROWS) return;
     afterId = rows.at(-1)!.id;
   }
 }
 
 /** A text column as a CSV cell, in SQL: the same rules as csvCell. */
 function csvText(column: AnyColumn): SQL {
-  const defused = sql`case when substr(${column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13)) then '''' || ${column} else ${column} end`;
-  const needsQuotes = sql`instr(${column}, '"') or instr(${column}, ',') or instr(${column}, char(10)) or instr(${column}, char(13))`;
-  return sql`case when ${column} is null then '' when ${needsQuotes} then '"' || replace(${defused}, '"', '""') || '"' else ${defused} end`;
+  const defused = sql`case when substr(${column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13))
+    then '''' || ${column} else ${column} end`;
+  const needsQuotes = sql`instr(${column}, '"') or instr(${column}, ',')
+    or instr(${column}, char(10)) or instr(${column}, char(13))`;
+  return sql`case when ${column} is null then ''
+    when ${needsQuotes} then '"' || replace(${defused}, '"', '""') || '"'
+    else ${defused} end`;
 }
 
 const iso = (column: AnyColumn) => sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
@@ -120,9 +127,20 @@ const category = sql`case ${ledgerEntries.kind} ${sql.join(
 const csvChunk = (db: Db) => {
   const e = ledgerEntries;
   const cells = [
-    sql`${e.id}`, sql`${e.period}`, iso(e.occurredAt), iso(e.recordedAt), sql`${e.kind}`, category, csvText(e.currency), sql`${e.donationMinor}`,
-    sql`${e.pairs}`, sql`${e.trapWeeks}`, sql`coalesce(${e.orderId}, '')`, sql`case when ${e.isLate} then 'true' else 'false' end`,
-    csvText(e.eventId), csvText(e.reason),
+    sql`${e.id}`,
+    sql`${e.period}`,
+    iso(e.occurredAt),
+    iso(e.recordedAt),
+    sql`${e.kind}`,
+    category,
+    csvText(e.currency),
+    sql`${e.donationMinor}`,
+    sql`${e.pairs}`,
+    sql`${e.trapWeeks}`,
+    sql`coalesce(${e.orderId}, '')`,
+    sql`case when ${e.isLate} then 'true' else 'false' end`,
+    csvText(e.eventId),
+    csvText(e.reason),
   ];
   return db
     .select({ id: e.id, line: sql<string>`${sql.join(cells, sql` || ',' || `)} || char(13, 10)` })
@@ -135,7 +153,18 @@ const csvChunk = (db: Db) => {
 
 /** The month's summary: one row per currency, the columns docs/domain.md promises first. */
 export function monthSummaryCsv(summary: MonthSummary): string {
-  let out = csvRow(['currency', 'opening_minor', 'accrued_minor', 'reversed_minor', 'paid_minor', 'closing_minor', 'month', 'status', 'late_entries', 'late_minor']);
+  let out = csvRow([
+    'currency',
+    'opening_minor',
+    'accrued_minor',
+    'reversed_minor',
+    'paid_minor',
+    'closing_minor',
+    'month',
+    'status',
+    'late_entries',
+    'late_minor',
+  ]);
   for (const b of summary.balances) {
     const late = summary.late.find((l) => l.currency === b.currency);
     out += csvRow([

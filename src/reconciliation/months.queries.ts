@@ -28,13 +28,25 @@ export interface CloseCheck {
   reason: string | null;
 }
 
-/** Net donation movement per month, currency and kind, from the trigger-kept sums (no scan of the ledger). */
-export function readPeriodSums(db: Db, upTo?: string): PeriodSum[] {
+export interface MonthMovement extends PeriodSum {
+  entries: number;
+  pairs: number;
+  trapWeeks: number;
+}
+
+/**
+ * What moved per month, currency and kind (late or not), from the kept month sums: no scan of the
+ * ledger, a handful of rows however many orders there are. Up to a month, or all of them.
+ */
+export function readPeriodSums(db: Db, upTo?: string): MonthMovement[] {
   const query = db
     .select({
       period: ledgerPeriodSums.period,
       currency: ledgerPeriodSums.currency,
       kind: ledgerPeriodSums.kind,
+      entries: sql<number>`sum(${ledgerPeriodSums.entries})`,
+      pairs: sql<number>`sum(${ledgerPeriodSums.pairs})`,
+      trapWeeks: sql<number>`sum(${ledgerPeriodSums.trapWeeks})`,
       donationMinor: sql<number>`sum(${ledgerPeriodSums.donationMinor})`,
     })
     .from(ledgerPeriodSums);
@@ -73,7 +85,9 @@ export function monthSummary(db: Db, period: string, now: number): MonthSummary 
     closedAt: close?.closedAt ?? null,
     closedBy: close ? (close.closedBy ?? 'command line') : null,
     balances: monthBalances(db, period),
-    late: counts.filter((c) => c.isLate).map(({ currency, entries, donationMinor }) => ({ currency, entries, donationMinor })),
+    late: counts
+      .filter((c) => c.isLate)
+      .map(({ currency, entries, donationMinor }) => ({ currency, entries, donationMinor })),
     entries: counts.reduce((n, c) => n + c.entries, 0),
     closing: checkClose(db, period, now),
   };
@@ -115,9 +129,12 @@ export function checkClose(db: Db, period: string, now: number): CloseCheck {
   const lastClosed = lastClosedPeriod(db);
   if (lastClosed !== null && period <= lastClosed) return { canClose: false, reason: `${period} is already closed.` };
   if (periodEnd(period) > now) return { canClose: false, reason: `${period} has not ended yet.` };
-  if (lastClosed !== null && period !== nextPeriod(lastClosed)) return { canClose: false, reason: `Close ${nextPeriod(lastClosed)} first: months close in order.` };
+  if (lastClosed !== null && period !== nextPeriod(lastClosed))
+    return { canClose: false, reason: `Close ${nextPeriod(lastClosed)} first: months close in order.` };
   if (lastClosed === null) {
-    const first = db.get<{ period: string | null }>(sql`select min(${ledgerPeriodSums.period}) as period from ${ledgerPeriodSums}`)?.period;
+    const first = db.get<{ period: string | null }>(
+      sql`select min(${ledgerPeriodSums.period}) as period from ${ledgerPeriodSums}`,
+    )?.period;
     if (first && period > first) return { canClose: false, reason: `Close ${first} first: months close in order.` };
   }
   return { canClose: true, reason: null };
@@ -126,7 +143,10 @@ export function checkClose(db: Db, period: string, now: number): CloseCheck {
 /** What is owed to the charity now, per currency: every entry's donation movement, all time. */
 export function outstandingByCurrency(db: Db): { currency: string; outstandingMinor: number }[] {
   return db
-    .select({ currency: ledgerPeriodSums.currency, outstandingMinor: sql<number>`sum(${ledgerPeriodSums.donationMinor})` })
+    .select({
+      currency: ledgerPeriodSums.currency,
+      outstandingMinor: sql<number>`sum(${ledgerPeriodSums.donationMinor})`,
+    })
     .from(ledgerPeriodSums)
     .groupBy(ledgerPeriodSums.currency)
     .orderBy(ledgerPeriodSums.currency)

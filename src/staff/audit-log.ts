@@ -16,7 +16,15 @@ export type AuditEntry = typeof auditLog.$inferSelect;
  * Records a change in the same transaction as the change itself, so the log and the data cannot
  * disagree. The table refuses updates and deletes (database triggers): nobody can edit history.
  */
-export function recordAudit(tx: Db, actor: Actor, at: number, action: string, subject: string, before: unknown, after: unknown): void {
+export function recordAudit(
+  tx: Db,
+  actor: Actor,
+  at: number,
+  action: string,
+  subject: string,
+  before: unknown,
+  after: unknown,
+): void {
   tx.insert(auditLog)
     .values({
       at,
@@ -33,5 +41,8 @@ export function recordAudit(tx: Db, actor: Actor, at: number, action: string, su
 /** Newest first, a page at a time (`beforeId` continues from the last page). */
 export function listAudit(db: Db, opts: { beforeId?: number; limit: number }): AuditEntry[] {
   const query = db.select().from(auditLog);
-  return (opts.beforeId ? query.where(lt(auditLog.id, opts.beforeId)) : query).orderBy(desc(auditLog.id)).limit(opts.limit).all();
+  return (opts.beforeId ? query.where(lt(auditLog.id, opts.beforeId)) : query)
+    .orderBy(desc(auditLog.id))
+    .limit(opts.limit)
+    .all();
 }

@@ -34,7 +34,8 @@ export interface SignInAttempter {
   deviceId: string | null;
 }
 
-export type AttemptDecision = { isAllowed: true; attempt: CountedAttempt } | { isAllowed: false; retryAfterSeconds: number };
+export type AttemptDecision =
+  { isAllowed: true; attempt: CountedAttempt } | { isAllowed: false; retryAfterSeconds: number };
 
 /** The rows that count an attempt in progress, so a success can take them back. */
 export interface CountedAttempt {
@@ -42,30 +43,49 @@ export interface CountedAttempt {
   readonly rowIds: readonly number[];
 }
 
-const pairKey = (who: SignInAttempter) => `pair:${who.email}|${who.deviceId ? `device:${who.deviceId}` : who.clientKey}`;
+const pairKey = (who: SignInAttempter) =>
+  `pair:${who.email}|${who.deviceId ? `device:${who.deviceId}` : who.clientKey}`;
 const clientKeyOf = (who: SignInAttempter) => `client:${who.clientKey}`;
 const accountKey = (who: SignInAttempter) => `account:${who.email}`;
 
-/** Counts an attempt if it is allowed now; otherwise says how long to wait. Nothing is counted for a refused attempt. */
+/**
+ * Counts an attempt if it is allowed now; otherwise says how long to wait. Nothing is counted for a
+ * refused attempt.
+ */
 export function beginSignInAttempt(db: Db, who: SignInAttempter, now: number): AttemptDecision {
-  return transaction(db, (tx) => {
-    const keys = { pair: pairKey(who), client: clientKeyOf(who), account: who.deviceId ? null : accountKey(who) };
-    const wait = Math.max(
-      windowWait(tx, keys.pair, PAIR_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
-      windowWait(tx, keys.client, CLIENT_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
-      keys.account ? backOffWait(tx, keys.account, now) : 0,
-    );
-    if (wait > 0) return { isAllowed: false, retryAfterSeconds: Math.ceil(wait / 1000) };
-    tx.delete(loginFailures).where(lt(loginFailures.failedAt, now - ACCOUNT_WINDOW_MS)).run();
-    const rows = [keys.pair, keys.client, keys.account].filter((key): key is string => key !== null).map((key) => ({ key, failedAt: now }));
-    const rowIds = tx.insert(loginFailures).values(rows).returning({ id: loginFailures.id }).all().map((row) => row.id);
-    return { isAllowed: true, attempt: { keys, rowIds } };
-  }, 'immediate');
+  return transaction(
+    db,
+    (tx) => {
+      const keys = { pair: pairKey(who), client: clientKeyOf(who), account: who.deviceId ? null : accountKey(who) };
+      const wait = Math.max(
+        windowWait(tx, keys.pair, PAIR_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
+        windowWait(tx, keys.client, CLIENT_FAILURE_LIMIT, PAIR_WINDOW_MS, now),
+        keys.account ? backOffWait(tx, keys.account, now) : 0,
+      );
+      if (wait > 0) return { isAllowed: false, retryAfterSeconds: Math.ceil(wait / 1000) };
+      tx.delete(loginFailures)
+        .where(lt(loginFailures.failedAt, now - ACCOUNT_WINDOW_MS))
+        .run();
+      const rows = [keys.pair, keys.client, keys.account]
+        .filter((key): key is string => key !== null)
+        .map((key) => ({ key, failedAt: now }));
+      const rowIds = tx
+        .insert(loginFailures)
+        .values(rows)
+        .returning({ id: loginFailures.id })
+        .all()
+        .map((row) => row.id);
+      return { isAllowed: true, attempt: { keys, rowIds } };
+    },
+    'immediate',
+  );
 }
 
 /** A successful sign-in: its own attempt was no failure, and the pair's earlier failures are forgiven. */
 export function forgiveSignInAttempt(tx: Db, attempt: CountedAttempt): void {
-  tx.delete(loginFailures).where(inArray(loginFailures.id, [...attempt.rowIds])).run();
+  tx.delete(loginFailures)
+    .where(inArray(loginFailures.id, [...attempt.rowIds]))
+    .run();
   tx.delete(loginFailures).where(eq(loginFailures.key, attempt.keys.pair)).run();
 }
 
@@ -83,7 +103,10 @@ function windowWait(tx: Db, key: string, limit: number, windowMs: number, now: n
   return oldestCounted ? Math.max(1, oldestCounted.failedAt + windowMs - now) : 0;
 }
 
-/** Past the free failures, each further one doubles the wait after the latest (a minute, two, four… an hour at most). */
+/**
+ * Past the free failures, each further one doubles the wait after the latest (a minute, two, four… an
+ * hour at most).
+ */
 function backOffWait(tx: Db, key: string, now: number): number {
   const recent = tx
     .select({ failures: count(), latestAt: max(loginFailures.failedAt) })
@@ -91,6 +114,9 @@ function backOffWait(tx: Db, key: string, now: number): number {
     .where(and(eq(loginFailures.key, key), gt(loginFailures.failedAt, now - ACCOUNT_WINDOW_MS)))
     .get();
   if (!recent || recent.failures < ACCOUNT_FREE_FAILURES || recent.latestAt === null) return 0;
-  const delay = Math.min(ACCOUNT_FIRST_WAIT_MS * 2 ** (recent.failures - ACCOUNT_FREE_FAILURES), ACCOUNT_LONGEST_WAIT_MS);
+  const delay = Math.min(
+    ACCOUNT_FIRST_WAIT_MS * 2 ** (recent.failures - ACCOUNT_FREE_FAILURES),
+    ACCOUNT_LONGEST_WAIT_MS,
+  );
   return Math.max(0, recent.latestAt + delay - now);
 }

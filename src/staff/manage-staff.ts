@@ -1,20 +1,19 @@
 import { and, eq, ne } from 'drizzle-orm';
-
 import { transaction, type Db } from '../db/client.js';
-
 import { staff } from '../db/schema/index.js';
-
 import { normaliseEmail } from '../lib/email-address.js';
-
 import { recordAudit, type Actor } from './audit-log.js';
-
 import { hashPassword, passwordProblem } from './passwords.js';
-
 import { endSessionsOf } from './sessions.js';
-
-import { auditableStaff, findStaffByEmail, findStaffById, STAFF_ROLES, type StaffMember, type StaffRole } from './staff.queries.js';
+import {
+  auditableStaff,
+  findStaffByEmail,
+  findStaffById,
+  STAFF_ROLES,
+  type StaffMember,
+  type StaffRole,
+} from './staff.queries.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
-
 
 export interface NewStaffInput {
   email: string;
@@ -23,20 +22,29 @@ export interface NewStaffInput {
   password: string;
 }
 
-/** Creates a staff account (the password is hashed before the transaction opens). Refuses duplicates and weak passwords. */
+/**
+ * Creates a staff account (the password is hashed before the transaction opens). Refuses duplicates
+ * and weak passwords.
+ */
 export async function createStaff(db: Db, input: NewStaffInput, actor: Actor, now: () => number): Promise<StaffMember> {
   const email = normaliseEmail(input.email);
   if (!email) throw new BadRequestError('invalid_email', 'Enter a valid email address.');
   const role = parseRole(input.role);
   const problem = passwordProblem(input.password);
   if (problem) throw new BadRequestError('weak_password', problem);
-  if (findStaffByEmail(db, email)) throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
+  if (findStaffByEmail(db, email))
+    throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
   const passwordHash = await hashPassword(input.password);
   const name = input.name?.trim() || null;
   return transaction(db, (tx) => {
-    if (findStaffByEmail(tx, email)) throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
+    if (findStaffByEmail(tx, email))
+      throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
     const at = now();
-    const member = tx.insert(staff).values({ email, name, role, passwordHash, createdAt: at, updatedAt: at }).returning().get();
+    const member = tx
+      .insert(staff)
+      .values({ email, name, role, passwordHash, createdAt: at, updatedAt: at })
+      .returning()
+      .get();
     recordAudit(tx, actor, at, 'staff.create', `staff:${member.id}`, null, auditableStaff(member));
     return member;
   });
@@ -64,9 +72,15 @@ export function updateStaff(db: Db, staffId: number, change: StaffChange, actor:
         .from(staff)
         .where(and(eq(staff.role, 'admin'), eq(staff.isActive, true), ne(staff.id, staffId)))
         .get();
-      if (!otherAdmin) throw new BadRequestError('last_admin', 'This is the last active admin; make someone else an admin first.');
+      if (!otherAdmin)
+        throw new BadRequestError('last_admin', 'This is the last active admin; make someone else an admin first.');
     }
-    const after = tx.update(staff).set({ ...next, updatedAt: now }).where(eq(staff.id, staffId)).returning().get();
+    const after = tx
+      .update(staff)
+      .set({ ...next, updatedAt: now })
+      .where(eq(staff.id, staffId))
+      .returning()
+      .get();
     endSessionsOf(tx, staffId);
     recordAudit(tx, actor, now, 'staff.update', `staff:${staffId}`, auditableStaff(before), auditableStaff(after));
     return after;
@@ -74,6 +88,7 @@ export function updateStaff(db: Db, staffId: number, change: StaffChange, actor:
 }
 
 function parseRole(raw: string): StaffRole {
-  if (!STAFF_ROLES.includes(raw as StaffRole)) throw new BadRequestError('invalid_role', 'The role must be admin or staff.');
+  if (!STAFF_ROLES.includes(raw as StaffRole))
+    throw new BadRequestError('invalid_role', 'The role must be admin or staff.');
   return raw as StaffRole;
 }

@@ -24,13 +24,20 @@ function hashOf(sessionId: string): string {
  * Starts a session for a staff member and sweeps away expired ones. Returns the new id. The
  * session carries what the member must be told about failed sign-ins until they dismiss it.
  */
-export function startSession(tx: Db, staffId: number, now: number, signInNotice: FailedSignIns | null = null): string {
+export function startSession(tx: Db, staffId: number, now: number, signInNotice: FailedSignIns | null): string {
   tx.delete(staffSessions)
     .where(or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
     .run();
   const id = newSessionId();
   tx.insert(staffSessions)
-    .values({ idHash: hashOf(id), staffId, createdAt: now, lastSeenAt: now, expiresAt: now + SESSION_ABSOLUTE_MS, signInNotice })
+    .values({
+      idHash: hashOf(id),
+      staffId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + SESSION_ABSOLUTE_MS,
+      signInNotice,
+    })
     .run();
   return id;
 }
@@ -47,7 +54,13 @@ export function findSession(db: Db, sessionId: string, now: number): StaffSessio
     .select({ session: staffSessions, member: staff })
     .from(staffSessions)
     .innerJoin(staff, eq(staff.id, staffSessions.staffId))
-    .where(and(eq(staffSessions.idHash, idHash), gt(staffSessions.expiresAt, now), gt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
+    .where(
+      and(
+        eq(staffSessions.idHash, idHash),
+        gt(staffSessions.expiresAt, now),
+        gt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS),
+      ),
+    )
     .get();
   if (!row || !row.member.isActive) return undefined;
   if (now - row.session.lastSeenAt >= TOUCH_EVERY_MS) {
@@ -58,11 +71,16 @@ export function findSession(db: Db, sessionId: string, now: number): StaffSessio
 
 /** The member has read what their session had to tell them. */
 export function dismissSignInNotice(db: Db, sessionId: string): void {
-  db.update(staffSessions).set({ signInNotice: null }).where(eq(staffSessions.idHash, hashOf(sessionId))).run();
+  db.update(staffSessions)
+    .set({ signInNotice: null })
+    .where(eq(staffSessions.idHash, hashOf(sessionId)))
+    .run();
 }
 
 export function endSession(db: Db, sessionId: string): void {
-  db.delete(staffSessions).where(eq(staffSessions.idHash, hashOf(sessionId))).run();
+  db.delete(staffSessions)
+    .where(eq(staffSessions.idHash, hashOf(sessionId)))
+    .run();
 }
 
 /** Signs a staff member out everywhere (disabled, or their role changed). */

@@ -6,7 +6,13 @@ import { recordAudit } from './audit-log.js';
 import { beginSignInAttempt, forgiveSignInAttempt } from './login-throttle.js';
 import { DECOY_HASH, PASSWORD_MAX_LENGTH, verifyPassword } from './passwords.js';
 import { startSession } from './sessions.js';
-import { findStaffByEmail, recordFailedSignIn, takeFailedSignIns, type FailedSignIns, type StaffMember } from './staff.queries.js';
+import {
+  findStaffByEmail,
+  recordFailedSignIn,
+  takeFailedSignIns,
+  type FailedSignIns,
+  type StaffMember,
+} from './staff.queries.js';
 
 export interface SignInInput {
   email: string;
@@ -18,7 +24,13 @@ export interface SignInInput {
 }
 
 export type SignInResult =
-  | { status: 'signed_in'; member: StaffMember; sessionId: string; deviceId: string; failedSinceLastSignIn: FailedSignIns | null }
+  | {
+      status: 'signed_in';
+      member: StaffMember;
+      sessionId: string;
+      deviceId: string;
+      failedSinceLastSignIn: FailedSignIns | null;
+    }
   | { status: 'refused' }
   | { status: 'throttled'; retryAfterSeconds: number };
 
@@ -31,10 +43,17 @@ export type SignInResult =
  */
 export async function signIn(db: Db, input: SignInInput, now: () => number): Promise<SignInResult> {
   // Staff emails are stored normalised, so trimming and lower-casing is all a lookup needs.
-  const email = input.email.slice(0, EMAIL_MAX_LENGTH + 64).trim().toLowerCase();
+  const email = input.email
+    .slice(0, EMAIL_MAX_LENGTH + 64)
+    .trim()
+    .toLowerCase();
   const member = email ? findStaffByEmail(db, email) : undefined;
   const trustedDevice = member && input.device?.staffId === member.id ? input.device.deviceId : null;
-  const decision = beginSignInAttempt(db, { email, clientKey: clientKey(input.client), deviceId: trustedDevice }, now());
+  const decision = beginSignInAttempt(
+    db,
+    { email, clientKey: clientKey(input.client), deviceId: trustedDevice },
+    now(),
+  );
   if (!decision.isAllowed) return { status: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
 
   const password = input.password.slice(0, PASSWORD_MAX_LENGTH + 1); // a longer one can never match
@@ -47,9 +66,17 @@ export async function signIn(db: Db, input: SignInInput, now: () => number): Pro
   return transaction(db, (tx) => {
     forgiveSignInAttempt(tx, decision.attempt);
     const failedSinceLastSignIn = takeFailedSignIns(tx, member.id);
-    recordAudit(tx, { staffId: member.id, email: member.email }, at, 'staff.sign_in', `staff:${member.id}`, null, { client: input.client });
+    recordAudit(tx, { staffId: member.id, email: member.email }, at, 'staff.sign_in', `staff:${member.id}`, null, {
+      client: input.client,
+    });
     const sessionId = startSession(tx, member.id, at, failedSinceLastSignIn);
-    return { status: 'signed_in', member, sessionId, deviceId: trustedDevice ?? newDeviceId(), failedSinceLastSignIn } as const;
+    return {
+      status: 'signed_in',
+      member,
+      sessionId,
+      deviceId: trustedDevice ?? newDeviceId(),
+      failedSinceLastSignIn,
+    } as const;
   });
 }
 

@@ -37,6 +37,9 @@ export function recordFailedSignIn(db: Db, staffId: number, client: string, at: 
 export function takeFailedSignIns(tx: Db, staffId: number): FailedSignIns | null {
   const member = findStaffById(tx, staffId);
   if (!member || member.failedSignIns === 0 || member.lastFailedSignInAt === null) return null;
-  tx.update(staff).set({ failedSignIns: 0, lastFailedSignInAt: null, lastFailedSignInFrom: null }).where(eq(staff.id, staffId)).run();
+  tx.update(staff)
+    .set({ failedSignIns: 0, lastFailedSignInAt: null, lastFailedSignInFrom: null })
+    .where(eq(staff.id, staffId))
+    .run();
   return { count: member.failedSignIns, lastAt: member.lastFailedSignInAt, lastFrom: member.lastFailedSignInFrom };
 }

@@ -16,7 +16,10 @@ export interface EventListRow {
 }
 
 /** Stored events, most recently received first (by rowid: insertion order, no extra index needed). */
-export function listEvents(db: Db, opts: { status?: EventStatus; type?: string; beforeRowid?: number; limit: number }): EventListRow[] {
+export function listEvents(
+  db: Db,
+  opts: { status?: EventStatus; type?: string; beforeRowid?: number; limit: number },
+): EventListRow[] {
   const rowid = sql<number>`${stripeEvents}.rowid`;
   return db
     .select({
@@ -46,6 +49,7 @@ export function listEvents(db: Db, opts: { status?: EventStatus; type?: string; 
 /** Puts one stored event back in the queue, whatever its status; returns the event as it was. */
 export function requeueEvent(db: Db, id: string, now: number): StoredEvent | undefined {
   const before = db.select().from(stripeEvents).where(eq(stripeEvents.id, id)).get();
-  if (before) db.update(stripeEvents).set({ status: 'pending', nextAttemptAt: now }).where(eq(stripeEvents.id, id)).run();
+  if (before)
+    db.update(stripeEvents).set({ status: 'pending', nextAttemptAt: now }).where(eq(stripeEvents.id, id)).run();
   return before;
 }

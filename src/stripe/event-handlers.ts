@@ -1,15 +1,9 @@
 import type { Db } from '../db/client.js';
-
 import { findOrderById, findOrderBySession } from '../orders/orders.queries.js';
-
 import { recordCheckout, type CheckoutInput } from '../orders/record-checkout.js';
-
 import { recordPaymentChange } from '../orders/record-payment-change.js';
-
 import type { ReconcileCause } from '../orders/reconcile-order.js';
-
 import type { LineItemSource } from './line-items.js';
-
 import { toCheckoutInput, toPaymentChange } from './stripe-objects.js';
 import { BadEventError } from '../errors.js';
 
@@ -18,25 +12,38 @@ import { BadEventError } from '../errors.js';
  * write; `apply` runs inside the processor's transaction, synchronously.
  */
 export interface EventHandler {
-  prepare(object: Record<string, unknown>, type: string, db: Db, lineItems: LineItemSource, hooks: ProcessingHooks): Promise<Prepared>;
+  prepare(
+    object: Record<string, unknown>,
+    type: string,
+    db: Db,
+    lineItems: LineItemSource,
+    hooks: ProcessingHooks,
+  ): Promise<Prepared>;
 }
 export type Prepared = (tx: Db, cause: ReconcileCause) => void;
 
 /** Follow-ups that must commit with what caused them, run inside the processor's transaction (synchronously). */
 export interface ProcessingHooks {
-  /** An order has just been paid for the first time, or its buyer has just become known (the thank-you email is queued here, once). */
+  /**
+   * An order has just been paid for the first time, or its buyer has just become known (the thank-you
+   * email is queued here, once).
+   */
   onOrderPaid?(tx: Db, orderId: number): void;
 }
 
 const checkoutHandler: EventHandler = {
   async prepare(object, type, db, lineItems, hooks) {
     const input: CheckoutInput = toCheckoutInput(object, type);
-    const needsLines = input.status === 'paid' && input.lines === undefined && !findOrderBySession(db, input.checkoutSessionId)?.hasLines;
+    const needsLines =
+      input.status === 'paid' &&
+      input.lines === undefined &&
+      !findOrderBySession(db, input.checkoutSessionId)?.hasLines;
     if (needsLines) input.lines = await lineItems(input.checkoutSessionId);
     return (tx, cause) => {
       const recorded = recordCheckout(tx, input, cause);
       // A buyer named only later is thanked then, unless refunds or disputes have taken every pair back meanwhile.
-      const isThankedLate = recorded.gainedSupporter && recorded.status === 'paid' && (findOrderById(tx, recorded.orderId)?.pairs ?? 0) > 0;
+      const isThankedLate =
+        recorded.gainedSupporter && recorded.status === 'paid' && (findOrderById(tx, recorded.orderId)?.pairs ?? 0) > 0;
       if (recorded.becamePaid || isThankedLate) hooks.onOrderPaid?.(tx, recorded.orderId);
     };
   },
@@ -69,9 +76,6 @@ const HANDLERS: Record<string, EventHandler> = {
   'charge.dispute.funds_withdrawn': paymentChangeHandler,
   'charge.dispute.funds_reinstated': paymentChangeHandler,
 };
-
-/** The event types this app acts on; the README lists them for the Stripe dashboard. */
-export const HANDLED_EVENT_TYPES = Object.keys(HANDLERS);
 
 export function handlerFor(type: string): EventHandler | undefined {
   return HANDLERS[type];

@@ -1,20 +1,12 @@
 import { transaction, withRelaxedDurability, type Db } from '../db/client.js';
-
 import { BackgroundLoop } from '../lib/background-loop.js';
-
 import type { Clock } from '../lib/clock.js';
-
 import type { Logger } from '../lib/logger.js';
-
 import { markEventDone, markEventFailedAttempt, selectReadyEvents, type StoredEvent } from './events.queries.js';
-
 import { dataObjectOf, handlerFor, type Prepared, type ProcessingHooks } from './event-handlers.js';
-
 import type { LineItemSource } from './line-items.js';
-
 import { WebhookPressure } from './webhook-pressure.js';
 import { BadEventError, TemporaryError } from '../errors.js';
-
 
 const BATCH = 200;
 /** Backoff after a failed attempt: 10 s, 20 s, 40 s … capped at an hour; 24 attempts span about a day. */
@@ -97,7 +89,10 @@ export class EventProcessor {
     return events.length;
   }
 
-  /** Applies outcomes from `start` in one transaction, stopping once a slice's time has passed; returns where it stopped. */
+  /**
+   * Applies outcomes from `start` in one transaction, stopping once a slice's time has passed; returns
+   * where it stopped.
+   */
   private applySlice(outcomes: Outcome[], start: number): number {
     const startedAt = performance.now();
     const sliceMs = this.pressure.sliceMs();
@@ -145,7 +140,10 @@ export class EventProcessor {
     const handler = handlerFor(event.type);
     if (!handler) return { event, apply: null };
     try {
-      return { event, apply: await handler.prepare(dataObjectOf(event.payload), event.type, this.db, this.lineItems, this.hooks) };
+      return {
+        event,
+        apply: await handler.prepare(dataObjectOf(event.payload), event.type, this.db, this.lineItems, this.hooks),
+      };
     } catch (error) {
       return { event, error };
     }
@@ -155,13 +153,22 @@ export class EventProcessor {
     const attempts = event.attempts + 1;
     const isPermanent = error instanceof BadEventError || attempts >= EVENT_MAX_ATTEMPTS;
     const message = error instanceof Error ? error.message : String(error);
-    markEventFailedAttempt(tx, event.id, isPermanent ? 'failed' : 'retrying', message, now + eventRetryDelayMs(attempts));
+    markEventFailedAttempt(
+      tx,
+      event.id,
+      isPermanent ? 'failed' : 'retrying',
+      message,
+      now + eventRetryDelayMs(attempts),
+    );
     const level = !isPermanent && error instanceof TemporaryError ? 'warn' : 'error';
-    this.logger[level](isPermanent ? 'stripe event failed; replay it once the cause is fixed' : 'stripe event will be retried', {
-      eventId: event.id,
-      type: event.type,
-      attempts,
-      error: message,
-    });
+    this.logger[level](
+      isPermanent ? 'stripe event failed; replay it once the cause is fixed' : 'stripe event will be retried',
+      {
+        eventId: event.id,
+        type: event.type,
+        attempts,
+        error: message,
+      },
+    );
   }
 }

@@ -3,6 +3,9 @@ import type { Clock } from '../lib/clock.js';
 import { insertEventsIfNew } from './events.queries.js';
 import type { VerifiedEvent } from './verify-event.js';
 
+/** Deliveries written in one transaction at most. */
+const MAX_BATCH = 500;
+
 interface Waiting {
   event: VerifiedEvent;
   resolve: (isNew: boolean) => void;
@@ -21,7 +24,6 @@ export class EventWriter {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly maxBatch = 500,
   ) {}
 
   /** Resolves true when the event is new, false for a redelivery. */
@@ -36,11 +38,20 @@ export class EventWriter {
   }
 
   private flush(): void {
-    const batch = this.waiting.splice(0, this.maxBatch);
+    const batch = this.waiting.splice(0, MAX_BATCH);
     this.isScheduled = this.waiting.length > 0;
     if (this.isScheduled) setImmediate(() => this.flush());
     try {
-      const inserted = transaction(this.db, (tx) => insertEventsIfNew(tx, batch.map((w) => w.event), this.clock.now()), 'immediate');
+      const inserted = transaction(
+        this.db,
+        (tx) =>
+          insertEventsIfNew(
+            tx,
+            batch.map((w) => w.event),
+            this.clock.now(),
+          ),
+        'immediate',
+      );
       // The same id twice in one batch: only the first caller may claim it is new.
       for (const w of batch) {
         const isNew = inserted.delete(w.event.id);

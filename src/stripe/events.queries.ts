@@ -61,7 +61,9 @@ export function selectReadyEvents(db: Db, now: number, limit: number): StoredEve
       .orderBy(asc(stripeEvents.nextAttemptAt))
       .limit(limit)
       .all();
-  return [...due('pending'), ...due('retrying')].sort((a, b) => a.stripeCreated - b.stripeCreated || a.receivedAt - b.receivedAt).slice(0, limit);
+  return [...due('pending'), ...due('retrying')]
+    .sort((a, b) => a.stripeCreated - b.stripeCreated || a.receivedAt - b.receivedAt)
+    .slice(0, limit);
 }
 
 export function markEventDone(db: Db, id: string, status: 'processed' | 'ignored', now: number): void {
@@ -71,11 +73,22 @@ export function markEventDone(db: Db, id: string, status: 'processed' | 'ignored
 const eventDone = (db: Db) =>
   db
     .update(stripeEvents)
-    .set({ status: param(stripeEvents.status, 'status'), processedAt: param(stripeEvents.processedAt, 'now'), lastError: null, attempts: sql`${stripeEvents.attempts} + 1` })
+    .set({
+      status: param(stripeEvents.status, 'status'),
+      processedAt: param(stripeEvents.processedAt, 'now'),
+      lastError: null,
+      attempts: sql`${stripeEvents.attempts} + 1`,
+    })
     .where(eq(stripeEvents.id, sql.placeholder('id')))
     .prepare();
 
-export function markEventFailedAttempt(db: Db, id: string, status: 'retrying' | 'failed', error: string, nextAttemptAt: number): void {
+export function markEventFailedAttempt(
+  db: Db,
+  id: string,
+  status: 'retrying' | 'failed',
+  error: string,
+  nextAttemptAt: number,
+): void {
   db.update(stripeEvents)
     .set({ status, lastError: error.slice(0, 2000), nextAttemptAt, attempts: sql`${stripeEvents.attempts} + 1` })
     .where(eq(stripeEvents.id, id))
@@ -90,7 +103,11 @@ export function requeueEvents(db: Db, now: number, statuses?: EventStatus[]): nu
 }
 
 export function countEventsByStatus(db: Db): Record<string, number> {
-  const rows = db.select({ status: stripeEvents.status, n: sql<number>`count(*)` }).from(stripeEvents).groupBy(stripeEvents.status).all();
+  const rows = db
+    .select({ status: stripeEvents.status, n: sql<number>`count(*)` })
+    .from(stripeEvents)
+    .groupBy(stripeEvents.status)
+    .all();
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 

@@ -1,9 +1,7 @@
 import Stripe from 'stripe';
 import type { LineInput } from '../orders/record-checkout.js';
-
 import { toLineInput } from './stripe-objects.js';
 import { TemporaryError } from '../errors.js';
-
 
 export type LineItemSource = (checkoutSessionId: string) => Promise<LineInput[]>;
 
@@ -14,7 +12,11 @@ export function createStripeClient(secretKey: string | undefined, apiUrl: string
     maxNetworkRetries: 1,
     timeout: 10_000,
     telemetry: false,
-    ...(url && { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), protocol: url.protocol.replace(':', '') as 'http' | 'https' }),
+    ...(url && {
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      protocol: url.protocol.replace(':', '') as 'http' | 'https',
+    }),
   });
 }
 
@@ -24,14 +26,24 @@ export function createStripeClient(secretKey: string | undefined, apiUrl: string
  */
 export function stripeLineItemSource(stripe: Stripe, hasSecretKey: boolean): LineItemSource {
   return async (checkoutSessionId) => {
-    if (!hasSecretKey) throw new TemporaryError('stripe_key_missing', 'STRIPE_SECRET_KEY is not set, so line items cannot be fetched from Stripe');
+    if (!hasSecretKey)
+      throw new TemporaryError(
+        'stripe_key_missing',
+        'STRIPE_SECRET_KEY is not set, so line items cannot be fetched from Stripe',
+      );
     const lines: LineInput[] = [];
     try {
-      for await (const item of stripe.checkout.sessions.listLineItems(checkoutSessionId, { limit: 100, expand: ['data.price.product'] })) {
+      for await (const item of stripe.checkout.sessions.listLineItems(checkoutSessionId, {
+        limit: 100,
+        expand: ['data.price.product'],
+      })) {
         lines.push(toLineInput(item));
       }
     } catch (error) {
-      throw new TemporaryError('stripe_unavailable', `fetching line items of ${checkoutSessionId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new TemporaryError(
+        'stripe_unavailable',
+        `fetching line items of ${checkoutSessionId} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return lines;
   };

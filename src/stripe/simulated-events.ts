@@ -72,7 +72,10 @@ export function simulatedCheckout(opts: SimulatedCheckout = {}) {
 }
 
 /** A checkout session as a webhook shows it: without its line items, unless asked to embed them. */
-export function checkoutSession(opts: SimulatedCheckout = {}, items = (opts.lines ?? [{ pairsPerUnit: 1 }]).map((line) => lineItem(line, opts.currency ?? 'gbp'))) {
+export function checkoutSession(
+  opts: SimulatedCheckout = {},
+  items = (opts.lines ?? [{ pairsPerUnit: 1 }]).map((line) => lineItem(line, opts.currency ?? 'gbp')),
+) {
   const currency = opts.currency ?? 'gbp';
   const total = items.reduce((sum, item) => sum + item.amount_total, 0);
   const paymentStatus = opts.paymentStatus ?? 'paid';
@@ -91,11 +94,17 @@ export function checkoutSession(opts: SimulatedCheckout = {}, items = (opts.line
     payment_intent: opts.paymentIntentId ?? randomId('pi'),
     payment_status: paymentStatus,
     status: opts.status ?? (paymentStatus === 'paid' ? 'complete' : 'complete'),
-    ...(opts.embedLineItems && { line_items: { object: 'list', data: items, has_more: false, url: '/v1/checkout/sessions/line_items' } }),
+    ...(opts.embedLineItems && {
+      line_items: { object: 'list', data: items, has_more: false, url: '/v1/checkout/sessions/line_items' },
+    }),
   };
 }
 
-export function stripeEvent<T extends object>(type: string, object: T, opts: { id?: string; createdSeconds?: number } = {}) {
+export function stripeEvent<T extends object>(
+  type: string,
+  object: T,
+  opts: { id?: string; createdSeconds?: number } = {},
+) {
   return {
     id: opts.id ?? randomId('evt'),
     object: 'event',
@@ -111,5 +120,9 @@ export function stripeEvent<T extends object>(type: string, object: T, opts: { i
 
 /** A Stripe-Signature header for a payload, made by the stripe library itself. */
 export function signPayload(payload: string, secret: string, timestampSeconds?: number): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestampSeconds !== undefined && { timestamp: timestampSeconds }) });
+  return Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret,
+    ...(timestampSeconds !== undefined && { timestamp: timestampSeconds }),
+  });
 }

@@ -1,22 +1,21 @@
 import type { CheckoutInput, LineInput } from '../orders/record-checkout.js';
-
 import type { OrderStatus } from '../orders/orders.queries.js';
-
 import type { PaymentChange } from '../orders/record-payment-change.js';
-
 import { normaliseEmail } from '../lib/email-address.js';
 import { BadEventError } from '../errors.js';
-
 
 /** Stripe shapes → domain inputs. Anything malformed is a BadEventError: retrying it would not help. */
 
 type Obj = Record<string, unknown>;
 
-const str = (o: Obj, key: string): string | null => (typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : null);
+const str = (o: Obj, key: string): string | null =>
+  typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : null;
 const int = (o: Obj, key: string): number | null => (Number.isSafeInteger(o[key]) ? (o[key] as number) : null);
-const obj = (value: unknown): Obj | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : null);
+const obj = (value: unknown): Obj | null =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : null;
 /** An expandable field: either an id or the expanded object. */
-const idOf = (value: unknown): string | null => (typeof value === 'string' ? value : (obj(value) && str(obj(value)!, 'id')) || null);
+const idOf = (value: unknown): string | null =>
+  typeof value === 'string' ? value : (obj(value) && str(obj(value)!, 'id')) || null;
 
 function need<T>(value: T | null, what: string): T {
   if (value === null) throw new BadEventError('malformed_event', `${what} is missing or malformed`);
@@ -45,7 +44,10 @@ export function toCheckoutInput(session: Obj, eventType: string): CheckoutInput 
     livemode: session.livemode === true,
     email: normaliseEmail(str(details, 'email') ?? str(session, 'customer_email')),
     name: str(details, 'name'),
-    lines: lineItems && Array.isArray(lineItems.data) && lineItems.has_more !== true ? lineItems.data.map(toLineInput) : undefined,
+    lines:
+      lineItems && Array.isArray(lineItems.data) && lineItems.has_more !== true
+        ? lineItems.data.map(toLineInput)
+        : undefined,
   };
 }
 
@@ -55,7 +57,10 @@ export function toLineInput(raw: unknown): LineInput {
   const price = obj(item.price);
   const product = price ? obj(price.product) : null;
   const metadata = product ? obj(product.metadata) : null;
-  const pairs = metadata && typeof metadata.pairs === 'string' && /^\d{1,4}$/.test(metadata.pairs.trim()) ? Number(metadata.pairs) : null;
+  const pairs =
+    metadata && typeof metadata.pairs === 'string' && /^\d{1,4}$/.test(metadata.pairs.trim())
+      ? Number(metadata.pairs)
+      : null;
   const quantity = int(item, 'quantity') ?? 1;
   if (quantity < 0) throw new BadEventError('malformed_event', `line item ${id} has a negative quantity`);
   return {
@@ -77,12 +82,33 @@ export function toPaymentChange(object: Obj, eventCreated: number): PaymentChang
     case 'charge':
       return {
         object: 'charge',
-        state: { ...common, amountMinor, amountRefundedMinor: int(object, 'amount_refunded') ?? 0, currency: (str(object, 'currency') ?? '').toUpperCase() },
+        state: {
+          ...common,
+          amountMinor,
+          amountRefundedMinor: int(object, 'amount_refunded') ?? 0,
+          currency: (str(object, 'currency') ?? '').toUpperCase(),
+        },
       };
     case 'refund':
-      return { object: 'refund', state: { ...common, chargeId: idOf(object.charge), amountMinor, status: need(str(object, 'status'), `status of ${id}`) } };
+      return {
+        object: 'refund',
+        state: {
+          ...common,
+          chargeId: idOf(object.charge),
+          amountMinor,
+          status: need(str(object, 'status'), `status of ${id}`),
+        },
+      };
     case 'dispute':
-      return { object: 'dispute', state: { ...common, chargeId: idOf(object.charge), amountMinor, status: need(str(object, 'status'), `status of ${id}`) } };
+      return {
+        object: 'dispute',
+        state: {
+          ...common,
+          chargeId: idOf(object.charge),
+          amountMinor,
+          status: need(str(object, 'status'), `status of ${id}`),
+        },
+      };
     default:
       throw new BadEventError('malformed_event', `expected a charge, refund or dispute, got ${String(object.object)}`);
   }

@@ -20,12 +20,20 @@ const signature = Stripe.webhooks.signature!;
  * that does not match is what the stripe library's StripeSignatureVerificationError says, and any
  * other error from it is a bug, thrown on as it is.
  */
-export function verifyStripeEvent(rawBody: unknown, header: string | undefined, secrets: readonly string[], toleranceSeconds: number, nowMs: number): VerifiedEvent {
-  if (!Buffer.isBuffer(rawBody) || rawBody.length === 0) throw new BadRequestError('empty_body', 'The request has no body.');
+export function verifyStripeEvent(
+  rawBody: unknown,
+  header: string | undefined,
+  secrets: readonly string[],
+  toleranceSeconds: number,
+  nowMs: number,
+): VerifiedEvent {
+  if (!Buffer.isBuffer(rawBody) || rawBody.length === 0)
+    throw new BadRequestError('empty_body', 'The request has no body.');
   if (!header) throw new BadRequestError('missing_signature', 'The Stripe-Signature header is missing.');
   const signedAt = signedAtSeconds(header);
   if (signedAt === null) throw new BadRequestError('malformed_signature', 'The Stripe-Signature header is malformed.');
-  if (nowMs / 1000 - signedAt > toleranceSeconds) throw new BadRequestError('stale_signature', 'The signature timestamp is too old.');
+  if (nowMs / 1000 - signedAt > toleranceSeconds)
+    throw new BadRequestError('stale_signature', 'The signature timestamp is too old.');
   const isVerified = secrets.some((secret) => {
     try {
       return signature.verifyHeader(rawBody, header, secret, toleranceSeconds, undefined, nowMs);
@@ -60,7 +68,15 @@ function parseEvent(payload: string): VerifiedEvent {
     throw new BadRequestError('invalid_json', 'The body is not valid JSON.');
   }
   const e = event as Record<string, unknown> | null;
-  if (!e || typeof e !== 'object' || e.object !== 'event' || typeof e.id !== 'string' || !e.id || typeof e.type !== 'string' || typeof e.created !== 'number') {
+  if (
+    !e ||
+    typeof e !== 'object' ||
+    e.object !== 'event' ||
+    typeof e.id !== 'string' ||
+    !e.id ||
+    typeof e.type !== 'string' ||
+    typeof e.created !== 'number'
+  ) {
     throw new BadRequestError('not_an_event', 'The body is not a Stripe event (needs object, id, type and created).');
   }
   const data = e.data as Record<string, unknown> | undefined;

@@ -25,7 +25,10 @@ export class ImpactLinkQueue {
     private readonly handle: (request: LinkRequest, log: Logger) => void,
     private readonly logger: Logger,
   ) {
-    this.loop = new BackgroundLoop('impact link requests', async () => this.handleAll(), logger, { everyMs: 1000, passesAtStart: false });
+    this.loop = new BackgroundLoop('impact link requests', async () => this.handleAll(), logger, {
+      everyMs: 1000,
+      passesAtStart: false,
+    });
   }
 
   add(request: LinkRequest): void {

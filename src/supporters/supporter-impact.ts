@@ -69,9 +69,11 @@ function prepareRead(db: Db) {
       soldPairs: orders.soldPairs,
       refundedPairs: orders.refundedPairs,
       reversedPairs: orders.reversedPairs,
-      isDisputed: sql<number>`exists (select 1 from ${disputes} where ${disputes.paymentIntentId} = ${orders.paymentIntentId} and ${inArray(disputes.status, OPEN_DISPUTE)})`,
+      isDisputed: sql<number>`exists (select 1 from ${disputes}
+        where ${disputes.paymentIntentId} = ${orders.paymentIntentId} and ${inArray(disputes.status, OPEN_DISPUTE)})`,
       // Through the partial index order_lines_unmapped, which holds only lines not yet matched to a product.
-      hasUnmatchedLines: sql<number>`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${orderLines.pairsPerUnit} is null)`,
+      hasUnmatchedLines: sql<number>`exists (select 1 from ${orderLines}
+        where ${orderLines.orderId} = ${orders.id} and ${orderLines.pairsPerUnit} is null)`,
     })
     .from(supporters)
     .leftJoin(supporterTotals, eq(supporterTotals.supporterId, supporters.id))
@@ -124,7 +126,9 @@ function moneyOf(db: Db, row: Row): OrderMoney | undefined {
   const isUnclear = row.soldPairs! === 0 || (row.refundedPairs! > 0 && row.refundedPairs! >= row.soldPairs!);
   if (row.status !== 'paid' || !isUnclear || !row.paymentIntentId) return undefined;
   const order = prepared(db, readOrderTotal).get({ orderId: row.orderId! });
-  return order ? { amountTotalMinor: order.amountTotalMinor, refundedMinor: refundedMinorFor(db, row.paymentIntentId) } : undefined;
+  return order
+    ? { amountTotalMinor: order.amountTotalMinor, refundedMinor: refundedMinorFor(db, row.paymentIntentId) }
+    : undefined;
 }
 
 const readOrderTotal = (db: Db) =>
@@ -142,7 +146,10 @@ const readOrderTotal = (db: Db) =>
 function orderView(order: Row, money: OrderMoney | undefined): SupporterOrder {
   let status: OrderDisplayStatus = 'paid';
   const refundedMinor = money?.refundedMinor ?? 0;
-  const isFullyRefunded = refundedMinor > 0 ? refundedMinor >= money!.amountTotalMinor : order.soldPairs! > 0 && order.refundedPairs! >= order.soldPairs!;
+  const isFullyRefunded =
+    refundedMinor > 0
+      ? refundedMinor >= money!.amountTotalMinor
+      : order.soldPairs! > 0 && order.refundedPairs! >= order.soldPairs!;
   if (order.status === 'failed') status = 'payment_failed';
   else if (order.status !== 'paid') status = 'awaiting_payment';
   else if (order.reversedPairs! > 0) status = 'dispute_lost';

@@ -2,7 +2,14 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { supporters } from '../db/schema/index.js';
 import { queueImpactLinkEmail, type Mailer } from '../email/mailer.js';
-import { findRetiredToken, findSupporterByRetiredToken, findSupporterByToken, maskEmail, rotateSupporterToken, type Supporter } from './supporters.queries.js';
+import {
+  findRetiredToken,
+  findSupporterByRetiredToken,
+  findSupporterByToken,
+  maskEmail,
+  rotateSupporterToken,
+  type Supporter,
+} from './supporters.queries.js';
 
 /**
  * Sets whether the supporter behind a private link gets the monthly impact email. Setting the

@@ -20,21 +20,41 @@ export function findOrCreateSupporter(tx: Db, email: string, name: string | null
   return prepared(tx, insertSupporter).get({ email, name, token: newSupporterToken(), createdAt: now })!;
 }
 
-const renameSupporter = (db: Db) => db.update(supporters).set({ name: param(supporters.name, 'name') }).where(eq(supporters.id, sql.placeholder('id'))).prepare();
+const renameSupporter = (db: Db) =>
+  db
+    .update(supporters)
+    .set({ name: param(supporters.name, 'name') })
+    .where(eq(supporters.id, sql.placeholder('id')))
+    .prepare();
 const insertSupporter = (db: Db) =>
   db
     .insert(supporters)
-    .values({ email: sql.placeholder('email'), name: sql.placeholder('name'), token: sql.placeholder('token'), createdAt: sql.placeholder('createdAt') })
+    .values({
+      email: sql.placeholder('email'),
+      name: sql.placeholder('name'),
+      token: sql.placeholder('token'),
+      createdAt: sql.placeholder('createdAt'),
+    })
     .returning()
     .prepare();
 
-const supporterByEmail = (db: Db) => db.select().from(supporters).where(eq(supporters.email, sql.placeholder('email'))).prepare();
+const supporterByEmail = (db: Db) =>
+  db
+    .select()
+    .from(supporters)
+    .where(eq(supporters.email, sql.placeholder('email')))
+    .prepare();
 
 export function findSupporterByEmail(db: Db, email: string): Supporter | undefined {
   return prepared(db, supporterByEmail).get({ email });
 }
 
-const supporterById = (db: Db) => db.select().from(supporters).where(eq(supporters.id, sql.placeholder('id'))).prepare();
+const supporterById = (db: Db) =>
+  db
+    .select()
+    .from(supporters)
+    .where(eq(supporters.id, sql.placeholder('id')))
+    .prepare();
 
 export function findSupporterById(db: Db, id: number): Supporter | undefined {
   return prepared(db, supporterById).get({ id });

@@ -20,7 +20,10 @@ describe('every console route', () => {
     const t = createTestApp();
     const before = auditCount(t);
     for (const route of consoleRoutes(t).filter((r) => !PUBLIC_CONSOLE_PATHS.includes(r.path))) {
-      const res = route.method === 'get' ? await t.http.get(route.url) : await t.http.post(route.url).type('form').send({ _csrf: 'x' });
+      const res =
+        route.method === 'get'
+          ? await t.http.get(route.url)
+          : await t.http.post(route.url).type('form').send({ _csrf: 'x' });
       if (route.method === 'get') {
         expect(res.status, route.url).toBe(303);
         expect(res.headers.location, route.url).toBe(`/admin/login?next=${encodeURIComponent(route.url)}`);
@@ -81,7 +84,9 @@ describe('sessions', () => {
     expect(devCookie).toMatch(/; Path=\/admin; HttpOnly; SameSite=Lax$/);
     expect(devCookie).not.toMatch(/Secure/);
     const prod = createTestApp({ env: { NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
-    expect(String((await prod.http.get('/admin/login')).headers['set-cookie'])).toMatch(/; Path=\/admin; HttpOnly; Secure; SameSite=Lax$/);
+    expect(String((await prod.http.get('/admin/login')).headers['set-cookie'])).toMatch(
+      /; Path=\/admin; HttpOnly; Secure; SameSite=Lax$/,
+    );
   });
 
   it('refuses a cookie whose signature does not match', async () => {
@@ -131,7 +136,10 @@ describe('CSRF', () => {
     const browser = await staffBrowser(t, 'staff', 'one@socks.test');
     const other = await staffBrowser(t, 'staff', 'two@socks.test');
     for (const token of [undefined, 'wrong', other.csrf]) {
-      const res = await browser.agent.post('/admin/logout').type('form').send(token === undefined ? {} : { _csrf: token });
+      const res = await browser.agent
+        .post('/admin/logout')
+        .type('form')
+        .send(token === undefined ? {} : { _csrf: token });
       expect(res.status).toBe(403);
       expect(res.text).toContain('This form has expired');
     }
@@ -146,7 +154,11 @@ describe('CSRF', () => {
       ['sec-fetch-site', 'cross-site'],
       ['referer', 'https://evil.example/a-page'], // an old browser that sends neither of the above
     ] as const) {
-      const res = await t.http.post('/admin/login').set(header, value).type('form').send({ email: 'ada@socks.test', password: STAFF_PASSWORD });
+      const res = await t.http
+        .post('/admin/login')
+        .set(header, value)
+        .type('form')
+        .send({ email: 'ada@socks.test', password: STAFF_PASSWORD });
       expect(res.status, header).toBe(403);
     }
     expect(t.ctx.db.select().from(staffSessions).all()).toHaveLength(0);
@@ -155,7 +167,10 @@ describe('CSRF', () => {
   it('signs in a script that posts only email and password, as docs/domain.md names the fields', async () => {
     const t = createTestApp();
     await addStaff(t, { email: 'ada@socks.test' });
-    const res = await t.http.post('/admin/login').type('form').send({ email: 'ada@socks.test', password: STAFF_PASSWORD });
+    const res = await t.http
+      .post('/admin/login')
+      .type('form')
+      .send({ email: 'ada@socks.test', password: STAFF_PASSWORD });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin');
     const cookie = cookieValue(res.headers['set-cookie']);
@@ -177,7 +192,10 @@ describe('sign-in', () => {
     ]) {
       const agent = (await import('supertest')).default.agent(t.app);
       const form = await agent.get('/admin/login');
-      const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfIn(form.text), email, password });
+      const res = await agent
+        .post('/admin/login')
+        .type('form')
+        .send({ _csrf: csrfIn(form.text), email, password });
       expect(res.status).toBe(401);
       expect(res.text).toContain('That email and password do not match an active account.');
     }
@@ -195,7 +213,8 @@ describe('sign-in', () => {
   it('throttles a client after 20 failures across accounts, and other clients carry on', async () => {
     const t = createTestApp();
     await addStaff(t, { email: 'ada@socks.test' });
-    for (let i = 0; i < 20; i++) expect(await attempt(t, `guess${i}@socks.test`, 'wrong password', '203.0.113.9')).toBe(401);
+    for (let i = 0; i < 20; i++)
+      expect(await attempt(t, `guess${i}@socks.test`, 'wrong password', '203.0.113.9')).toBe(401);
     expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '203.0.113.9')).toBe(429);
     expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '198.51.100.7')).toBe(303);
   });
@@ -203,11 +222,17 @@ describe('sign-in', () => {
   it('throttles an IPv6 client by its /64, and the audit log keeps the address itself', async () => {
     const t = createTestApp();
     await addStaff(t, { email: 'ada@socks.test' });
-    for (let i = 0; i < 20; i++) expect(await attempt(t, `guess${i}@socks.test`, 'wrong password', `2001:db8:9:9::${(i + 1).toString(16)}`)).toBe(401);
+    for (let i = 0; i < 20; i++)
+      expect(await attempt(t, `guess${i}@socks.test`, 'wrong password', `2001:db8:9:9::${(i + 1).toString(16)}`)).toBe(
+        401,
+      );
     expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '2001:db8:9:9:abcd::1')).toBe(429);
     expect(await attempt(t, 'ada@socks.test', STAFF_PASSWORD, '2001:db8:9:a::1')).toBe(303);
 
-    const signIn = t.ctx.database.sqlite.prepare("select after from audit_log where action = 'staff.sign_in'").pluck().get() as string;
+    const signIn = t.ctx.database.sqlite
+      .prepare("select after from audit_log where action = 'staff.sign_in'")
+      .pluck()
+      .get() as string;
     expect(JSON.parse(signIn)).toEqual({ client: '2001:db8:9:a::1' });
   });
 
@@ -220,17 +245,29 @@ describe('sign-in', () => {
   });
 });
 
-async function attempt(t: ReturnType<typeof createTestApp>, email: string, password: string, client = '192.0.2.1'): Promise<number> {
+async function attempt(
+  t: ReturnType<typeof createTestApp>,
+  email: string,
+  password: string,
+  client = '192.0.2.1',
+): Promise<number> {
   const agent = (await import('supertest')).default.agent(t.app);
   const form = await agent.get('/admin/login');
-  const res = await agent.post('/admin/login').set('x-forwarded-for', client).type('form').send({ _csrf: csrfIn(form.text), email, password });
+  const res = await agent
+    .post('/admin/login')
+    .set('x-forwarded-for', client)
+    .type('form')
+    .send({ _csrf: csrfIn(form.text), email, password });
   return res.status;
 }
 
 async function attemptTo(t: ReturnType<typeof createTestApp>, next: string): Promise<string> {
   const agent = (await import('supertest')).default.agent(t.app);
   const form = await agent.get(`/admin/login?next=${encodeURIComponent(next)}`);
-  const res = await agent.post('/admin/login').type('form').send({ _csrf: csrfIn(form.text), email: 'ada@socks.test', password: STAFF_PASSWORD, next });
+  const res = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfIn(form.text), email: 'ada@socks.test', password: STAFF_PASSWORD, next });
   return res.headers.location ?? '';
 }
 

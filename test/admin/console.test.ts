@@ -39,10 +39,22 @@ describe('the dashboard', () => {
     await buy(t, { currency: 'eur', lines: [{ pairsPerUnit: 1 }] }, '2025-03-03T10:00:00Z');
     await buy(t, { currency: 'usd', lines: [{ pairsPerUnit: 1 }] }, '2025-03-04T10:00:00Z'); // no USD rate
     await buy(t, { lines: [{ quantity: 2 }] }, '2025-03-05T10:00:00Z'); // unmapped
-    await t.deliver(disputeEvent('charge.dispute.created', disputed, { id: 'dp_open', status: 'needs_response' }, seconds('2025-03-06T10:00:00Z')));
+    await t.deliver(
+      disputeEvent(
+        'charge.dispute.created',
+        disputed,
+        { id: 'dp_open', status: 'needs_response' },
+        seconds('2025-03-06T10:00:00Z'),
+      ),
+    );
     await t.settle();
     const browser = await staffBrowser(t);
-    await browser.post('/admin/donations', { paidOn: '2025-03-08', amount: '1.00', currency: 'GBP', reference: 'BACS 1' });
+    await browser.post('/admin/donations', {
+      paidOn: '2025-03-08',
+      amount: '1.00',
+      currency: 'GBP',
+      reference: 'BACS 1',
+    });
 
     const page = (await browser.get('/admin')).text;
     expect(rowOf(page, 'This month (2025-03)', 'GBP')).toEqual(['GBP', '1', '2', '2', '£2.00', '£1.00', '£1.00']);
@@ -61,9 +73,18 @@ describe('orders', () => {
     const t = appInMarch();
     const ada1 = await buy(t, { email: 'ada@example.org', lines: [{ pairsPerUnit: 1 }] }, '2025-01-10T10:00:00Z');
     const ada2 = await buy(t, { email: 'Ada@Example.org', lines: [{ pairsPerUnit: 2 }] }, '2025-02-10T10:00:00Z');
-    await buy(t, { email: 'bob@example.org', paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1 }] }, '2025-02-11T10:00:00Z');
+    await buy(
+      t,
+      { email: 'bob@example.org', paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1 }] },
+      '2025-02-11T10:00:00Z',
+    );
     const browser = await staffBrowser(t);
-    const found = async (query: string) => [...(await browser.get(`/admin/orders?${query}`)).text.matchAll(/<td><a href="\/admin\/orders\/\d+">(cs_[^<]+)<\/a><\/td>/g)].map((m) => m[1]);
+    const found = async (query: string) =>
+      [
+        ...(await browser.get(`/admin/orders?${query}`)).text.matchAll(
+          /<td><a href="\/admin\/orders\/\d+">(cs_[^<]+)<\/a><\/td>/g,
+        ),
+      ].map((m) => m[1]);
 
     expect(await found('q=ADA%40example.org')).toEqual([ada2.session.id, ada1.session.id]);
     expect(await found(`q=${ada1.session.id}`)).toEqual([ada1.session.id]);
@@ -72,7 +93,8 @@ describe('orders', () => {
     expect(await found('status=unpaid')).toHaveLength(1);
     expect(await found('month=2025-02&status=paid')).toEqual([ada2.session.id]);
 
-    for (let i = 0; i < 52; i++) await t.deliver(stripeEvent('checkout.session.completed', checkoutSession({ lines: [{ pairsPerUnit: 1 }] })));
+    for (let i = 0; i < 52; i++)
+      await t.deliver(stripeEvent('checkout.session.completed', checkoutSession({ lines: [{ pairsPerUnit: 1 }] })));
     await t.settle();
     const first = await browser.get('/admin/orders');
     const older = decodeEntities(/href="(\/admin\/orders\?before[^"]+)"/.exec(first.text)?.[1] ?? '');
@@ -84,8 +106,19 @@ describe('orders', () => {
 
   it('shows an order’s lines, ledger entries and the Stripe events behind it, with their raw JSON', async () => {
     const t = appInMarch();
-    const p = await buy(t, { lines: [{ pairsPerUnit: 3, description: 'Leopard socks <3-pack>' }] }, '2025-03-01T10:00:00Z');
-    await t.deliver(disputeEvent('charge.dispute.created', p, { id: 'dp_1', status: 'needs_response' }, seconds('2025-03-02T10:00:00Z')));
+    const p = await buy(
+      t,
+      { lines: [{ pairsPerUnit: 3, description: 'Leopard socks <3-pack>' }] },
+      '2025-03-01T10:00:00Z',
+    );
+    await t.deliver(
+      disputeEvent(
+        'charge.dispute.created',
+        p,
+        { id: 'dp_1', status: 'needs_response' },
+        seconds('2025-03-02T10:00:00Z'),
+      ),
+    );
     await t.settle();
     const order = t.ctx.db.select().from(orders).get()!;
     const browser = await staffBrowser(t);
@@ -93,9 +126,16 @@ describe('orders', () => {
     expect(page).toContain('Leopard socks &lt;3-pack&gt;');
     expect(page).toMatch(/id="order-pairs"><strong>3<\/strong> pairs/);
     expect(page).toContain(`paid checkout ${p.session.id}`);
-    const eventIds = t.ctx.db.select({ id: stripeEvents.id }).from(stripeEvents).all().map((e) => e.id);
+    const eventIds = t.ctx.db
+      .select({ id: stripeEvents.id })
+      .from(stripeEvents)
+      .all()
+      .map((e) => e.id);
     for (const id of eventIds) expect(page).toContain(`href="/admin/events/${id}"`);
-    const checkoutEvent = t.ctx.database.sqlite.prepare("select id from stripe_events where type = 'checkout.session.completed'").pluck().get();
+    const checkoutEvent = t.ctx.database.sqlite
+      .prepare("select id from stripe_events where type = 'checkout.session.completed'")
+      .pluck()
+      .get();
     const raw = (await browser.get(`/admin/events/${checkoutEvent}`)).text;
     expect(raw).toContain(`&quot;id&quot;: &quot;${p.session.id}&quot;`);
   });
@@ -111,7 +151,9 @@ describe('webhook events', () => {
     const session = checkoutSession();
     standIn.lineItems.set(session.id, [lineItem({ pairsPerUnit: 4 }, 'gbp')]);
     standIn.isDown = true;
-    const event = stripeEvent('checkout.session.completed', session, { createdSeconds: seconds('2025-03-09T10:00:00Z') });
+    const event = stripeEvent('checkout.session.completed', session, {
+      createdSeconds: seconds('2025-03-09T10:00:00Z'),
+    });
     await t.deliver(event);
     await t.settle();
     const browser = await staffBrowser(t);
@@ -124,7 +166,11 @@ describe('webhook events', () => {
     await t.settle();
     expect((await browser.get(`/admin/events/${event.id}`)).text).toContain('<dd id="event-status">processed</dd>');
     expect(t.totals().pairs).toBe(4);
-    const audit = t.ctx.db.select().from(auditLog).all().find((a) => a.action === 'event.replay')!;
+    const audit = t.ctx.db
+      .select()
+      .from(auditLog)
+      .all()
+      .find((a) => a.action === 'event.replay')!;
     expect(JSON.parse(audit.before!)).toMatchObject({ status: 'retrying', attempts: 1 });
   });
 });
@@ -132,14 +178,31 @@ describe('webhook events', () => {
 describe('products', () => {
   it('mapping an unmapped price recomputes its orders with new ledger entries, never edits', async () => {
     const t = appInMarch();
-    await buy(t, { lines: [{ pairsPerUnit: 1 }, { priceId: 'price_gift', productId: 'prod_gift', quantity: 2, description: 'Gift box' }] }, '2025-03-01T10:00:00Z');
-    await buy(t, { lines: [{ priceId: 'price_gift', productId: 'prod_gift', quantity: 1, description: 'Gift box' }] }, '2025-03-02T10:00:00Z');
+    await buy(
+      t,
+      {
+        lines: [
+          { pairsPerUnit: 1 },
+          { priceId: 'price_gift', productId: 'prod_gift', quantity: 2, description: 'Gift box' },
+        ],
+      },
+      '2025-03-01T10:00:00Z',
+    );
+    await buy(
+      t,
+      { lines: [{ priceId: 'price_gift', productId: 'prod_gift', quantity: 1, description: 'Gift box' }] },
+      '2025-03-02T10:00:00Z',
+    );
     expect(t.totals().pairs).toBe(1);
     const before = t.ctx.db.select().from(ledgerEntries).all();
     const browser = await staffBrowser(t);
-    expect((await browser.get('/admin/products')).text).toMatch(/<td>Gift box<\/td><td>price_gift<\/td><td>prod_gift<\/td><td class="num">2<\/td><td class="num">3<\/td>/);
+    expect((await browser.get('/admin/products')).text).toMatch(
+      /<td>Gift box<\/td><td>price_gift<\/td><td>prod_gift<\/td><td class="num">2<\/td><td class="num">3<\/td>/,
+    );
 
-    expect((await browser.post('/admin/products', { stripeId: 'price_gift', name: 'Gift box', pairsPerUnit: '3' })).status).toBe(303);
+    expect(
+      (await browser.post('/admin/products', { stripeId: 'price_gift', name: 'Gift box', pairsPerUnit: '3' })).status,
+    ).toBe(303);
     expect(t.totals().pairs).toBe(1 + 6 + 3);
     const after = t.ctx.db.select().from(ledgerEntries).all();
     expect(after.slice(0, before.length)).toEqual(before);
@@ -154,8 +217,14 @@ describe('products', () => {
     expect(t.totals().pairs).toBe(10);
     await browser.post('/admin/products', { stripeId: 'price_gift', name: 'Gift box', pairsPerUnit: '2' });
     expect(t.totals().pairs).toBe(1 + 4 + 2);
-    const changes = t.ctx.db.select().from(auditLog).all().filter((a) => a.action === 'product.map');
-    expect(changes.map((c) => JSON.parse(c.after!)).map((a) => [a.pairsPerUnit, a.linesChanged, a.ordersReconciled])).toEqual([
+    const changes = t.ctx.db
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((a) => a.action === 'product.map');
+    expect(
+      changes.map((c) => JSON.parse(c.after!)).map((a) => [a.pairsPerUnit, a.linesChanged, a.ordersReconciled]),
+    ).toEqual([
       [3, 2, 2],
       [5, 0, 0],
       [2, 2, 2],
@@ -174,7 +243,13 @@ describe('products', () => {
       expect(res.status).toBe(400);
       expect(res.text).toContain(message);
     }
-    expect(t.ctx.db.select().from(auditLog).all().filter((a) => a.action === 'product.map')).toHaveLength(0);
+    expect(
+      t.ctx.db
+        .select()
+        .from(auditLog)
+        .all()
+        .filter((a) => a.action === 'product.map'),
+    ).toHaveLength(0);
   });
 });
 
@@ -182,11 +257,25 @@ describe('conversion rules', () => {
   it('an admin adds a rule from a future day; orders keep the rule of their payment day; past rules are read-only', async () => {
     const t = appInMarch();
     const admin = await staffBrowser(t, 'admin');
-    expect((await admin.post('/admin/rules', { effectiveOn: '2025-03-10', trapWeeksPerPair: '1', rates: 'GBP 1.50' })).text).toContain('after today');
-    expect((await admin.post('/admin/rules', { effectiveOn: '2025-03-11', trapWeeksPerPair: '2', rates: 'GBP 1.50, EUR 1.70' })).status).toBe(303);
+    expect(
+      (await admin.post('/admin/rules', { effectiveOn: '2025-03-10', trapWeeksPerPair: '1', rates: 'GBP 1.50' })).text,
+    ).toContain('after today');
+    expect(
+      (
+        await admin.post('/admin/rules', {
+          effectiveOn: '2025-03-11',
+          trapWeeksPerPair: '2',
+          rates: 'GBP 1.50, EUR 1.70',
+        })
+      ).status,
+    ).toBe(303);
     await buy(t, { lines: [{ pairsPerUnit: 1 }] }, '2025-03-10T18:00:00Z');
     await buy(t, { lines: [{ pairsPerUnit: 1 }] }, '2025-03-11T08:00:00Z');
-    const sales = t.ctx.db.select().from(ledgerEntries).all().map((e) => [e.trapWeeks, e.donationMinor]);
+    const sales = t.ctx.db
+      .select()
+      .from(ledgerEntries)
+      .all()
+      .map((e) => [e.trapWeeks, e.donationMinor]);
     expect(sales).toEqual([
       [1, 100],
       [2, 150],
@@ -194,7 +283,10 @@ describe('conversion rules', () => {
     const rules = (await admin.get('/admin/rules')).text;
     expect(rules).toMatch(/<td>2025-03-11<\/td><td class="num">2<\/td>\s*<td>EUR €1.70 · GBP £1.50<\/td>/);
     expect(rules).toMatch(/<td>2000-01-01<\/td>[\s\S]*?read-only/);
-    const ruleId = t.ctx.database.sqlite.prepare("select id from conversion_rules where effective_on = '2025-03-11'").pluck().get();
+    const ruleId = t.ctx.database.sqlite
+      .prepare("select id from conversion_rules where effective_on = '2025-03-11'")
+      .pluck()
+      .get();
     expect((await admin.post(`/admin/rules/${ruleId}/withdraw`)).text).toContain('Orders already use this rule');
   });
 
@@ -202,7 +294,10 @@ describe('conversion rules', () => {
     const t = appInMarch();
     const admin = await staffBrowser(t, 'admin');
     await admin.post('/admin/rules', { effectiveOn: '2025-04-01', trapWeeksPerPair: '1', rates: 'GBP 2.00' });
-    const ids = t.ctx.database.sqlite.prepare('select id from conversion_rules order by effective_on').pluck().all() as number[];
+    const ids = t.ctx.database.sqlite
+      .prepare('select id from conversion_rules order by effective_on')
+      .pluck()
+      .all() as number[];
     expect((await admin.post(`/admin/rules/${ids[1]}/withdraw`)).status).toBe(303);
     expect((await admin.post(`/admin/rules/${ids[0]}/withdraw`)).text).toContain('past rules are read-only');
     expect(t.ctx.database.sqlite.prepare('select count(*) from conversion_rules').pluck().get()).toBe(1);
@@ -215,33 +310,77 @@ describe('census', () => {
     const browser = await staffBrowser(t);
     const publicCensus = async () => (await t.http.get('/api/impact')).body.census;
     expect(await publicCensus()).toMatchObject({ date: '2024-01-01', total: 103 });
-    expect((await browser.post('/admin/census', { countedOn: '2025-02-28', adults: '90', adolescents: '8', cubs: '14', source: 'WildCats camera traps' })).status).toBe(303);
+    expect(
+      (
+        await browser.post('/admin/census', {
+          countedOn: '2025-02-28',
+          adults: '90',
+          adolescents: '8',
+          cubs: '14',
+          source: 'WildCats camera traps',
+        })
+      ).status,
+    ).toBe(303);
     expect(await publicCensus()).toMatchObject({ date: '2024-01-01', total: 103 });
     const id = t.ctx.database.sqlite.prepare("select id from censuses where counted_on = '2025-02-28'").pluck().get();
     expect((await browser.post(`/admin/census/${id}/publish`)).status).toBe(303);
     expect(await publicCensus()).toEqual({ date: '2025-02-28', adults: 90, adolescents: 8, cubs: 14, total: 112 });
     expect((await browser.post(`/admin/census/${id}/publish`)).text).toContain('already published');
-    expect((await browser.post('/admin/census', { countedOn: '2025-04-01', adults: '1', adolescents: '0', cubs: '0', source: 'x' })).text).toContain('cannot be in the future');
+    expect(
+      (
+        await browser.post('/admin/census', {
+          countedOn: '2025-04-01',
+          adults: '1',
+          adolescents: '0',
+          cubs: '0',
+          source: 'x',
+        })
+      ).text,
+    ).toContain('cannot be in the future');
   });
 
   it('tells a census with no cubs and no adolescents from a head count only', async () => {
     const t = appInMarch();
     const browser = await staffBrowser(t);
     const publish = async (countedOn: string, fields: Record<string, string>) => {
-      expect((await browser.post('/admin/census', { countedOn, source: 'WildCats camera traps', ...fields })).status).toBe(303);
+      expect(
+        (await browser.post('/admin/census', { countedOn, source: 'WildCats camera traps', ...fields })).status,
+      ).toBe(303);
       const id = t.ctx.database.sqlite.prepare('select id from censuses where counted_on = ?').pluck().get(countedOn);
       expect((await browser.post(`/admin/census/${id}/publish`)).status).toBe(303);
     };
-    const latestOnHome = async () => decodeEntities((await t.http.get('/')).text.match(/<table class="census-table">[\s\S]*?<\/table>/)![0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
+    const latestOnHome = async () =>
+      decodeEntities(
+        (await t.http.get('/')).text
+          .match(/<table class="census-table">[\s\S]*?<\/table>/)![0]
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' '),
+      );
 
     await publish('2025-01-10', { adults: '95', adolescents: '0', cubs: '0' }); // a bad year: none born, none growing up
     expect(await latestOnHome()).toContain('10 January 2025 95 95 adults, 0 adolescents, 0 cubs');
     await publish('2025-02-10', { adults: '97', adolescents: '', cubs: '' }); // a quick head count
     expect(await latestOnHome()).toContain('10 February 2025 97 not recorded');
-    expect((await t.http.get('/api/impact')).body.census).toEqual({ date: '2025-02-10', adults: 97, adolescents: 0, cubs: 0, total: 97 });
+    expect((await t.http.get('/api/impact')).body.census).toEqual({
+      date: '2025-02-10',
+      adults: 97,
+      adolescents: 0,
+      cubs: 0,
+      total: 97,
+    });
 
-    const half = await browser.post('/admin/census', { countedOn: '2025-02-20', adults: '90', adolescents: '3', cubs: '', source: 'x' });
-    expect(decodeEntities(half.text)).toContain('Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.');
-    expect(t.ctx.database.sqlite.prepare("select count(*) from censuses where counted_on = '2025-02-20'").pluck().get()).toBe(0);
+    const half = await browser.post('/admin/census', {
+      countedOn: '2025-02-20',
+      adults: '90',
+      adolescents: '3',
+      cubs: '',
+      source: 'x',
+    });
+    expect(decodeEntities(half.text)).toContain(
+      'Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.',
+    );
+    expect(
+      t.ctx.database.sqlite.prepare("select count(*) from censuses where counted_on = '2025-02-20'").pluck().get(),
+    ).toBe(0);
   });
 });

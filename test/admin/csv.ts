@@ -29,7 +29,8 @@ export function parseCsv(text: string): Record<string, string>[] {
   if (cell !== '' || row.length > 0) throw new Error('the CSV does not end with CRLF');
   const [header, ...body] = rows;
   return body.map((cells) => {
-    if (cells.length !== header!.length) throw new Error(`a row has ${cells.length} cells, the header ${header!.length}`);
+    if (cells.length !== header!.length)
+      throw new Error(`a row has ${cells.length} cells, the header ${header!.length}`);
     return Object.fromEntries(header!.map((name, n) => [name, cells[n]!]));
   });
 }

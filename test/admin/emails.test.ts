@@ -16,7 +16,8 @@ function relayRejecting(address: string): MailTransport & { sent: OutgoingMessag
     kind: 'test relay',
     sent,
     async send(message): Promise<SendOutcome> {
-      if (message.to.address === address) return { status: 'rejected', error: '550 5.1.1 no such mailbox', isRecipientRejected: true };
+      if (message.to.address === address)
+        return { status: 'rejected', error: '550 5.1.1 no such mailbox', isRecipientRejected: true };
       sent.push(message);
       return { status: 'sent', response: '250 2.0.0 queued' };
     },
@@ -28,7 +29,11 @@ function relayRejecting(address: string): MailTransport & { sent: OutgoingMessag
 async function februaryEmailed(t: TestApp) {
   for (const email of ['ada@example.org', 'bob@example.org', 'cara@example.org']) {
     const p = purchase({ email, lines: [{ pairsPerUnit: 2 }] });
-    await t.deliver(stripeEvent('checkout.session.completed', p.session, { createdSeconds: Math.floor(Date.parse('2025-02-14T10:00:00Z') / 1000) }));
+    await t.deliver(
+      stripeEvent('checkout.session.completed', p.session, {
+        createdSeconds: Math.floor(Date.parse('2025-02-14T10:00:00Z') / 1000),
+      }),
+    );
   }
   await t.settle();
   await runMonthlyEmails({ db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock }, { period: '2025-02' });
@@ -37,11 +42,16 @@ async function februaryEmailed(t: TestApp) {
 
 describe('emails in the console', () => {
   it('shows each monthly run by state, the outbox, and what needs attention', async () => {
-    const t = createTestApp({ clock: new TestClock(MARCH), overrides: { mailTransport: relayRejecting('cara@example.org') } });
+    const t = createTestApp({
+      clock: new TestClock(MARCH),
+      overrides: { mailTransport: relayRejecting('cara@example.org') },
+    });
     await februaryEmailed(t);
     const browser = await staffBrowser(t);
     const page = (await browser.get('/admin/emails')).text;
-    expect(page).toMatch(/<td>2025-02<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">2<\/td>\s*<td class="num">0<\/td><td class="num">1<\/td><td class="num">3<\/td>/);
+    expect(page).toMatch(
+      /<td>2025-02<\/td><td class="num">0<\/td><td class="num">0<\/td><td class="num">2<\/td>\s*<td class="num">0<\/td><td class="num">1<\/td><td class="num">3<\/td>/,
+    );
     expect(page).toContain('sent: 4');
     expect(page).toContain('dead: 2');
     const dashboard = (await browser.get('/admin')).text;
@@ -49,10 +59,18 @@ describe('emails in the console', () => {
   });
 
   it('shows a message with its text, and its HTML apart under a sandbox', async () => {
-    const t = createTestApp({ clock: new TestClock(MARCH), overrides: { mailTransport: relayRejecting('cara@example.org') } });
+    const t = createTestApp({
+      clock: new TestClock(MARCH),
+      overrides: { mailTransport: relayRejecting('cara@example.org') },
+    });
     await februaryEmailed(t);
     const browser = await staffBrowser(t);
-    const id = t.ctx.database.sqlite.prepare("select id from email_outbox where idempotency_key like 'monthly:2025-02:%' and recipient = 'cara@example.org'").pluck().get();
+    const id = t.ctx.database.sqlite
+      .prepare(
+        "select id from email_outbox where idempotency_key like 'monthly:2025-02:%' and recipient = 'cara@example.org'",
+      )
+      .pluck()
+      .get();
     const page = (await browser.get(`/admin/emails/${id}`)).text;
     expect(page).toContain('<dd id="email-state">dead</dd>');
     expect(page).toContain('550 5.1.1 no such mailbox');
@@ -64,7 +82,10 @@ describe('emails in the console', () => {
   });
 
   it('lists the receipt on its order’s page', async () => {
-    const t = createTestApp({ clock: new TestClock(MARCH), overrides: { mailTransport: relayRejecting('nobody@example.org') } });
+    const t = createTestApp({
+      clock: new TestClock(MARCH),
+      overrides: { mailTransport: relayRejecting('nobody@example.org') },
+    });
     await februaryEmailed(t);
     const browser = await staffBrowser(t);
     const order = t.ctx.db.select().from(orders).get()!;
@@ -87,7 +108,13 @@ describe('emails in the console', () => {
     expect(page).toContain('Your leopard impact in February 2025');
     const html = await browser.get('/admin/field-notes/2025-02/preview.html');
     expect(html.text).toContain('A mother with two cubs walked past trap 17 &lt;twice&gt; this month.');
-    const audit = t.ctx.db.select().from(auditLog).all().filter((a) => a.action === 'field_note.set');
-    expect(audit.map((a) => [a.subject, a.before, JSON.parse(a.after!).body])).toEqual([['field_note:2025-02', null, note]]);
+    const audit = t.ctx.db
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((a) => a.action === 'field_note.set');
+    expect(audit.map((a) => [a.subject, a.before, JSON.parse(a.after!).body])).toEqual([
+      ['field_note:2025-02', null, note],
+    ]);
   });
 });

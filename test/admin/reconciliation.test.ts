@@ -13,12 +13,26 @@ const seconds = (iso: string) => Math.floor(at(iso) / 1000);
 async function januaryAndFebruary(t: TestApp) {
   const first = purchase({ lines: [{ pairsPerUnit: 3, unitAmountMinor: 1200 }] });
   const second = purchase({ lines: [{ pairsPerUnit: 2, unitAmountMinor: 1200 }] });
-  await t.deliver(stripeEvent('checkout.session.completed', first.session, { createdSeconds: seconds('2025-01-05T10:00:00Z') }));
-  await t.deliver(stripeEvent('checkout.session.completed', second.session, { createdSeconds: seconds('2025-01-20T10:00:00Z') }));
+  await t.deliver(
+    stripeEvent('checkout.session.completed', first.session, { createdSeconds: seconds('2025-01-05T10:00:00Z') }),
+  );
+  await t.deliver(
+    stripeEvent('checkout.session.completed', second.session, { createdSeconds: seconds('2025-01-20T10:00:00Z') }),
+  );
   await t.deliver(chargeRefunded(first, 600, seconds('2025-02-03T10:00:00Z'))); // 2 of 3 pairs reversed
   await t.settle();
   const browser = await staffBrowser(t, 'staff');
-  expect((await browser.post('/admin/donations', { paidOn: '2025-02-15', amount: '3.00', currency: 'gbp', reference: 'BACS 0001', note: '' })).status).toBe(303);
+  expect(
+    (
+      await browser.post('/admin/donations', {
+        paidOn: '2025-02-15',
+        amount: '3.00',
+        currency: 'gbp',
+        reference: 'BACS 0001',
+        note: '',
+      })
+    ).status,
+  ).toBe(303);
   return { first, second, browser };
 }
 
@@ -29,10 +43,27 @@ describe('month-end reconciliation', () => {
 
     const january = parseCsv((await browser.get('/admin/reconciliation/2025-01.csv')).text);
     expect(january).toEqual([
-      { currency: 'GBP', opening_minor: '0', accrued_minor: '500', reversed_minor: '0', paid_minor: '0', closing_minor: '500', month: '2025-01', status: 'open', late_entries: '0', late_minor: '0' },
+      {
+        currency: 'GBP',
+        opening_minor: '0',
+        accrued_minor: '500',
+        reversed_minor: '0',
+        paid_minor: '0',
+        closing_minor: '500',
+        month: '2025-01',
+        status: 'open',
+        late_entries: '0',
+        late_minor: '0',
+      },
     ]);
     const february = parseCsv((await browser.get('/admin/reconciliation/2025-02.csv')).text);
-    expect(february[0]).toMatchObject({ opening_minor: '500', accrued_minor: '0', reversed_minor: '200', paid_minor: '300', closing_minor: '0' });
+    expect(february[0]).toMatchObject({
+      opening_minor: '500',
+      accrued_minor: '0',
+      reversed_minor: '200',
+      paid_minor: '300',
+      closing_minor: '0',
+    });
     const march = parseCsv((await browser.get('/admin/reconciliation/2025-03.csv')).text);
     expect(march[0]).toMatchObject({ opening_minor: '0', closing_minor: '0' });
   });
@@ -44,7 +75,9 @@ describe('month-end reconciliation', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="reconciliation-2025-02.csv"');
-    expect(res.text.split('\r\n')[0]).toMatch(/^currency,opening_minor,accrued_minor,reversed_minor,paid_minor,closing_minor,/);
+    expect(res.text.split('\r\n')[0]).toMatch(
+      /^currency,opening_minor,accrued_minor,reversed_minor,paid_minor,closing_minor,/,
+    );
   });
 
   it('a late refund after its month closed lands in the first open month, labelled late; the closed month never changes', async () => {
@@ -59,14 +92,31 @@ describe('month-end reconciliation', () => {
 
     expect((await browser.get('/admin/reconciliation/2025-01.csv')).text).toBe(januaryClosed);
     const february = parseCsv((await browser.get('/admin/reconciliation/2025-02.csv')).text);
-    expect(february[0]).toMatchObject({ opening_minor: '500', reversed_minor: '400', paid_minor: '300', closing_minor: '-200', late_entries: '1', late_minor: '-200' });
+    expect(february[0]).toMatchObject({
+      opening_minor: '500',
+      reversed_minor: '400',
+      paid_minor: '300',
+      closing_minor: '-200',
+      late_entries: '1',
+      late_minor: '-200',
+    });
     const page = await browser.get('/admin/reconciliation/2025-02');
     expect(page.text).toContain('occurred in 2025-01, which was closed');
     expect(page.text).toMatch(/1 entry in GBP totalling -£2\.00/);
     const lines = parseCsv((await browser.get('/admin/reconciliation/2025-02/ledger.csv')).text);
-    expect(lines.filter((l) => l.is_late === 'true').map((l) => [l.kind, l.donation_minor, l.occurred_at])).toEqual([['refund', '-200', '2025-01-25T10:00:00.000Z']]);
+    expect(lines.filter((l) => l.is_late === 'true').map((l) => [l.kind, l.donation_minor, l.occurred_at])).toEqual([
+      ['refund', '-200', '2025-01-25T10:00:00.000Z'],
+    ]);
     expect(t.ctx.db.select().from(signedOffBalances).all()).toEqual([
-      { period: '2025-01', currency: 'GBP', openingMinor: 0, accruedMinor: 500, reversedMinor: 0, paidMinor: 0, closingMinor: 500 },
+      {
+        period: '2025-01',
+        currency: 'GBP',
+        openingMinor: 0,
+        accruedMinor: 500,
+        reversedMinor: 0,
+        paidMinor: 0,
+        closingMinor: 500,
+      },
     ]);
   });
 
@@ -82,7 +132,13 @@ describe('month-end reconciliation', () => {
     const unfinished = await browser.post('/admin/reconciliation/2025-03/close');
     expect(unfinished.status).toBe(400);
     expect(unfinished.text).toContain('2025-03 has not ended yet');
-    expect(t.ctx.db.select().from(signedOffBalances).all().map((b) => [b.period, b.closingMinor])).toEqual([
+    expect(
+      t.ctx.db
+        .select()
+        .from(signedOffBalances)
+        .all()
+        .map((b) => [b.period, b.closingMinor]),
+    ).toEqual([
       ['2025-01', 500],
       ['2025-02', 0],
     ]);
@@ -118,14 +174,30 @@ describe('donations paid', () => {
     const { browser } = await januaryAndFebruary(t);
     const owed = async () => /data-currency="GBP">([^<]+)</.exec((await browser.get('/admin/donations')).text)?.[1];
     expect(await owed()).toBe('£0.00');
-    expect((await browser.post('/admin/donations', { paidOn: '2025-03-01', amount: '1.50', currency: 'GBP', reference: 'BACS 0002' })).status).toBe(303);
+    expect(
+      (
+        await browser.post('/admin/donations', {
+          paidOn: '2025-03-01',
+          amount: '1.50',
+          currency: 'GBP',
+          reference: 'BACS 0002',
+        })
+      ).status,
+    ).toBe(303);
     expect(await owed()).toBe('-£1.50');
 
-    const id = t.ctx.database.sqlite.prepare("select id from donation_payments where reference = 'BACS 0002'").pluck().get() as number;
+    const id = t.ctx.database.sqlite
+      .prepare("select id from donation_payments where reference = 'BACS 0002'")
+      .pluck()
+      .get() as number;
     expect((await browser.post(`/admin/donations/${id}/void`, { reason: 'typed the wrong amount' })).status).toBe(303);
     expect(await owed()).toBe('£0.00');
-    expect((await browser.post(`/admin/donations/${id}/void`, { reason: 'again' })).text).toContain('already been voided');
-    const entries = t.ctx.database.sqlite.prepare("select donation_minor, reason from ledger_entries where kind = 'donation_paid' order by id").all();
+    expect((await browser.post(`/admin/donations/${id}/void`, { reason: 'again' })).text).toContain(
+      'already been voided',
+    );
+    const entries = t.ctx.database.sqlite
+      .prepare("select donation_minor, reason from ledger_entries where kind = 'donation_paid' order by id")
+      .all();
     expect(entries).toEqual([
       { donation_minor: -300, reason: 'donation paid to the charity, reference BACS 0001' },
       { donation_minor: -150, reason: 'donation paid to the charity, reference BACS 0002' },
@@ -158,12 +230,20 @@ describe('donations paid', () => {
     const { browser } = await januaryAndFebruary(t);
     await browser.post('/admin/reconciliation/2025-01/close');
     await browser.post('/admin/reconciliation/2025-02/close');
-    await browser.post('/admin/donations', { paidOn: '2025-01-31', amount: '2.00', currency: 'GBP', reference: 'late receipt' });
+    await browser.post('/admin/donations', {
+      paidOn: '2025-01-31',
+      amount: '2.00',
+      currency: 'GBP',
+      reference: 'late receipt',
+    });
     const march = parseCsv((await browser.get('/admin/reconciliation/2025-03.csv')).text);
     expect(march[0]).toMatchObject({ opening_minor: '0', paid_minor: '200', closing_minor: '-200', late_entries: '1' });
     expect((await browser.get('/admin/donations')).text).toMatch(/2025-03<\/a> <span class="admin-tag warn">late/);
 
-    const id = t.ctx.database.sqlite.prepare("select id from donation_payments where reference = 'late receipt'").pluck().get() as number;
+    const id = t.ctx.database.sqlite
+      .prepare("select id from donation_payments where reference = 'late receipt'")
+      .pluck()
+      .get() as number;
     await browser.post(`/admin/donations/${id}/void`, { reason: 'paid twice by mistake' });
     const after = parseCsv((await browser.get('/admin/reconciliation/2025-03.csv')).text);
     expect(after[0]).toMatchObject({ opening_minor: '0', paid_minor: '0', closing_minor: '0', late_entries: '2' });

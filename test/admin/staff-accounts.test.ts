@@ -10,7 +10,11 @@ describe('admin:create', () => {
   it('creates an admin from a password on standard input, who can then sign in', async () => {
     const dir = makeTempDir();
     const env = { DATABASE_PATH: path.join(dir, 'socks.db') };
-    const result = await runCli(['admin:create', '--email', 'Boss@Socks.test', '--password-stdin'], env, `${STAFF_PASSWORD}\n`);
+    const result = await runCli(
+      ['admin:create', '--email', 'Boss@Socks.test', '--password-stdin'],
+      env,
+      `${STAFF_PASSWORD}\n`,
+    );
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('created admin account for boss@socks.test');
     expect(result.code).toBe(0);
@@ -20,7 +24,9 @@ describe('admin:create', () => {
     expect(row).toMatchObject({ email: 'boss@socks.test', role: 'admin', isActive: true });
     expect(row.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
     expect(row.passwordHash).not.toContain(STAFF_PASSWORD);
-    expect(t.ctx.db.select().from(auditLog).all()).toMatchObject([{ actor: 'command line', action: 'staff.create', subject: `staff:${row.id}` }]);
+    expect(t.ctx.db.select().from(auditLog).all()).toMatchObject([
+      { actor: 'command line', action: 'staff.create', subject: `staff:${row.id}` },
+    ]);
     const browser = await signInAs(t, 'boss@socks.test');
     expect((await browser.get('/admin/staff')).status).toBe(200);
   });
@@ -45,8 +51,21 @@ describe('staff accounts', () => {
   it('an admin adds a member, changes their role, disables them; each change is audited with before and after', async () => {
     const t = createTestApp();
     const admin = await staffBrowser(t, 'admin', 'boss@socks.test');
-    expect((await admin.post('/admin/staff', { email: 'kit@socks.test', name: 'Kit', role: 'staff', password: STAFF_PASSWORD })).status).toBe(303);
-    const kit = t.ctx.db.select().from(staff).where(sql`email = 'kit@socks.test'`).get()!;
+    expect(
+      (
+        await admin.post('/admin/staff', {
+          email: 'kit@socks.test',
+          name: 'Kit',
+          role: 'staff',
+          password: STAFF_PASSWORD,
+        })
+      ).status,
+    ).toBe(303);
+    const kit = t.ctx.db
+      .select()
+      .from(staff)
+      .where(sql`email = 'kit@socks.test'`)
+      .get()!;
     const kitBrowser = await signInAs(t, 'kit@socks.test');
     expect((await kitBrowser.get('/admin/staff')).status).toBe(403);
 
@@ -58,7 +77,11 @@ describe('staff accounts', () => {
     expect((await admin.post(`/admin/staff/${kit.id}`, { role: 'admin', isActive: 'false' })).status).toBe(303);
     expect((await kitAgain.get('/admin')).status).toBe(303);
 
-    const changes = t.ctx.db.select().from(auditLog).where(sql`action like 'staff.%' and action != 'staff.sign_in'`).all();
+    const changes = t.ctx.db
+      .select()
+      .from(auditLog)
+      .where(sql`action like 'staff.%' and action != 'staff.sign_in'`)
+      .all();
     expect(changes.map((c) => [c.actor, c.action])).toEqual([
       ['command line', 'staff.create'],
       ['boss@socks.test', 'staff.create'],
@@ -83,8 +106,12 @@ describe('staff accounts', () => {
   it('refuses a duplicate email and a weak password with a clear message', async () => {
     const t = createTestApp();
     const admin = await staffBrowser(t, 'admin', 'boss@socks.test');
-    expect((await admin.post('/admin/staff', { email: 'BOSS@socks.test', role: 'staff', password: STAFF_PASSWORD })).text).toContain('already an account');
-    expect((await admin.post('/admin/staff', { email: 'new@socks.test', role: 'staff', password: 'short' })).text).toContain('at least 12');
+    expect(
+      (await admin.post('/admin/staff', { email: 'BOSS@socks.test', role: 'staff', password: STAFF_PASSWORD })).text,
+    ).toContain('already an account');
+    expect(
+      (await admin.post('/admin/staff', { email: 'new@socks.test', role: 'staff', password: 'short' })).text,
+    ).toContain('at least 12');
     expect(t.ctx.db.select().from(staff).all()).toHaveLength(1);
   });
 });
@@ -98,8 +125,16 @@ describe('the audit log', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('staff.sign_in');
     expect(page.text).toContain('staff.create');
-    expect(() => t.ctx.database.sqlite.prepare('update audit_log set actor = ?').run('someone else')).toThrow('append-only');
+    expect(() => t.ctx.database.sqlite.prepare('update audit_log set actor = ?').run('someone else')).toThrow(
+      'append-only',
+    );
     expect(() => t.ctx.database.sqlite.prepare('delete from audit_log').run()).toThrow('append-only');
-    expect(t.ctx.db.select().from(auditLog).all().every((e) => e.actor !== 'someone else')).toBe(true);
+    expect(
+      t.ctx.db
+        .select()
+        .from(auditLog)
+        .all()
+        .every((e) => e.actor !== 'someone else'),
+    ).toBe(true);
   });
 });

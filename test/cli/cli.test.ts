@@ -10,7 +10,11 @@ import { checkoutCompleted, stripeEvent } from '../helpers/stripe-events.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createTestApp, WEBHOOK_SECRET } from '../helpers/test-app.js';
 
-const envFor = (databasePath: string) => ({ DATABASE_PATH: databasePath, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, PUBLIC_URL: 'https://socks.example' });
+const envFor = (databasePath: string) => ({
+  DATABASE_PATH: databasePath,
+  STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  PUBLIC_URL: 'https://socks.example',
+});
 
 describe('command line', () => {
   it('migrate creates and migrates a new database file', async () => {
@@ -58,17 +62,33 @@ describe('command line', () => {
 
   it('events:replay re-processes failed events once their cause is fixed', async () => {
     const t = createTestApp();
-    const event = stripeEvent('checkout.session.completed', { object: 'checkout.session', id: 'cs_replay', payment_status: 'paid', amount_total: 1200 });
+    const event = stripeEvent('checkout.session.completed', {
+      object: 'checkout.session',
+      id: 'cs_replay',
+      payment_status: 'paid',
+      amount_total: 1200,
+    });
     await t.deliver(event);
     await t.settle();
     expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()?.status).toBe('failed'); // no currency
     // The fix: the stored payload is repaired (as a new app version would read it correctly).
-    const fixed = { ...event, data: { object: { ...event.data.object, currency: 'gbp', line_items: { object: 'list', data: [], has_more: false } } } };
-    t.ctx.db.update(stripeEvents).set({ payload: JSON.stringify(fixed) }).where(eq(stripeEvents.id, event.id)).run();
+    const fixed = {
+      ...event,
+      data: {
+        object: { ...event.data.object, currency: 'gbp', line_items: { object: 'list', data: [], has_more: false } },
+      },
+    };
+    t.ctx.db
+      .update(stripeEvents)
+      .set({ payload: JSON.stringify(fixed) })
+      .where(eq(stripeEvents.id, event.id))
+      .run();
 
     const result = await runCli(['events:replay', '--status', 'failed'], envFor(t.databasePath));
 
-    expect(result.stdout).toBe('re-processing 1 stored events…\ndone: 0 pending, 1 processed, 0 ignored, 0 retrying, 0 failed\n');
+    expect(result.stdout).toBe(
+      're-processing 1 stored events…\ndone: 0 pending, 1 processed, 0 ignored, 0 retrying, 0 failed\n',
+    );
     expect(result.code).toBe(0);
     expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()?.status).toBe('processed');
   });
@@ -79,7 +99,20 @@ describe('command line', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const result = await runCli(['simulate:purchase', '--email', 'sim@example.org', '--pairs', '3', '--quantity', '2', '--url', `http://127.0.0.1:${port}/webhooks/stripe`], envFor(t.databasePath));
+      const result = await runCli(
+        [
+          'simulate:purchase',
+          '--email',
+          'sim@example.org',
+          '--pairs',
+          '3',
+          '--quantity',
+          '2',
+          '--url',
+          `http://127.0.0.1:${port}/webhooks/stripe`,
+        ],
+        envFor(t.databasePath),
+      );
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^200 \{"received":true,"duplicate":false\}/);
       await t.settle();

@@ -8,7 +8,8 @@ import { checkoutCompleted, checkoutSession, nextCreated, stripeEvent } from '..
 import { runCli } from '../helpers/run-cli.js';
 import { createTestApp, WEBHOOK_SECRET, type TestApp } from '../helpers/test-app.js';
 
-const check = (t: TestApp, ...args: string[]) => runCli(['ledger:check', ...args], { DATABASE_PATH: t.databasePath, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
+const check = (t: TestApp, ...args: string[]) =>
+  runCli(['ledger:check', ...args], { DATABASE_PATH: t.databasePath, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
 
 describe('ledger:check', () => {
   it('says every kept sum agrees with the entries, and exits 0', async () => {
@@ -33,7 +34,10 @@ describe('ledger:check', () => {
 
   it('finds an order whose buyer was set without moving its entries, and --repair credits the buyer', async () => {
     const t = createTestApp();
-    const session = { ...checkoutSession({ lines: [{ pairsPerUnit: 3 }] }), customer_details: { email: null, name: null } };
+    const session = {
+      ...checkoutSession({ lines: [{ pairsPerUnit: 3 }] }),
+      customer_details: { email: null, name: null },
+    };
     await t.deliver(stripeEvent('checkout.session.completed', session, { createdSeconds: nextCreated() }));
     await t.settle();
     // What an earlier version left behind: the order names its buyer, its entries credit no one.
@@ -43,7 +47,9 @@ describe('ledger:check', () => {
 
     const found = await check(t);
     expect(found.code).toBe(1);
-    expect(found.stdout).toContain(`orders crediting someone other than their buyer: ids ${orderId} (run ledger:check --repair to credit them)`);
+    expect(found.stdout).toContain(
+      `orders crediting someone other than their buyer: ids ${orderId} (run ledger:check --repair to credit them)`,
+    );
     expect(findSupporterImpact(t.ctx.db, buyer.token)!.pairs).toBe(0);
 
     const repaired = await check(t, '--repair');
@@ -52,7 +58,9 @@ describe('ledger:check', () => {
     expect(repaired.stdout).toContain('every order credits its buyer');
     expect(findSupporterImpact(t.ctx.db, buyer.token)).toMatchObject({ pairs: 3, trapWeeks: 3 });
     expect(t.totals()).toEqual({ pairs: 3, trapWeeks: 3, supporters: 1 });
-    expect(t.ctx.db.select().from(auditLog).all()).toMatchObject([{ actor: 'command line', action: 'ledger.credit_buyer', subject: `order ${orderId}` }]);
+    expect(t.ctx.db.select().from(auditLog).all()).toMatchObject([
+      { actor: 'command line', action: 'ledger.credit_buyer', subject: `order ${orderId}` },
+    ]);
 
     expect((await check(t, '--repair')).stdout).not.toContain('credited'); // nothing left to do
   });

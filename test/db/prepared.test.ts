@@ -21,11 +21,28 @@ function database(): Database_ {
 let built = 0;
 const byEmail = (db: Db) => {
   built++;
-  return db.select().from(supporters).where(eq(supporters.email, sql.placeholder('email'))).prepare();
+  return db
+    .select()
+    .from(supporters)
+    .where(eq(supporters.email, sql.placeholder('email')))
+    .prepare();
 };
 const insert = (db: Db) =>
-  db.insert(supporters).values({ email: sql.placeholder('email'), token: sql.placeholder('token'), createdAt: sql.placeholder('createdAt'), isSubscribed: sql.placeholder('isSubscribed') }).prepare();
-const setSubscribed = (db: Db) => db.update(supporters).set({ isSubscribed: param(supporters.isSubscribed, 'isSubscribed') }).where(eq(supporters.email, sql.placeholder('email'))).prepare();
+  db
+    .insert(supporters)
+    .values({
+      email: sql.placeholder('email'),
+      token: sql.placeholder('token'),
+      createdAt: sql.placeholder('createdAt'),
+      isSubscribed: sql.placeholder('isSubscribed'),
+    })
+    .prepare();
+const setSubscribed = (db: Db) =>
+  db
+    .update(supporters)
+    .set({ isSubscribed: param(supporters.isSubscribed, 'isSubscribed') })
+    .where(eq(supporters.email, sql.placeholder('email')))
+    .prepare();
 
 describe('queries prepared once per connection', () => {
   it('builds a query once per connection, and never shares it between two databases', () => {

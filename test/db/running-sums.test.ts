@@ -4,7 +4,12 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database_ } from '../../src/db/client.js';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.js';
-import { findOrderFigureDrift, findPeriodSumDrift, findSupporterTotalDrift, rebuildRunningSums } from '../../src/db/running-sums.js';
+import {
+  findOrderFigureDrift,
+  findPeriodSumDrift,
+  findSupporterTotalDrift,
+  rebuildRunningSums,
+} from '../../src/db/running-sums.js';
 import { auditLedger, isLedgerConsistent } from '../../src/ledger/audit-ledger.js';
 import { makeTempDir } from '../helpers/test-app.js';
 
@@ -18,12 +23,15 @@ function databaseBefore(before: string): Database_ {
   const dir = makeTempDir();
   const folder = path.join(dir, 'migrations');
   fs.mkdirSync(path.join(folder, 'meta'), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  };
   const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith(before));
   expect(upTo).toBeGreaterThan(0);
   journal.entries = journal.entries.slice(0, upTo);
   fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const { tag } of journal.entries) fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), path.join(folder, `${tag}.sql`));
+  for (const { tag } of journal.entries)
+    fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), path.join(folder, `${tag}.sql`));
   const database = openDatabase(path.join(dir, 'old.db'));
   open.push(database);
   migrate(database.db, { migrationsFolder: folder });
@@ -41,22 +49,54 @@ function freshDatabase(): Database_ {
 function handWriter(database: Database_) {
   const { sqlite } = database;
   return {
-    supporter: (id: number) => sqlite.prepare(`insert into supporters (id, email, token, created_at) values (?, ?, ?, 0)`).run(id, `s${id}@example.org`, `tok_${id}_${'x'.repeat(30)}`),
+    supporter: (id: number) =>
+      sqlite
+        .prepare(`insert into supporters (id, email, token, created_at) values (?, ?, ?, 0)`)
+        .run(id, `s${id}@example.org`, `tok_${id}_${'x'.repeat(30)}`),
     order: (id: number, supporterId: number | null) =>
       sqlite
-        .prepare(`insert into orders (id, checkout_session_id, supporter_id, status, amount_total_minor, currency, paid_at, created_at, updated_at) values (?, ?, ?, 'paid', 100, 'GBP', 0, 0, 0)`)
+        .prepare(
+          `insert into orders (id, checkout_session_id, supporter_id, status, amount_total_minor, currency, paid_at, created_at, updated_at) values (?, ?, ?, 'paid', 100, 'GBP', 0, 0, 0)`,
+        )
         .run(id, `cs_${id}`, supporterId),
-    entry: (kind: string, orderId: number | null, supporterId: number | null, pairs: number, trapWeeks: number, opts: { occurredAt?: number; period?: string; donation?: number } = {}) =>
+    entry: (
+      kind: string,
+      orderId: number | null,
+      supporterId: number | null,
+      pairs: number,
+      trapWeeks: number,
+      opts: { occurredAt?: number; period?: string; donation?: number } = {},
+    ) =>
       sqlite
         .prepare(
           `insert into ledger_entries (kind, order_id, supporter_id, pairs, trap_weeks, donation_minor, currency, occurred_at, recorded_at, reason, period)
            values (?, ?, ?, ?, ?, ?, 'GBP', ?, 0, 'by hand', ?)`,
         )
-        .run(kind, orderId, supporterId, pairs, trapWeeks, opts.donation ?? pairs * 100, opts.occurredAt ?? Date.UTC(2025, 0, 15), opts.period ?? '2025-01'),
-    orderFigures: (id: number) => sqlite.prepare('select pairs, trap_weeks, sold_pairs, refunded_pairs, reversed_pairs from orders where id = ?').raw().get(id),
+        .run(
+          kind,
+          orderId,
+          supporterId,
+          pairs,
+          trapWeeks,
+          opts.donation ?? pairs * 100,
+          opts.occurredAt ?? Date.UTC(2025, 0, 15),
+          opts.period ?? '2025-01',
+        ),
+    orderFigures: (id: number) =>
+      sqlite
+        .prepare('select pairs, trap_weeks, sold_pairs, refunded_pairs, reversed_pairs from orders where id = ?')
+        .raw()
+        .get(id),
     totals: () => sqlite.prepare('select pairs, trap_weeks, supporters from ledger_totals').raw().get(),
-    supporterTotals: () => sqlite.prepare('select supporter_id, pairs, trap_weeks from supporter_totals order by 1').raw().all(),
-    periodSums: () => sqlite.prepare('select period, kind, is_late, entries, pairs, donation_minor from ledger_period_sums order by 1, 2, 3').raw().all(),
+    supporterTotals: () =>
+      sqlite.prepare('select supporter_id, pairs, trap_weeks from supporter_totals order by 1').raw().all(),
+    periodSums: () =>
+      sqlite
+        .prepare(
+          'select period, kind, is_late, entries, pairs, donation_minor from ledger_period_sums order by 1, 2, 3',
+        )
+        .raw()
+        .all(),
   };
 }
 
@@ -69,7 +109,10 @@ describe('the sums kept from the ledger', () => {
     w.order(7, 1);
 
     w.entry('sale', 7, 1, 4, 8);
-    expect([w.orderFigures(7), w.totals()]).toEqual([[4, 8, 4, 0, 0], [4, 8, 1]]);
+    expect([w.orderFigures(7), w.totals()]).toEqual([
+      [4, 8, 4, 0, 0],
+      [4, 8, 1],
+    ]);
     w.entry('refund', 7, 1, -1, -2);
     w.entry('dispute_lost', 7, 1, -3, -6);
     w.entry('dispute_won', 7, 1, 3, 6);
@@ -136,7 +179,10 @@ describe('the sums kept from the ledger', () => {
       [0, 0, 0, 0, 0],
     ]);
     expect(isLedgerConsistent(auditLedger(database.db))).toBe(true);
-    const triggers = database.sqlite.prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'ledger_entries' order by 1").pluck().all();
+    const triggers = database.sqlite
+      .prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'ledger_entries' order by 1")
+      .pluck()
+      .all();
     expect(triggers).not.toContain('order_figures_add');
     expect(triggers).not.toContain('ledger_period_sums_add');
     expect(migrateDatabase(database.db)).toEqual({ isRunningSumsRebuilt: false });

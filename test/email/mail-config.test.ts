@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-
 import { progressReporter } from '../../src/cli/progress.js';
-
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -14,13 +12,21 @@ describe('mail settings', () => {
       monthly: { isEnabled: false, cron: '0 9 1 * *', timezone: 'Europe/London' },
       retentionDays: 90,
     });
-    expect(loadConfig({ DATABASE_PATH: '/srv/socks/socks.db', MAIL_OUTBOX_DIR: '/var/mail/socks' }).mail.outboxDir).toBe('/var/mail/socks');
+    expect(
+      loadConfig({ DATABASE_PATH: '/srv/socks/socks.db', MAIL_OUTBOX_DIR: '/var/mail/socks' }).mail.outboxDir,
+    ).toBe('/var/mail/socks');
   });
 
   it('reject malformed values, naming each one', () => {
     let error: unknown;
     try {
-      loadConfig({ SMTP_MAX_CONNECTIONS: '0', SMTP_RATE_LIMIT: 'fast', MONTHLY_EMAIL_ENABLED: 'maybe', MONTHLY_EMAIL_CRON: 'every month', MONTHLY_EMAIL_TZ: 'Mars/Olympus' });
+      loadConfig({
+        SMTP_MAX_CONNECTIONS: '0',
+        SMTP_RATE_LIMIT: 'fast',
+        MONTHLY_EMAIL_ENABLED: 'maybe',
+        MONTHLY_EMAIL_CRON: 'every month',
+        MONTHLY_EMAIL_TZ: 'Mars/Olympus',
+      });
     } catch (e) {
       error = e;
     }

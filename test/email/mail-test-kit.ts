@@ -24,7 +24,10 @@ export function appSendingTo(sink: { url: string }, opts: Parameters<typeof crea
 }
 
 /** A paid purchase, delivered as Stripe would and processed; `paidAt` (ms) sets when it was paid. */
-export async function buy(t: TestApp, purchase: { email: string; name?: string; pairs: number; paidAt?: number }): Promise<void> {
+export async function buy(
+  t: TestApp,
+  purchase: { email: string; name?: string; pairs: number; paidAt?: number },
+): Promise<void> {
   const event = checkoutCompleted(
     { email: purchase.email, name: purchase.name ?? null, lines: [{ pairsPerUnit: purchase.pairs }] },
     purchase.paidAt === undefined ? {} : { createdSeconds: Math.floor(purchase.paidAt / 1000) },
@@ -62,5 +65,7 @@ export function rawHeaderLines(raw: Buffer): string[] {
 
 /** The links in a message's HTML part, in order. */
 export function htmlLinks(mail: ReceivedMail): string[] {
-  return [...String(mail.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+  return [...String(mail.parsed.html).matchAll(/href="([^"]+)"/g)].map((m) =>
+    m[1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'),
+  );
 }

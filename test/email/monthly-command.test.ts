@@ -40,14 +40,20 @@ describe('npm run cli -- emails:monthly', () => {
 
     const unfinished = await runCli(['emails:monthly', '--period', thisMonth], { DATABASE_PATH: t.databasePath });
 
-    expect(unfinished).toMatchObject({ code: 64, stdout: '', stderr: `${thisMonth} has not ended yet; its emails can go once it has.\n` });
+    expect(unfinished).toMatchObject({
+      code: 64,
+      stdout: '',
+      stderr: `${thisMonth} has not ended yet; its emails can go once it has.\n`,
+    });
   });
 });
 
 describe('the monthly schedule', () => {
   it('queues and sends the month that just ended when its cron fires, once enabled', async () => {
     const sink = await smtpSink();
-    const t = appSendingTo(sink, { env: { MONTHLY_EMAIL_ENABLED: 'true', MONTHLY_EMAIL_CRON: '* * * * * *', MONTHLY_EMAIL_TZ: 'Europe/London' } });
+    const t = appSendingTo(sink, {
+      env: { MONTHLY_EMAIL_ENABLED: 'true', MONTHLY_EMAIL_CRON: '* * * * * *', MONTHLY_EMAIL_TZ: 'Europe/London' },
+    });
     await buy(t, { email: 'ada@example.org', pairs: 1, paidAt: periodStart(monthJustEnded(t.clock.now())) + DAY });
 
     t.ctx.mail.start();
@@ -55,7 +61,9 @@ describe('the monthly schedule', () => {
     await t.ctx.mail.stop();
 
     expect(receivedWith(sink, /^Your leopard impact in /).map((m) => m.rcptTo)).toEqual([['ada@example.org']]);
-    expect(outboxRows(t, 'monthly')).toMatchObject([{ idempotencyKey: `monthly:${monthJustEnded(t.clock.now())}:1`, state: 'sent' }]);
+    expect(outboxRows(t, 'monthly')).toMatchObject([
+      { idempotencyKey: `monthly:${monthJustEnded(t.clock.now())}:1`, state: 'sent' },
+    ]);
   });
 
   it('is off unless enabled, and by default fires on the 1st at 09:00 London time', async () => {
@@ -67,7 +75,12 @@ describe('the monthly schedule', () => {
 
     expect(off.ctx.mail.nextMonthlyRun()).toBeNull();
     const next = on.ctx.mail.nextMonthlyRun()!;
-    const inLondon = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(next);
+    const inLondon = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(next);
     expect(inLondon).toBe('1, 09:00');
     expect(next.getTime() - Date.now()).toBeGreaterThan(0);
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(32 * DAY);
@@ -99,7 +112,8 @@ describe('the monthly schedule', () => {
     const sink = await smtpSink();
     const clock = new TestClock(Date.UTC(2026, 9, 20, 12));
     const t = appSendingTo(sink, { clock, env: { MONTHLY_EMAIL_ENABLED: 'true' } });
-    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org']) await buy(t, { email, pairs: 1, paidAt: Date.UTC(2026, 8, 10) });
+    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org'])
+      await buy(t, { email, pairs: 1, paidAt: Date.UTC(2026, 8, 10) });
     // The September run, stopped by a shutdown after its first page of one supporter.
     const stopped = runMonthlyEmails(
       { db: t.ctx.db, mailer: t.ctx.mail.mailer, clock },
@@ -119,7 +133,11 @@ describe('the monthly schedule', () => {
     await sink.waitFor(6); // three thank-yous, then the three monthly emails
     await t.ctx.mail.stop();
 
-    expect(receivedWith(sink, /^Your leopard impact in /).flatMap((m) => m.rcptTo).sort()).toEqual(['ada@example.org', 'bob@example.org', 'cy@example.org']);
+    expect(
+      receivedWith(sink, /^Your leopard impact in /)
+        .flatMap((m) => m.rcptTo)
+        .sort(),
+    ).toEqual(['ada@example.org', 'bob@example.org', 'cy@example.org']);
     expect(outboxRows(t, 'monthly')).toHaveLength(3);
     expect(isMonthlyRunCompleted(t.ctx.db, '2026-09')).toBe(true);
   });
@@ -127,7 +145,10 @@ describe('the monthly schedule', () => {
   it('finds the latest occurrence before now, and the month it was for', () => {
     const london = 'Europe/London';
     const periodAt = (cron: string, now: number) => lastScheduledOccurrence(cron, london, now)?.period ?? null;
-    expect(lastScheduledOccurrence('0 9 1 * *', london, Date.UTC(2026, 9, 20, 12))).toEqual({ at: Date.UTC(2026, 9, 1, 8), period: '2026-09' });
+    expect(lastScheduledOccurrence('0 9 1 * *', london, Date.UTC(2026, 9, 20, 12))).toEqual({
+      at: Date.UTC(2026, 9, 1, 8),
+      period: '2026-09',
+    });
     // 1 November, 08:30 in London (GMT): this month's run is still to come, so the last was October's, for September.
     expect(periodAt('0 9 1 * *', Date.UTC(2026, 10, 1, 8, 30))).toBe('2026-09');
     expect(periodAt('0 9 1 * *', Date.UTC(2026, 10, 1, 9, 30))).toBe('2026-10');
@@ -135,6 +156,9 @@ describe('the monthly schedule', () => {
     expect(periodAt('0 9 1 * *', Date.UTC(2026, 6, 1, 8, 30))).toBe('2026-06');
     expect(periodAt('0 9 1 1 *', Date.UTC(2026, 9, 20))).toBeNull(); // yearly: none in the last 32 days
     // Every second: the latest was a second ago, found without scanning a month of seconds.
-    expect(lastScheduledOccurrence('* * * * * *', london, Date.UTC(2026, 9, 20, 12, 0, 0, 500))).toEqual({ at: Date.UTC(2026, 9, 20, 12), period: '2026-09' });
+    expect(lastScheduledOccurrence('* * * * * *', london, Date.UTC(2026, 9, 20, 12, 0, 0, 500))).toEqual({
+      at: Date.UTC(2026, 9, 20, 12),
+      period: '2026-09',
+    });
   });
 });

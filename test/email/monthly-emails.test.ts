@@ -4,7 +4,17 @@ import { monthJustEnded, runMonthlyEmails, type MonthlyRunOptions } from '../../
 import { periodEnd, periodStart, previousPeriod } from '../../src/lib/months.js';
 import { chargeRefunded, purchase, stripeEvent } from '../helpers/stripe-events.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { appSendingTo, buy, htmlLinks, outboxRows, rawHeaderLines, receivedWith, setSupporter, smtpSink, supporterToken } from './mail-test-kit.js';
+import {
+  appSendingTo,
+  buy,
+  htmlLinks,
+  outboxRows,
+  rawHeaderLines,
+  receivedWith,
+  setSupporter,
+  smtpSink,
+  supporterToken,
+} from './mail-test-kit.js';
 
 const DAY = 86_400_000;
 const MONTHLY = /^Your leopard impact in /;
@@ -14,7 +24,9 @@ function calendar(t: TestApp) {
   const period = monthJustEnded(t.clock.now());
   return {
     period,
-    label: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(periodStart(period)),
+    label: new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+      periodStart(period),
+    ),
     monthBefore: periodStart(previousPeriod(period)) + 5 * DAY,
     inMonth: periodStart(period) + 3 * DAY,
     afterMonth: Math.min(periodEnd(period) + 1000, t.clock.now()),
@@ -22,7 +34,10 @@ function calendar(t: TestApp) {
 }
 
 function run(t: TestApp, options: Partial<MonthlyRunOptions> = {}) {
-  return runMonthlyEmails({ db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock }, { period: calendar(t).period, ...options });
+  return runMonthlyEmails(
+    { db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock },
+    { period: calendar(t).period, ...options },
+  );
 }
 
 describe('the monthly impact email', () => {
@@ -32,7 +47,12 @@ describe('the monthly impact email', () => {
     const { period, label, monthBefore, inMonth } = calendar(t);
     await buy(t, { email: 'ada@example.org', name: 'Ada', pairs: 2, paidAt: monthBefore });
     await buy(t, { email: 'ada@example.org', name: 'Ada', pairs: 3, paidAt: inMonth });
-    setFieldNote(t.ctx.db, period, 'Camera 14 caught a mother and two cubs <b>on the ridge</b> & a badger.', t.clock.now());
+    setFieldNote(
+      t.ctx.db,
+      period,
+      'Camera 14 caught a mother and two cubs <b>on the ridge</b> & a badger.',
+      t.clock.now(),
+    );
 
     await run(t);
     await t.ctx.mail.outbox.drain();
@@ -53,8 +73,12 @@ describe('the monthly impact email', () => {
     expect(text).toContain(`See your impact: ${impactUrl}`);
     expect(text).toContain(`Unsubscribe: ${unsubscribeUrl}`);
     const html = String(mail!.parsed.html);
-    expect(html).toContain(`In ${label} your socks funded <strong>3 camera-trap-weeks</strong>, and <strong>5</strong> in all so far.`);
-    expect(html).toContain('counted <strong>103 Amur leopards</strong>: 84 adults, 7 adolescents and 12 cubs. That is 73 more than the 30 counted on 5 April 2012.');
+    expect(html).toContain(
+      `In ${label} your socks funded <strong>3 camera-trap-weeks</strong>, and <strong>5</strong> in all so far.`,
+    );
+    expect(html).toContain(
+      'counted <strong>103 Amur leopards</strong>: 84 adults, 7 adolescents and 12 cubs. That is 73 more than the 30 counted on 5 April 2012.',
+    );
     expect(html).toContain('Camera 14 caught a mother and two cubs &lt;b&gt;on the ridge&lt;/b&gt; &amp; a badger.');
     expect(htmlLinks(mail!)).toEqual([impactUrl, impactUrl, unsubscribeUrl]);
     const headers = rawHeaderLines(mail!.raw);
@@ -89,7 +113,9 @@ describe('the monthly impact email', () => {
     await buy(t, { email: 'dan@example.org', pairs: 1, paidAt: inMonth });
     await buy(t, { email: 'eve@example.org', pairs: 4, paidAt: afterMonth }); // first pair after the month ended
     const refunded = purchase({ email: 'bea@example.org', lines: [{ pairsPerUnit: 2 }] });
-    await t.deliver(stripeEvent('checkout.session.completed', refunded.session, { createdSeconds: Math.floor(inMonth / 1000) }));
+    await t.deliver(
+      stripeEvent('checkout.session.completed', refunded.session, { createdSeconds: Math.floor(inMonth / 1000) }),
+    );
     await t.deliver(chargeRefunded(refunded, refunded.amount));
     await t.settle();
     setSupporter(t, 'cal@example.org', { isSubscribed: false });
@@ -98,13 +124,19 @@ describe('the monthly impact email', () => {
     const summary = await run(t);
     await t.ctx.mail.outbox.drain();
 
-    expect(summary).toMatchObject({ supporters: 6, queued: 2, skipped: { alreadyQueued: 0, unsubscribed: 1, undeliverable: 1, noImpact: 2 } });
+    expect(summary).toMatchObject({
+      supporters: 6,
+      queued: 2,
+      skipped: { alreadyQueued: 0, unsubscribed: 1, undeliverable: 1, noImpact: 2 },
+    });
     const monthly = receivedWith(sink, MONTHLY);
     expect(monthly.map((m) => m.rcptTo[0]).sort()).toEqual(['ada@example.org', 'fay@example.org']);
     expect(monthly.find((m) => m.rcptTo[0] === 'fay@example.org')!.parsed.text).toContain(
       'Your socks have funded 2 camera-trap-weeks so far: each one a week of a camera watching a leopard trail',
     );
-    expect(monthly.find((m) => m.rcptTo[0] === 'ada@example.org')!.parsed.text).toContain(`In ${label} your socks funded 1 camera-trap-week, and 1 in all so far.`);
+    expect(monthly.find((m) => m.rcptTo[0] === 'ada@example.org')!.parsed.text).toContain(
+      `In ${label} your socks funded 1 camera-trap-week, and 1 in all so far.`,
+    );
     // Unsubscribing stops the monthly email only: Cal's thank-you for the purchase went.
     expect(receivedWith(sink, /^Thank you/).map((m) => m.rcptTo[0])).toContain('cal@example.org');
   });
@@ -113,7 +145,8 @@ describe('the monthly impact email', () => {
     const sink = await smtpSink();
     const t = appSendingTo(sink);
     const { inMonth } = calendar(t);
-    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org']) await buy(t, { email, pairs: 1, paidAt: inMonth });
+    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org'])
+      await buy(t, { email, pairs: 1, paidAt: inMonth });
 
     const first = await run(t);
     await t.ctx.mail.outbox.drain();
@@ -122,7 +155,11 @@ describe('the monthly impact email', () => {
 
     expect(first).toMatchObject({ queued: 3, skipped: { alreadyQueued: 0 } });
     expect(second).toMatchObject({ queued: 0, skipped: { alreadyQueued: 3 } });
-    expect(receivedWith(sink, MONTHLY).map((m) => m.rcptTo[0]).sort()).toEqual(['ada@example.org', 'bob@example.org', 'cy@example.org']);
+    expect(
+      receivedWith(sink, MONTHLY)
+        .map((m) => m.rcptTo[0])
+        .sort(),
+    ).toEqual(['ada@example.org', 'bob@example.org', 'cy@example.org']);
   });
 
   it('after a run that stopped halfway, a new run queues only the rest', async () => {
@@ -144,7 +181,11 @@ describe('the monthly impact email', () => {
     await t.ctx.mail.outbox.drain();
 
     expect(resumed).toMatchObject({ queued: 3, skipped: { alreadyQueued: 2 } });
-    expect(receivedWith(sink, MONTHLY).map((m) => m.rcptTo[0]).sort()).toEqual(emails);
+    expect(
+      receivedWith(sink, MONTHLY)
+        .map((m) => m.rcptTo[0])
+        .sort(),
+    ).toEqual(emails);
   });
 
   it('is not sent to someone who unsubscribed after it was queued', async () => {
@@ -158,7 +199,9 @@ describe('the monthly impact email', () => {
     await t.ctx.mail.outbox.drain();
 
     expect(receivedWith(sink, MONTHLY)).toHaveLength(0);
-    expect(outboxRows(t, 'monthly')).toMatchObject([{ state: 'dead', lastError: 'not sent: the supporter unsubscribed after it was queued' }]);
+    expect(outboxRows(t, 'monthly')).toMatchObject([
+      { state: 'dead', lastError: 'not sent: the supporter unsubscribed after it was queued' },
+    ]);
   });
 
   it('keeps a name with CR/LF and HTML out of the headers and escapes it in HTML', async () => {
@@ -178,7 +221,9 @@ describe('the monthly impact email', () => {
       expect(mail.parsed.bcc).toBeUndefined();
       expect(rawHeaderLines(mail.raw).filter((line) => /^(bcc|cc):/i.test(line))).toEqual([]);
       expect(mail.parsed.text).toContain('Hello Eve Bcc: mallory@example.org <script>alert("x")</script>,');
-      expect(String(mail.parsed.html)).toContain('Hello Eve Bcc: mallory@example.org &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,');
+      expect(String(mail.parsed.html)).toContain(
+        'Hello Eve Bcc: mallory@example.org &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,',
+      );
       expect(String(mail.parsed.html)).not.toContain('<script');
     }
   });
@@ -193,7 +238,12 @@ describe('the monthly impact email', () => {
     const summary = await run(t, { isDryRun: true });
 
     expect(outboxRows(t)).toHaveLength(before);
-    expect(summary).toMatchObject({ isDryRun: true, supporters: 2, queued: 2, sample: { to: 'ada@example.org', subject: `Your leopard impact in ${label}` } });
+    expect(summary).toMatchObject({
+      isDryRun: true,
+      supporters: 2,
+      queued: 2,
+      sample: { to: 'ada@example.org', subject: `Your leopard impact in ${label}` },
+    });
     expect(summary.sample!.text).toContain(`In ${label} your socks funded 2 camera-trap-weeks, and 2 in all so far.`);
   });
 

@@ -40,13 +40,23 @@ describe('the outbox across a crash', () => {
 
     const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', DATABASE_PATH: databasePath, ...outboxBeside({ DATABASE_PATH: databasePath }), PUBLIC_URL: 'http://socks.test', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        PORT: '0',
+        DATABASE_PATH: databasePath,
+        ...outboxBeside({ DATABASE_PATH: databasePath }),
+        PUBLIC_URL: 'http://socks.test',
+        ...env,
+      },
       stdio: 'ignore',
     });
     const exited = new Promise((resolve) => server.on('exit', resolve));
     await sink.waitFor(10, 15_000);
     const watcher = openDatabase(databasePath);
-    await until('the first nine to be recorded as sent', () => (countOutboxByState(watcher.db).sent === 9 ? true : undefined));
+    await until('the first nine to be recorded as sent', () =>
+      countOutboxByState(watcher.db).sent === 9 ? true : undefined,
+    );
     server.kill('SIGKILL');
     await exited;
     // The worker had claimed a window of 50: 9 sent, the 10th on the wire, 40 waiting their turn.
@@ -60,10 +70,15 @@ describe('the outbox across a crash', () => {
     const rows = outboxRows(after);
     expect(rows.every((row) => row.state === 'sent')).toBe(true);
     const timesReceived = new Map<string, number>();
-    for (const mail of sink.received) timesReceived.set(mail.parsed.messageId!, (timesReceived.get(mail.parsed.messageId!) ?? 0) + 1);
-    expect(rows.map((row) => timesReceived.get(row.messageId) ?? 0)).toEqual(rows.map((row) => (row.id === 10 ? 2 : 1)));
+    for (const mail of sink.received)
+      timesReceived.set(mail.parsed.messageId!, (timesReceived.get(mail.parsed.messageId!) ?? 0) + 1);
+    expect(rows.map((row) => timesReceived.get(row.messageId) ?? 0)).toEqual(
+      rows.map((row) => (row.id === 10 ? 2 : 1)),
+    );
     // The claimed rows are marked: for all the app knew, their first send might have happened.
-    expect(rows.filter((row) => row.unknownOutcomes === 1).map((row) => row.id)).toEqual(Array.from({ length: 41 }, (_, i) => 10 + i));
+    expect(rows.filter((row) => row.unknownOutcomes === 1).map((row) => row.id)).toEqual(
+      Array.from({ length: 41 }, (_, i) => 10 + i),
+    );
   });
 
   it('gives up on a message found in flight after a crash for the second time, rather than risk a third copy', async () => {
@@ -81,7 +96,11 @@ describe('the outbox across a crash', () => {
 
     expect(sink.received).toHaveLength(0);
     expect(outboxRows(after)).toMatchObject([
-      { state: 'dead', unknownOutcomes: 2, lastError: 'outcome unknown: the app stopped while sending, for the second time; not retried again' },
+      {
+        state: 'dead',
+        unknownOutcomes: 2,
+        lastError: 'outcome unknown: the app stopped while sending, for the second time; not retried again',
+      },
     ]);
   });
 });

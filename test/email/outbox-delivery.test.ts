@@ -12,7 +12,10 @@ const MINUTE = 60_000;
 describe('the outbox delivers through SMTP', () => {
   it('retries a recipient the server defers (4xx) and delivers it once it is accepted', async () => {
     const sink = await smtpSink();
-    sink.rcptPolicy = (address, attempt) => (address === 'ada@example.org' && attempt === 1 ? { code: 451, message: '4.7.1 Greylisted, try again later' } : null);
+    sink.rcptPolicy = (address, attempt) =>
+      address === 'ada@example.org' && attempt === 1
+        ? { code: 451, message: '4.7.1 Greylisted, try again later' }
+        : null;
     const t = appSendingTo(sink);
     await buy(t, { email: 'ada@example.org', pairs: 2 });
 
@@ -39,11 +42,16 @@ describe('the outbox delivers through SMTP', () => {
       return { code: 550, message: '5.1.1 No such user here' };
     };
     const t = appSendingTo(sink);
-    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org', 'dee@example.org']) await buy(t, { email, pairs: 1 });
+    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org', 'dee@example.org'])
+      await buy(t, { email, pairs: 1 });
 
     await t.ctx.mail.outbox.drain();
 
-    expect(sink.received.map((m) => m.rcptTo[0]).sort()).toEqual(['ada@example.org', 'cy@example.org', 'dee@example.org']);
+    expect(sink.received.map((m) => m.rcptTo[0]).sort()).toEqual([
+      'ada@example.org',
+      'cy@example.org',
+      'dee@example.org',
+    ]);
     const bobRow = outboxRows(t).find((row) => row.recipient === 'bob@example.org')!;
     expect(bobRow).toMatchObject({ state: 'dead', attempts: 1 });
     expect(bobRow.lastError).toContain('550 5.1.1 No such user here');
@@ -79,7 +87,11 @@ describe('the outbox delivers through SMTP', () => {
     t.clock.advance(60 * MINUTE);
     await t.ctx.mail.outbox.drain();
 
-    expect(sink.received.map((m) => m.rcptTo[0]).sort()).toEqual(['ada@example.org', 'bob@example.org', 'cy@example.org']);
+    expect(sink.received.map((m) => m.rcptTo[0]).sort()).toEqual([
+      'ada@example.org',
+      'bob@example.org',
+      'cy@example.org',
+    ]);
     expect(outboxRows(t).map((row) => [row.state, row.attempts])).toEqual([
       ['sent', 2],
       ['sent', 2],
@@ -158,8 +170,14 @@ describe('the outbox without SMTP_URL', () => {
     const files = fs.readdirSync(dir).sort();
     expect(files).toHaveLength(2);
     expect(files.every((file) => file.startsWith('00000001-'))).toBe(true);
-    const recipients = await Promise.all(files.map(async (file) => (await simpleParser(fs.readFileSync(path.join(dir, file)))).to));
-    expect(recipients.flatMap((to) => (Array.isArray(to) ? to : [to]).flatMap((one) => one!.value.map((v) => v.address))).sort()).toEqual(['ada@example.org', 'grace@example.org']);
+    const recipients = await Promise.all(
+      files.map(async (file) => (await simpleParser(fs.readFileSync(path.join(dir, file)))).to),
+    );
+    expect(
+      recipients
+        .flatMap((to) => (Array.isArray(to) ? to : [to]).flatMap((one) => one!.value.map((v) => v.address)))
+        .sort(),
+    ).toEqual(['ada@example.org', 'grace@example.org']);
   });
 });
 
@@ -173,7 +191,8 @@ describe('a message that cannot be built', () => {
         from: 'Socks <impact@socks.example>',
         to: { address: 'shopper@example.org', name: null },
         subject: 'Thank you',
-        // No row can hold this (bodies are strings): it stands for any content nodemailer fails to build, here a file that is not there.
+        // No row can hold this (bodies are strings): it stands for any content nodemailer fails to build, here a
+        // file that is not there.
         text: { path: path.join(makeTempDir(), 'missing.txt') } as unknown as string,
         html: '<p>Thank you</p>',
         headers: {},

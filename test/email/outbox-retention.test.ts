@@ -16,7 +16,11 @@ async function sentInMarch(): Promise<TestApp> {
   const t = createTestApp({ clock: new TestClock(MARCH) });
   for (const email of ['ada@example.org', 'bob@example.org']) {
     const p = purchase({ email, lines: [{ pairsPerUnit: 2 }] });
-    await t.deliver(stripeEvent('checkout.session.completed', p.session, { createdSeconds: Math.floor(Date.parse('2025-02-14T10:00:00Z') / 1000) }));
+    await t.deliver(
+      stripeEvent('checkout.session.completed', p.session, {
+        createdSeconds: Math.floor(Date.parse('2025-02-14T10:00:00Z') / 1000),
+      }),
+    );
   }
   await t.settle();
   await runMonthlyEmails({ db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock }, { period: '2025-02' });
@@ -34,16 +38,28 @@ describe('emptying the text of old sent emails', () => {
     await t.settle(); // cara's receipt stays queued: the outbox has not run since
     const before = outboxRows(t);
 
-    expect(await pruneSentBodies(t.ctx.db, { keepDays: 92, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
-    expect(await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), shouldStop: () => true })).toMatchObject({ found: 4, pruned: 0 }); // stopped before its first batch
+    expect(await pruneSentBodies(t.ctx.db, { keepDays: 92, now: t.clock.now() })).toMatchObject({
+      found: 0,
+      pruned: 0,
+    });
+    expect(await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), shouldStop: () => true })).toMatchObject(
+      { found: 4, pruned: 0 },
+    ); // stopped before its first batch
     const dry = await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), isDryRun: true });
     expect(dry).toEqual({ keepDays: 90, sentBefore: t.clock.now() - 90 * DAY, found: 4, pruned: 0, isDryRun: true });
     expect(outboxRows(t)).toEqual(before);
 
     const progress: [number, number][] = [];
-    const summary = await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now(), onProgress: (done, total) => progress.push([done, total]) });
+    const summary = await pruneSentBodies(t.ctx.db, {
+      keepDays: 90,
+      now: t.clock.now(),
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     expect(summary).toMatchObject({ found: 4, pruned: 4, isDryRun: false });
-    expect(progress).toEqual([[0, 4], [4, 4]]);
+    expect(progress).toEqual([
+      [0, 4],
+      [4, 4],
+    ]);
 
     const after = outboxRows(t);
     for (const [i, row] of after.entries()) {
@@ -57,9 +73,15 @@ describe('emptying the text of old sent emails', () => {
     }
 
     // The rows still hold their idempotency keys: running the month again queues nothing.
-    const again = await runMonthlyEmails({ db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock }, { period: '2025-02' });
+    const again = await runMonthlyEmails(
+      { db: t.ctx.db, mailer: t.ctx.mail.mailer, clock: t.clock },
+      { period: '2025-02' },
+    );
     expect(again).toMatchObject({ queued: 0, skipped: { alreadyQueued: 2 } });
-    expect(await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now() })).toMatchObject({ found: 0, pruned: 0 });
+    expect(await pruneSentBodies(t.ctx.db, { keepDays: 90, now: t.clock.now() })).toMatchObject({
+      found: 0,
+      pruned: 0,
+    });
   });
 
   it('shows staff that an emptied email had its text removed, and serves no HTML for it', async () => {
@@ -82,11 +104,17 @@ describe('emptying the text of old sent emails', () => {
     const env = { DATABASE_PATH: t.databasePath };
 
     const bad = await runCli(['emails:prune', '--older-than', '0'], env);
-    expect(bad).toMatchObject({ code: 64, stdout: '', stderr: '--older-than must be a whole number of days, 1 or more (got "0")\n' });
+    expect(bad).toMatchObject({
+      code: 64,
+      stdout: '',
+      stderr: '--older-than must be a whole number of days, 1 or more (got "0")\n',
+    });
 
     const dry = await runCli(['emails:prune', '--dry-run'], env);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/^emails sent more than 90 days ago \(before \d{4}-\d{2}-\d{2} UTC\) \(dry run: nothing was changed\)\n {2}would empty 4\n/);
+    expect(dry.stdout).toMatch(
+      /^emails sent more than 90 days ago \(before \d{4}-\d{2}-\d{2} UTC\) \(dry run: nothing was changed\)\n {2}would empty 4\n/,
+    );
     expect(outboxRows(t).filter((row) => row.textBody === '')).toHaveLength(0);
 
     const real = await runCli(['emails:prune'], env);
@@ -104,7 +132,11 @@ describe('emptying the text of old sent emails', () => {
       const next = t.ctx.mail.nextPruneRun()!;
       expect(next.getTime() - Date.now()).toBeGreaterThan(0);
       expect(next.getTime() - Date.now()).toBeLessThanOrEqual(DAY);
-      expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('03:30');
+      expect(
+        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(
+          next,
+        ),
+      ).toBe('03:30');
       expect(await t.ctx.mail.pruneOldEmails()).toMatchObject({ keepDays: 90, found: 4, pruned: 4 });
       expect(outboxRows(t).map((row) => row.textBody)).toEqual(['', '', '', '']);
     } finally {
@@ -120,6 +152,8 @@ describe('emptying the text of old sent emails', () => {
     } finally {
       await kept.ctx.mail.stop();
     }
-    expect(() => createTestApp({ env: { EMAIL_RETENTION_DAYS: 'ninety' } })).toThrow('EMAIL_RETENTION_DAYS must be an integer from 0 to 36500 (got "ninety")');
+    expect(() => createTestApp({ env: { EMAIL_RETENTION_DAYS: 'ninety' } })).toThrow(
+      'EMAIL_RETENTION_DAYS must be an integer from 0 to 36500 (got "ninety")',
+    );
   });
 });

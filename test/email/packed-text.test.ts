@@ -12,7 +12,9 @@ describe('HTML bodies stored packed', () => {
     t.ctx.mail.mailer.queueImpactLink(t.ctx.db, supporter, 'req-1');
 
     const [row] = t.ctx.db.select().from(emailOutbox).where(eq(emailOutbox.recipient, 'ada@example.org')).all();
-    const stored = t.ctx.db.get<{ type: string; bytes: number }>(sql`select typeof(html_body) as type, length(html_body) as bytes from email_outbox`);
+    const stored = t.ctx.db.get<{ type: string; bytes: number }>(
+      sql`select typeof(html_body) as type, length(html_body) as bytes from email_outbox`,
+    );
 
     expect(row!.htmlBody).toContain(`<a href="http://socks.test/impact/${supporter.token}"`);
     expect(row!.htmlBody.length).toBeGreaterThan(2000);

@@ -26,7 +26,9 @@ describe('the purchase email', () => {
     expect(mail!.parsed.text).toContain(`See your impact: ${impactUrl}\n`);
     expect(mail!.parsed.html).toContain('Your 3 pairs will keep a camera trap watching for <strong>3 weeks</strong>');
     expect(htmlLinks(mail!)).toEqual([impactUrl, impactUrl]);
-    expect(outboxRows(t)).toMatchObject([{ kind: 'receipt', state: 'sent', attempts: 1, messageId: mail!.parsed.messageId }]);
+    expect(outboxRows(t)).toMatchObject([
+      { kind: 'receipt', state: 'sent', attempts: 1, messageId: mail!.parsed.messageId },
+    ]);
     const page = await t.http.get(new URL(impactUrl).pathname);
     expect(page.status).toBe(200);
     expect(page.text).toContain('a***@example.org');

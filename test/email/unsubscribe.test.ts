@@ -27,7 +27,11 @@ describe('unsubscribing from the monthly email', () => {
   it('POST unsubscribes at once: one request, from anywhere, with no cookie, login or redirect', async () => {
     const { t, path } = await shopper();
 
-    const res = await t.http.post(path).set('Origin', 'https://mail.example.net').type('form').send('List-Unsubscribe=One-Click');
+    const res = await t.http
+      .post(path)
+      .set('Origin', 'https://mail.example.net')
+      .type('form')
+      .send('List-Unsubscribe=One-Click');
 
     expect(res.status).toBe(200);
     expect(res.headers.location).toBeUndefined();
@@ -60,14 +64,18 @@ describe('unsubscribing from the monthly email', () => {
   it('answers an unknown link with the not-found page and changes nothing', async () => {
     const { t } = await shopper();
 
-    for (const res of [await t.http.get('/unsubscribe/not-a-token'), await t.http.post('/unsubscribe/not-a-token'), await t.http.post('/unsubscribe/not-a-token/resubscribe')]) {
+    for (const res of [
+      await t.http.get('/unsubscribe/not-a-token'),
+      await t.http.post('/unsubscribe/not-a-token'),
+      await t.http.post('/unsubscribe/not-a-token/resubscribe'),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.text).toContain('Page not found');
     }
     expect(isSubscribed(t)).toBe(true);
   });
 
-  it('keeps an old email\'s link working after the shopper replaced their link, for unsubscribing and nothing else', async () => {
+  it("keeps an old email's link working after the shopper replaced their link, for unsubscribing and nothing else", async () => {
     const { t, path: oldPath } = await shopper();
     const oldToken = supporterToken(t, 'ada@example.org');
     const origin = new URL(t.ctx.config.publicUrl).origin;
@@ -85,7 +93,11 @@ describe('unsubscribing from the monthly email', () => {
     expect(page.text).not.toContain(newToken);
     expect(isSubscribed(t)).toBe(true);
 
-    const res = await t.http.post(oldPath).set('Origin', 'https://mail.example.net').type('form').send('List-Unsubscribe=One-Click');
+    const res = await t.http
+      .post(oldPath)
+      .set('Origin', 'https://mail.example.net')
+      .type('form')
+      .send('List-Unsubscribe=One-Click');
     expect(res.status).toBe(200);
     expect(res.text).toContain('We will not send you the monthly impact email again.');
     expect(res.text).not.toContain('/resubscribe');

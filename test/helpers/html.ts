@@ -11,13 +11,30 @@ export interface HtmlElement {
 }
 export type HtmlNode = HtmlElement | string;
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 const RAW_TEXT = new Set(['script', 'style', 'title', 'textarea']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 export function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
-    if (code[0] === '#') return String.fromCodePoint(code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : Number(code.slice(1)));
+    if (code[0] === '#')
+      return String.fromCodePoint(
+        code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : Number(code.slice(1)),
+      );
     return ENTITIES[code.toLowerCase()] ?? whole;
   });
 }
@@ -25,7 +42,8 @@ export function decodeEntities(s: string): string {
 export function parseHtml(html: string): HtmlElement {
   const root: HtmlElement = { tag: '#document', attrs: {}, children: [] };
   let current = root;
-  const tagPattern = /<!--[\s\S]*?-->|<!doctype[^>]*>|<\/([a-zA-Z][\w-]*)\s*>|<([a-zA-Z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*(\/?)>/gi;
+  const tagPattern =
+    /<!--[\s\S]*?-->|<!doctype[^>]*>|<\/([a-zA-Z][\w-]*)\s*>|<([a-zA-Z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*(\/?)>/gi;
   let last = 0;
   for (let match = tagPattern.exec(html); match; match = tagPattern.exec(html)) {
     if (match.index > last) current.children.push(decodeEntities(html.slice(last, match.index)));
@@ -39,7 +57,12 @@ export function parseHtml(html: string): HtmlElement {
       if (node?.parent) current = node.parent;
       continue;
     }
-    const element: HtmlElement = { tag: opening!.toLowerCase(), attrs: parseAttrs(rawAttrs ?? ''), children: [], parent: current };
+    const element: HtmlElement = {
+      tag: opening!.toLowerCase(),
+      attrs: parseAttrs(rawAttrs ?? ''),
+      children: [],
+      parent: current,
+    };
     current.children.push(element);
     if (RAW_TEXT.has(element.tag)) {
       const end = html.toLowerCase().indexOf(`</${element.tag}`, last);
@@ -124,6 +147,9 @@ export function html(text: string) {
     text: (selector: string) => textOf(select(doc, selector)),
     texts: (selector: string) => selectAll(doc, selector).map(textOf),
     /** Each matching table row as the texts of its cells. */
-    rows: (selector: string) => selectAll(doc, selector).map((tr) => selectAll(tr, 'th').concat(selectAll(tr, 'td')).sort(byPosition(tr)).map(textOf)),
+    rows: (selector: string) =>
+      selectAll(doc, selector).map((tr) =>
+        selectAll(tr, 'th').concat(selectAll(tr, 'td')).sort(byPosition(tr)).map(textOf),
+      ),
   };
 }

@@ -23,7 +23,11 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...outboxBeside(env), ...env }, timeout: 30_000 },
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...outboxBeside(env), ...env },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

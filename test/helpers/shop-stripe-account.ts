@@ -18,6 +18,7 @@ export async function startShopStripeAccount(): Promise<void> {
 
 /** The settings that point a test app at the shop's account. */
 export function shopStripeSettings(): { STRIPE_SECRET_KEY: string; STRIPE_API_URL: string } {
-  if (!account) throw new Error('the shop stand-in has not started: test/helpers/setup.ts starts it for every test file');
+  if (!account)
+    throw new Error('the shop stand-in has not started: test/helpers/setup.ts starts it for every test file');
   return { STRIPE_SECRET_KEY: 'sk_test_shop_stand_in', STRIPE_API_URL: account.url };
 }

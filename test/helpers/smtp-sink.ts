@@ -52,7 +52,10 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     dataPolicy: () => 'accept',
     waitFor(n, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`waited for ${n} messages, got ${received.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`waited for ${n} messages, got ${received.length}`)),
+          timeoutMs,
+        );
         const check = () => {
           if (received.length < n) return false;
           clearTimeout(timer);
@@ -85,7 +88,13 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
         const raw = Buffer.concat(chunks);
         void simpleParser(raw).then((parsed) => {
           const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          received.push({ answer: answer === 'accept' ? 'accepted' : answer === 'drop' ? 'dropped' : 'hung', rcptTo, mailFrom, raw, parsed });
+          received.push({
+            answer: answer === 'accept' ? 'accepted' : answer === 'drop' ? 'dropped' : 'hung',
+            rcptTo,
+            mailFrom,
+            raw,
+            parsed,
+          });
           if (answer === 'accept') callback();
           else if (answer === 'drop') findSocket(server, session)?.destroy();
           waiters = waiters.filter((check) => !check());
@@ -101,7 +110,8 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
 
 /** smtp-server keeps each connection's socket on its connection object, found by the session id. */
 function findSocket(server: SMTPServer, session: SMTPServerSession): { destroy(): void } | undefined {
-  const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+  const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> })
+    .connections;
   for (const connection of connections ?? []) if (connection.id === session.id) return connection._socket;
   return undefined;
 }

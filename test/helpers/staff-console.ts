@@ -9,7 +9,11 @@ export const STAFF_PASSWORD = 'correct horse battery staple';
 export async function addStaff(t: TestApp, opts: { email?: string; role?: StaffRole; password?: string } = {}) {
   return createStaff(
     t.ctx.db,
-    { email: opts.email ?? `${opts.role ?? 'staff'}@socks.test`, role: opts.role ?? 'staff', password: opts.password ?? STAFF_PASSWORD },
+    {
+      email: opts.email ?? `${opts.role ?? 'staff'}@socks.test`,
+      role: opts.role ?? 'staff',
+      password: opts.password ?? STAFF_PASSWORD,
+    },
     COMMAND_LINE,
     () => t.clock.now(),
   );
@@ -33,7 +37,12 @@ export interface StaffBrowser {
 }
 
 /** Signs in through the real form, keeping cookies like a browser. */
-export async function signInAs(t: TestApp, email: string, password = STAFF_PASSWORD, headers: Record<string, string> = {}): Promise<StaffBrowser> {
+export async function signInAs(
+  t: TestApp,
+  email: string,
+  password = STAFF_PASSWORD,
+  headers: Record<string, string> = {},
+): Promise<StaffBrowser> {
   const agent = supertest.agent(t.app);
   const form = await agent.get('/admin/login').set(headers);
   const res = await agent
@@ -50,13 +59,22 @@ export async function signInAs(t: TestApp, email: string, password = STAFF_PASSW
     agent,
     csrf,
     cookie,
-    post: (path, body = {}) => agent.post(path).set(headers).type('form').send({ _csrf: csrf, ...body }),
+    post: (path, body = {}) =>
+      agent
+        .post(path)
+        .set(headers)
+        .type('form')
+        .send({ _csrf: csrf, ...body }),
     get: (path) => agent.get(path).set(headers),
   };
 }
 
 /** Adds a member with the role and signs them in. */
-export async function staffBrowser(t: TestApp, role: StaffRole = 'staff', email = `${role}@socks.test`): Promise<StaffBrowser> {
+export async function staffBrowser(
+  t: TestApp,
+  role: StaffRole = 'staff',
+  email = `${role}@socks.test`,
+): Promise<StaffBrowser> {
   await addStaff(t, { email, role });
   return signInAs(t, email);
 }

@@ -26,8 +26,14 @@ let clockSeconds = 1_790_000_000;
 /** Strictly increasing Stripe `created` times, so tests control which state is newer. */
 export const nextCreated = () => ++clockSeconds;
 
-export function checkoutCompleted(opts: SimulatedCheckout = {}, eventOpts: { id?: string; createdSeconds?: number } = {}) {
-  return stripeEvent('checkout.session.completed', checkoutSession(opts), { createdSeconds: nextCreated(), ...eventOpts });
+export function checkoutCompleted(
+  opts: SimulatedCheckout = {},
+  eventOpts: { id?: string; createdSeconds?: number } = {},
+) {
+  return stripeEvent('checkout.session.completed', checkoutSession(opts), {
+    createdSeconds: nextCreated(),
+    ...eventOpts,
+  });
 }
 
 export interface PurchaseFacts {
@@ -41,7 +47,13 @@ export interface PurchaseFacts {
 export function purchase(opts: SimulatedCheckout = {}): PurchaseFacts {
   const paymentIntentId = opts.paymentIntentId ?? randomId('pi');
   const session = checkoutSession({ ...opts, paymentIntentId });
-  return { session, paymentIntentId, chargeId: randomId('ch'), amount: session.amount_total, currency: session.currency };
+  return {
+    session,
+    paymentIntentId,
+    chargeId: randomId('ch'),
+    amount: session.amount_total,
+    currency: session.currency,
+  };
 }
 
 /** charge.refunded with Stripe's cumulative amount_refunded. */
@@ -62,18 +74,45 @@ export function chargeRefunded(p: PurchaseFacts, amountRefunded: number, created
   return stripeEvent('charge.refunded', charge, { createdSeconds });
 }
 
-export function refundEvent(type: string, p: PurchaseFacts, refund: { id: string; amount: number; status: string }, createdSeconds = nextCreated()) {
+export function refundEvent(
+  type: string,
+  p: PurchaseFacts,
+  refund: { id: string; amount: number; status: string },
+  createdSeconds = nextCreated(),
+) {
   return stripeEvent(
     type,
-    { id: refund.id, object: 'refund', amount: refund.amount, charge: p.chargeId, currency: p.currency, payment_intent: p.paymentIntentId, status: refund.status },
+    {
+      id: refund.id,
+      object: 'refund',
+      amount: refund.amount,
+      charge: p.chargeId,
+      currency: p.currency,
+      payment_intent: p.paymentIntentId,
+      status: refund.status,
+    },
     { createdSeconds },
   );
 }
 
-export function disputeEvent(type: string, p: PurchaseFacts, dispute: { id: string; amount?: number; status: string }, createdSeconds = nextCreated()) {
+export function disputeEvent(
+  type: string,
+  p: PurchaseFacts,
+  dispute: { id: string; amount?: number; status: string },
+  createdSeconds = nextCreated(),
+) {
   return stripeEvent(
     type,
-    { id: dispute.id, object: 'dispute', amount: dispute.amount ?? p.amount, charge: p.chargeId, currency: p.currency, payment_intent: p.paymentIntentId, status: dispute.status, reason: 'fraudulent' },
+    {
+      id: dispute.id,
+      object: 'dispute',
+      amount: dispute.amount ?? p.amount,
+      charge: p.chargeId,
+      currency: p.currency,
+      payment_intent: p.paymentIntentId,
+      status: dispute.status,
+      reason: 'fraudulent',
+    },
     { createdSeconds },
   );
 }

@@ -16,7 +16,10 @@ export interface StripeStandIn {
   close(): Promise<void>;
 }
 
-export async function startStripeStandIn(pageSize = 2, lineItems = new Map<string, object[]>()): Promise<StripeStandIn> {
+export async function startStripeStandIn(
+  pageSize = 2,
+  lineItems = new Map<string, object[]>(),
+): Promise<StripeStandIn> {
   const standIn: Omit<StripeStandIn, 'url' | 'close'> = { lineItems, requests: [], isDown: false };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -26,10 +29,12 @@ export async function startStripeStandIn(pageSize = 2, lineItems = new Map<strin
       res.end(JSON.stringify(body));
     };
     if (standIn.isDown) return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
-    if (!/^Bearer sk_/.test(req.headers.authorization ?? '')) return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+    if (!/^Bearer sk_/.test(req.headers.authorization ?? ''))
+      return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
     const match = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(url.pathname);
     const items = match ? standIn.lineItems.get(decodeURIComponent(match[1]!)) : undefined;
-    if (!match || !items) return send(404, { error: { type: 'invalid_request_error', message: 'No such checkout session' } });
+    if (!match || !items)
+      return send(404, { error: { type: 'invalid_request_error', message: 'No such checkout session' } });
     const after = url.searchParams.get('starting_after');
     const start = after ? items.findIndex((item) => (item as { id: string }).id === after) + 1 : 0;
     const data = items.slice(start, start + pageSize);

@@ -26,7 +26,10 @@ export interface TestApp {
   deliver(event: object | string, opts?: { secret?: string }): supertest.Test;
   /** Processes every stored event that is due. */
   settle(): Promise<void>;
-  /** Public totals, checked against a fresh sum of the ledger entries (and each order's figures against its entries). */
+  /**
+   * Public totals, checked against a fresh sum of the ledger entries (and each order's figures against
+   * its entries).
+   */
   totals(): Totals;
   close(): Promise<void>;
 }
@@ -38,7 +41,10 @@ afterEach(async () => {
 
 /** Secrets of production's shapes, made for one test app: nothing published with the source. */
 export function productionSecrets(): { STRIPE_WEBHOOK_SECRET: string; SESSION_SECRET: string } {
-  return { STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64url')}`, SESSION_SECRET: randomBytes(32).toString('base64url') };
+  return {
+    STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64url')}`,
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+  };
 }
 
 export function makeTempDir(): string {
@@ -46,7 +52,9 @@ export function makeTempDir(): string {
 }
 
 /** A fresh app on a migrated SQLite file in a temp dir; closed after the test. */
-export function createTestApp(opts: { env?: Record<string, string>; dir?: string; clock?: TestClock; overrides?: ContextOverrides } = {}): TestApp {
+export function createTestApp(
+  opts: { env?: Record<string, string>; dir?: string; clock?: TestClock; overrides?: ContextOverrides } = {},
+): TestApp {
   const dir = opts.dir ?? makeTempDir();
   const databasePath = path.join(dir, 'socks.db');
   const config = loadConfig({
@@ -83,7 +91,8 @@ export function createTestApp(opts: { env?: Record<string, string>; dir?: string
     totals() {
       // What `npm run cli -- ledger:check` checks, after every scenario.
       const audit = auditLedger(ctx.db);
-      if (!isLedgerConsistent(audit)) throw new Error(`the ledger's kept sums disagree with its entries:\n${describeAudit(audit)}`);
+      if (!isLedgerConsistent(audit))
+        throw new Error(`the ledger's kept sums disagree with its entries:\n${describeAudit(audit)}`);
       return audit.totals.kept;
     },
     async close() {

@@ -28,14 +28,22 @@ describe('conversion of pairs into trap-weeks and donations', () => {
 
   it('applies the rule in force on the payment date, and a newer rule never rewrites older orders', async () => {
     const t = createTestApp({ env: { DONATION_PER_PAIR: 'GBP:100' } });
-    await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 1 }] }, { createdSeconds: Math.floor(t.clock.now() / 1000) }));
+    await t.deliver(
+      checkoutCompleted({ lines: [{ pairsPerUnit: 1 }] }, { createdSeconds: Math.floor(t.clock.now() / 1000) }),
+    );
     await t.settle();
 
     const tomorrow = new Date(t.clock.now() + DAY).toISOString().slice(0, 10);
-    const rule = t.ctx.db.insert(conversionRules).values({ effectiveOn: tomorrow, trapWeeksPerPair: 2, createdAt: t.clock.now() }).returning().get();
+    const rule = t.ctx.db
+      .insert(conversionRules)
+      .values({ effectiveOn: tomorrow, trapWeeksPerPair: 2, createdAt: t.clock.now() })
+      .returning()
+      .get();
     t.ctx.db.insert(conversionRates).values({ ruleId: rule.id, currency: 'GBP', donationPerPairMinor: 150 }).run();
     t.clock.advance(2 * DAY);
-    await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 1 }] }, { createdSeconds: Math.floor(t.clock.now() / 1000) }));
+    await t.deliver(
+      checkoutCompleted({ lines: [{ pairsPerUnit: 1 }] }, { createdSeconds: Math.floor(t.clock.now() / 1000) }),
+    );
     await t.settle();
 
     const entries = t.ctx.db.select().from(ledgerEntries).all();
@@ -49,10 +57,13 @@ describe('conversion of pairs into trap-weeks and donations', () => {
   it('prefers the local catalog by price id, then by product id, over Stripe metadata', async () => {
     const t = createTestApp();
     const now = t.clock.now();
-    t.ctx.db.insert(products).values([
-      { stripePriceId: 'price_pack', name: '5-pack by price', pairsPerUnit: 5, updatedAt: now },
-      { stripeProductId: 'prod_pack', name: '4-pack by product', pairsPerUnit: 4, updatedAt: now },
-    ]).run();
+    t.ctx.db
+      .insert(products)
+      .values([
+        { stripePriceId: 'price_pack', name: '5-pack by price', pairsPerUnit: 5, updatedAt: now },
+        { stripeProductId: 'prod_pack', name: '4-pack by product', pairsPerUnit: 4, updatedAt: now },
+      ])
+      .run();
 
     await t.deliver(checkoutCompleted({ lines: [{ priceId: 'price_pack', productId: 'prod_pack', pairsPerUnit: 1 }] }));
     await t.deliver(checkoutCompleted({ lines: [{ productId: 'prod_pack', pairsPerUnit: 1 }] }));

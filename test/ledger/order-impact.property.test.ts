@@ -3,24 +3,43 @@ import { describe, expect, it } from 'vitest';
 import { targetPairs } from '../../src/orders/order-impact.js';
 import { findSupporterImpact } from '../../src/supporters/supporter-impact.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
-import { chargeRefunded, disputeEvent, nextCreated, purchase, refundEvent, stripeEvent } from '../helpers/stripe-events.js';
+import {
+  chargeRefunded,
+  disputeEvent,
+  nextCreated,
+  purchase,
+  refundEvent,
+  stripeEvent,
+} from '../helpers/stripe-events.js';
 import { createTestApp } from '../helpers/test-app.js';
 
 describe('order impact arithmetic', () => {
   it('never leaves more pairs funded than were paid for, and never reverses more than were sold', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 10_000_000 }), fc.nat(), fc.nat(), (pairs, total, refundSeed, disputeSeed) => {
-        const refunded = refundSeed % (total + 1);
-        const disputed = disputeSeed % (total + 1);
-        const t = targetPairs({ isPaid: true, amountTotalMinor: total, fundedPairs: pairs, refundedMinor: refunded, disputeLostMinor: disputed });
-        const kept = t.salePairs - t.refundedPairs - t.disputedPairs;
-        const keptMinor = Math.max(0, total - refunded - disputed);
-        expect(kept).toBeGreaterThanOrEqual(0);
-        // pairs still funded cost no more than the money kept
-        expect(kept * total).toBeLessThanOrEqual(keptMinor * pairs);
-        // and we take back no whole pair more than needed
-        expect((kept + 1) * total).toBeGreaterThan(keptMinor * pairs);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.nat(),
+        fc.nat(),
+        (pairs, total, refundSeed, disputeSeed) => {
+          const refunded = refundSeed % (total + 1);
+          const disputed = disputeSeed % (total + 1);
+          const t = targetPairs({
+            isPaid: true,
+            amountTotalMinor: total,
+            fundedPairs: pairs,
+            refundedMinor: refunded,
+            disputeLostMinor: disputed,
+          });
+          const kept = t.salePairs - t.refundedPairs - t.disputedPairs;
+          const keptMinor = Math.max(0, total - refunded - disputed);
+          expect(kept).toBeGreaterThanOrEqual(0);
+          // pairs still funded cost no more than the money kept
+          expect(kept * total).toBeLessThanOrEqual(keptMinor * pairs);
+          // and we take back no whole pair more than needed
+          expect((kept + 1) * total).toBeGreaterThan(keptMinor * pairs);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -32,7 +51,11 @@ describe('whatever the order and repetition of events, the totals are the same',
     const events = [
       // The same session once without the buyer's email (as a payment link that collects none
       // would send it): whenever it comes, the order ends up credited to the buyer.
-      stripeEvent('checkout.session.completed', { ...p.session, customer_details: { email: null, name: null } }, { createdSeconds: nextCreated() }),
+      stripeEvent(
+        'checkout.session.completed',
+        { ...p.session, customer_details: { email: null, name: null } },
+        { createdSeconds: nextCreated() },
+      ),
       stripeEvent('checkout.session.completed', p.session, { createdSeconds: nextCreated() }),
       chargeRefunded(p, 1000),
       chargeRefunded(p, 2500),
@@ -61,7 +84,11 @@ describe('whatever the order and repetition of events, the totals are the same',
             await t.settle();
             expect(t.totals()).toEqual(expected);
             const buyer = findSupporterByEmail(t.ctx.db, 'prop@example.org')!;
-            expect(findSupporterImpact(t.ctx.db, buyer.token)).toMatchObject({ pairs: 3, trapWeeks: 3, orders: [{ pairs: 3 }] });
+            expect(findSupporterImpact(t.ctx.db, buyer.token)).toMatchObject({
+              pairs: 3,
+              trapWeeks: 3,
+              orders: [{ pairs: 3 }],
+            });
           } finally {
             await t.close();
           }

@@ -110,7 +110,9 @@ describe('a background loop', () => {
     r.loop.start();
     r.failNextPass();
     r.loop.wake();
-    await expect.poll(() => r.logged.map((line) => line.msg)).toEqual(['the test job failed; it runs again on the next pass']);
+    await expect
+      .poll(() => r.logged.map((line) => line.msg))
+      .toEqual(['the test job failed; it runs again on the next pass']);
     r.loop.wake();
     await expect.poll(() => r.passes).toEqual(['pass 1', 'pass 2']);
   });

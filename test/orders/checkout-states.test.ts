@@ -72,8 +72,15 @@ describe('checkout session states', () => {
   it('keeps one supporter per normalised email across orders', async () => {
     const t = createTestApp();
 
-    await t.deliver(event('checkout.session.completed', checkoutSession({ email: ' Ada@Example.ORG ', lines: [{ pairsPerUnit: 1 }] })));
-    await t.deliver(event('checkout.session.completed', checkoutSession({ email: 'ada@example.org', lines: [{ pairsPerUnit: 2 }] })));
+    await t.deliver(
+      event(
+        'checkout.session.completed',
+        checkoutSession({ email: ' Ada@Example.ORG ', lines: [{ pairsPerUnit: 1 }] }),
+      ),
+    );
+    await t.deliver(
+      event('checkout.session.completed', checkoutSession({ email: 'ada@example.org', lines: [{ pairsPerUnit: 2 }] })),
+    );
     await t.settle();
 
     expect(t.totals()).toEqual({ pairs: 3, trapWeeks: 3, supporters: 1 });

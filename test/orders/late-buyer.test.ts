@@ -20,26 +20,41 @@ const seconds = (iso: string) => Date.parse(iso) / 1000;
 /** 3 pairs for £36.00. */
 const threePairs = () => purchase({ email: EMAIL, lines: [{ pairsPerUnit: 3, unitAmountMinor: 3600 }] });
 const withoutEmail = (p: PurchaseFacts) => ({ ...p.session, customer_details: { email: null, name: null } });
-const completed = (session: object, at: string) => stripeEvent('checkout.session.completed', session, { createdSeconds: seconds(at) });
+const completed = (session: object, at: string) =>
+  stripeEvent('checkout.session.completed', session, { createdSeconds: seconds(at) });
 const refunded = (p: PurchaseFacts, amount: number, at: string) => chargeRefunded(p, amount, seconds(at));
 
 function supporterFigures(t: TestApp) {
   const supporter = findSupporterByEmail(t.ctx.db, EMAIL)!;
   const impact = findSupporterImpact(t.ctx.db, supporter.token)!;
-  return { pairs: impact.pairs, trapWeeks: impact.trapWeeks, orders: impact.orders.map((o) => ({ pairs: o.pairs, status: o.status })) };
+  return {
+    pairs: impact.pairs,
+    trapWeeks: impact.trapWeeks,
+    orders: impact.orders.map((o) => ({ pairs: o.pairs, status: o.status })),
+  };
 }
 
 /** The monthly email's figures for the buyer, for the month starting at `monthStart`. */
 function monthlyFigures(t: TestApp, monthStart: string, monthEnd: string) {
   const supporter = findSupporterByEmail(t.ctx.db, EMAIL)!;
-  const [candidate] = selectMonthlyCandidates(t.ctx.db, { start: Date.parse(monthStart), end: Date.parse(monthEnd) }, supporter.id - 1, 1);
+  const [candidate] = selectMonthlyCandidates(
+    t.ctx.db,
+    { start: Date.parse(monthStart), end: Date.parse(monthEnd) },
+    supporter.id - 1,
+    1,
+  );
   return { month: candidate!.monthTrapWeeks, total: candidate!.totalTrapWeeks };
 }
 
 function entriesOf(t: TestApp, sessionId: string) {
   const order = findOrderBySession(t.ctx.db, sessionId)!;
   return t.ctx.db
-    .select({ kind: ledgerEntries.kind, supporterId: ledgerEntries.supporterId, pairs: ledgerEntries.pairs, donationMinor: ledgerEntries.donationMinor })
+    .select({
+      kind: ledgerEntries.kind,
+      supporterId: ledgerEntries.supporterId,
+      pairs: ledgerEntries.pairs,
+      donationMinor: ledgerEntries.donationMinor,
+    })
     .from(ledgerEntries)
     .where(eq(ledgerEntries.orderId, order.id))
     .orderBy(asc(ledgerEntries.id))
@@ -74,7 +89,9 @@ describe('an order whose buyer becomes known later', () => {
     expect(outboxRows(t, 'receipt')).toHaveLength(1);
     expect(outboxRows(t, 'receipt')[0]!.recipient).toBe(EMAIL);
     // Staff still see one order of 3 pairs, owing £3.
-    expect(dashboardFigures(t.ctx.db, t.clock.now()).allTime).toMatchObject([{ currency: 'GBP', orders: 1, pairs: 3, trapWeeks: 3, owedMinor: 300 }]);
+    expect(dashboardFigures(t.ctx.db, t.clock.now()).allTime).toMatchObject([
+      { currency: 'GBP', orders: 1, pairs: 3, trapWeeks: 3, owedMinor: 300 },
+    ]);
   });
 
   it('moves a refund recorded before the buyer was known along with the sale', async () => {
@@ -90,7 +107,11 @@ describe('an order whose buyer becomes known later', () => {
     await t.settle();
 
     expect(t.totals()).toEqual({ pairs: 2, trapWeeks: 2, supporters: 1 });
-    expect(supporterFigures(t)).toEqual({ pairs: 2, trapWeeks: 2, orders: [{ pairs: 2, status: 'partially_refunded' }] });
+    expect(supporterFigures(t)).toEqual({
+      pairs: 2,
+      trapWeeks: 2,
+      orders: [{ pairs: 2, status: 'partially_refunded' }],
+    });
 
     // A second refund after the buyer is known lands on them, not on the empty attribution.
     await t.deliver(refunded(p, 3600, '2026-11-10T09:00:00Z'));
@@ -135,7 +156,13 @@ describe('an order whose buyer becomes known later', () => {
     const unpaid = { ...withoutEmail(p), payment_status: 'unpaid' };
 
     await t.deliver(completed(unpaid, '2026-10-15T10:00:00Z'));
-    await t.deliver(stripeEvent('checkout.session.expired', { ...p.session, status: 'expired', payment_status: 'unpaid' }, { createdSeconds: seconds('2026-10-16T10:00:00Z') }));
+    await t.deliver(
+      stripeEvent(
+        'checkout.session.expired',
+        { ...p.session, status: 'expired', payment_status: 'unpaid' },
+        { createdSeconds: seconds('2026-10-16T10:00:00Z') },
+      ),
+    );
     await t.settle();
 
     expect(t.totals()).toEqual({ pairs: 0, trapWeeks: 0, supporters: 0 });

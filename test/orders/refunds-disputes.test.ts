@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { findSupporterImpact } from '../../src/supporters/supporter-impact.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
-import { chargeRefunded, disputeEvent, nextCreated, purchase, refundEvent, stripeEvent, type PurchaseFacts } from '../helpers/stripe-events.js';
+import {
+  chargeRefunded,
+  disputeEvent,
+  nextCreated,
+  purchase,
+  refundEvent,
+  stripeEvent,
+  type PurchaseFacts,
+} from '../helpers/stripe-events.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** 3 pairs for £36.00, one 3-pack. */
-const threePairs = (email = 'shopper@example.org') => purchase({ email, lines: [{ pairsPerUnit: 3, unitAmountMinor: 3600 }] });
-const paid = (p: PurchaseFacts) => stripeEvent('checkout.session.completed', p.session, { createdSeconds: nextCreated() });
+const threePairs = (email = 'shopper@example.org') =>
+  purchase({ email, lines: [{ pairsPerUnit: 3, unitAmountMinor: 3600 }] });
+const paid = (p: PurchaseFacts) =>
+  stripeEvent('checkout.session.completed', p.session, { createdSeconds: nextCreated() });
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 function orderStatus(t: TestApp, email: string) {

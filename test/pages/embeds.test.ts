@@ -54,7 +54,12 @@ describe('GET /api/impact for other sites', () => {
 
     const res = await t.http.get('/api/impact');
 
-    expect(res.body).toEqual({ pairs: 3, trapWeeks: 3, supporters: 1, census: { date: '2024-01-01', adults: 84, adolescents: 7, cubs: 12, total: 103 } });
+    expect(res.body).toEqual({
+      pairs: 3,
+      trapWeeks: 3,
+      supporters: 1,
+      census: { date: '2024-01-01', adults: 84, adolescents: 7, cubs: 12, total: 103 },
+    });
   });
 
   it('can be read by any site and revalidated with its ETag', async () => {

@@ -55,7 +55,9 @@ describe('GET / shows the public impact', () => {
     const page = await home(t);
 
     const census = page.select('section[aria-labelledby=census-title]');
-    expect(page.text('section[aria-labelledby=census-title] p')).toBe('The latest camera-trap census, on 1 January 2024, counted 103 Amur leopards:');
+    expect(page.text('section[aria-labelledby=census-title] p')).toBe(
+      'The latest camera-trap census, on 1 January 2024, counted 103 Amur leopards:',
+    );
     expect(page.texts('.breakdown li')).toEqual(['84 adults', '7 adolescents', '12 cubs']);
     expect(census.attrs['aria-labelledby']).toBe('census-title');
   });
@@ -85,7 +87,14 @@ describe('GET / shows the public impact', () => {
     t.ctx.db
       .insert(censuses)
       .values([
-        { countedOn: '2026-03-01', adults: 90, adolescents: 10, cubs: 15, source: 'WildCats Conservation Alliance', publishedAt: t.clock.now() },
+        {
+          countedOn: '2026-03-01',
+          adults: 90,
+          adolescents: 10,
+          cubs: 15,
+          source: 'WildCats Conservation Alliance',
+          publishedAt: t.clock.now(),
+        },
         { countedOn: '2026-09-01', adults: 1, adolescents: 1, cubs: 1, source: 'draft', publishedAt: null },
       ])
       .run();
@@ -94,7 +103,11 @@ describe('GET / shows the public impact', () => {
 
     expect(page.texts('.breakdown li')).toEqual(['90 adults', '10 adolescents', '15 cubs']);
     expect(page.texts('figure.chart text.chart-value')).toEqual(['30', '103', '115']);
-    expect(page.rows('table.census-table tbody tr')[2]).toEqual(['1 March 2026', '115', '90 adults, 10 adolescents, 15 cubs']);
+    expect(page.rows('table.census-table tbody tr')[2]).toEqual([
+      '1 March 2026',
+      '115',
+      '90 adults, 10 adolescents, 15 cubs',
+    ]);
     expect(page.text('figure.chart figcaption')).toBe('Amur leopards counted, from 30 in 2012 to 115 in 2026.');
   });
 
@@ -102,7 +115,14 @@ describe('GET / shows the public impact', () => {
     const t = createTestApp();
     t.ctx.db
       .insert(censuses)
-      .values({ countedOn: '2024-06-01', adults: 85, adolescents: 8, cubs: 12, source: 'WildCats Conservation Alliance', publishedAt: t.clock.now() })
+      .values({
+        countedOn: '2024-06-01',
+        adults: 85,
+        adolescents: 8,
+        cubs: 12,
+        source: 'WildCats Conservation Alliance',
+        publishedAt: t.clock.now(),
+      })
       .run();
 
     const page = await home(t);
@@ -117,18 +137,46 @@ describe('GET / shows the public impact', () => {
 
   it('keeps the founding count labelled when a census follows it closely, and centres a lone label', async () => {
     const t = createTestApp();
-    t.ctx.db.insert(censuses).values({ countedOn: '2012-06-01', adults: 31, adolescents: 0, cubs: 0, hasBreakdown: false, source: 'recount', publishedAt: t.clock.now() }).run();
+    t.ctx.db
+      .insert(censuses)
+      .values({
+        countedOn: '2012-06-01',
+        adults: 31,
+        adolescents: 0,
+        cubs: 0,
+        hasBreakdown: false,
+        source: 'recount',
+        publishedAt: t.clock.now(),
+      })
+      .run();
     const page = await home(t);
     expect(page.texts('figure.chart text.chart-value')).toEqual(['30', '103']);
-    expect(page.selectAll('figure.chart text.chart-value').map((el) => el.attrs['text-anchor'])).toEqual(['start', 'end']);
+    expect(page.selectAll('figure.chart text.chart-value').map((el) => el.attrs['text-anchor'])).toEqual([
+      'start',
+      'end',
+    ]);
 
     const sameDay = createTestApp();
     sameDay.ctx.database.sqlite.prepare('delete from censuses').run();
     sameDay.ctx.db
       .insert(censuses)
       .values([
-        { countedOn: '2025-03-01', adults: 80, adolescents: 8, cubs: 10, source: 'first count', publishedAt: sameDay.clock.now() },
-        { countedOn: '2025-03-01', adults: 81, adolescents: 8, cubs: 10, source: 'corrected count', publishedAt: sameDay.clock.now() },
+        {
+          countedOn: '2025-03-01',
+          adults: 80,
+          adolescents: 8,
+          cubs: 10,
+          source: 'first count',
+          publishedAt: sameDay.clock.now(),
+        },
+        {
+          countedOn: '2025-03-01',
+          adults: 81,
+          adolescents: 8,
+          cubs: 10,
+          source: 'corrected count',
+          publishedAt: sameDay.clock.now(),
+        },
       ])
       .run();
     const lone = (await home(sameDay)).selectAll('figure.chart text.chart-value');
@@ -142,7 +190,9 @@ describe('GET / shows the public impact', () => {
     // A second connection, as the command line or a second server would have.
     const other = new Database(t.databasePath);
     other
-      .prepare('insert into censuses (counted_on, adults, adolescents, cubs, source, published_at, created_at) values (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'insert into censuses (counted_on, adults, adolescents, cubs, source, published_at, created_at) values (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run('2026-05-01', 95, 9, 14, 'WildCats Conservation Alliance', t.clock.now(), t.clock.now());
     other.close();
 
@@ -155,16 +205,25 @@ describe('GET / shows the public impact', () => {
     const oneWeek = await home(createTestApp());
     const twoWeeks = await home(createTestApp({ env: { TRAP_WEEKS_PER_PAIR: '2' } }));
 
-    expect(oneWeek.text('.lead')).toContain('powers a motion-triggered camera trap for one week in Land of Leopard National Park');
+    expect(oneWeek.text('.lead')).toContain(
+      'powers a motion-triggered camera trap for one week in Land of Leopard National Park',
+    );
     expect(oneWeek.text('p.how')).toContain('Every pair you buy funds one week of a camera trap');
-    expect(twoWeeks.text('.lead')).toContain('powers a motion-triggered camera trap for 2 weeks in Land of Leopard National Park');
+    expect(twoWeeks.text('.lead')).toContain(
+      'powers a motion-triggered camera trap for 2 weeks in Land of Leopard National Park',
+    );
     expect(twoWeeks.text('p.how')).toContain('Every pair you buy funds 2 weeks of a camera trap');
   });
 
   it('follows a new conversion rule from the day it takes effect, with no other change to the data', async () => {
     const clock = new TestClock(Date.UTC(2026, 5, 30, 12));
     const t = createTestApp({ clock });
-    addConversionRule(t.ctx.db, { effectiveOn: '2026-07-01', trapWeeksPerPair: 2, donationPerPairMinor: { GBP: 200 } }, COMMAND_LINE, clock.now());
+    addConversionRule(
+      t.ctx.db,
+      { effectiveOn: '2026-07-01', trapWeeksPerPair: 2, donationPerPairMinor: { GBP: 200 } },
+      COMMAND_LINE,
+      clock.now(),
+    );
     expect((await home(t)).text('.lead')).toContain('camera trap for one week in');
 
     clock.advance(12 * 3_600_000); // midnight: the new rule is in force

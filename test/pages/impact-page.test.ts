@@ -48,7 +48,11 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
       ['14 Feb 2026', '2 of 3', '2', 'Partly refunded The refunded pairs no longer count.'],
       ['10 Jan 2026', '2', '2', 'Paid Every pair counts.'],
     ]);
-    expect(page.selectAll('table.orders-table tbody tr').map((tr) => tr.attrs['data-status'])).toEqual(['refunded', 'partially_refunded', 'paid']);
+    expect(page.selectAll('table.orders-table tbody tr').map((tr) => tr.attrs['data-status'])).toEqual([
+      'refunded',
+      'partially_refunded',
+      'paid',
+    ]);
     expect(page.select('table.orders-table tbody tr th time').attrs.datetime).toBe('2026-03-05');
   });
 
@@ -60,9 +64,13 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     const partlyThenDisputed = await buy(t, { email, pairsPerUnit: 1, createdSeconds: day(2026, 4, 3) });
     await refund(t, single, 120); // 10% back: the one pair is no longer paid for in full, but most of the money stayed
     await refund(t, refundedThenDisputed, refundedThenDisputed.amount);
-    await t.deliver(disputeEvent('charge.dispute.created', refundedThenDisputed, { id: 'dp_after_refund', status: 'needs_response' }));
+    await t.deliver(
+      disputeEvent('charge.dispute.created', refundedThenDisputed, { id: 'dp_after_refund', status: 'needs_response' }),
+    );
     await refund(t, partlyThenDisputed, 600);
-    await t.deliver(disputeEvent('charge.dispute.created', partlyThenDisputed, { id: 'dp_after_partial', status: 'needs_response' }));
+    await t.deliver(
+      disputeEvent('charge.dispute.created', partlyThenDisputed, { id: 'dp_after_partial', status: 'needs_response' }),
+    );
     await t.settle();
 
     const page = html((await t.http.get(`/impact/${tokenOf(t, email)}`)).text);
@@ -79,7 +87,9 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     const email = 'ines@example.org';
     const failed = purchase({ email, paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1, unitAmountMinor: 1200 }] });
     await t.deliver(stripeEvent('checkout.session.completed', failed.session, { createdSeconds: day(2025, 1, 5) }));
-    await t.deliver(stripeEvent('checkout.session.async_payment_failed', failed.session, { createdSeconds: day(2025, 1, 6) }));
+    await t.deliver(
+      stripeEvent('checkout.session.async_payment_failed', failed.session, { createdSeconds: day(2025, 1, 6) }),
+    );
     await buy(t, { email, pairsPerUnit: 2, createdSeconds: day(2026, 6, 1) });
     const waiting = purchase({ email, paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 3, unitAmountMinor: 1200 }] });
     await t.deliver(stripeEvent('checkout.session.completed', waiting.session, { createdSeconds: day(2026, 6, 9) }));
@@ -99,10 +109,18 @@ describe('GET /impact/:token shows a shopper their own impact', () => {
     const email = 'hedy@example.org';
     const unmatched = purchase({ email, lines: [{ quantity: 1, unitAmountMinor: 1500 }] });
     await t.deliver(stripeEvent('checkout.session.completed', unmatched.session, { createdSeconds: day(2026, 5, 2) }));
-    const mixed = purchase({ email, lines: [{ pairsPerUnit: 2, quantity: 1, unitAmountMinor: 1200 }, { quantity: 1, unitAmountMinor: 1500 }] });
+    const mixed = purchase({
+      email,
+      lines: [
+        { pairsPerUnit: 2, quantity: 1, unitAmountMinor: 1200 },
+        { quantity: 1, unitAmountMinor: 1500 },
+      ],
+    });
     await t.deliver(stripeEvent('checkout.session.completed', mixed.session, { createdSeconds: day(2026, 5, 3) }));
     const refundedUnmatched = purchase({ email, lines: [{ quantity: 1, unitAmountMinor: 1500 }] });
-    await t.deliver(stripeEvent('checkout.session.completed', refundedUnmatched.session, { createdSeconds: day(2026, 5, 1) }));
+    await t.deliver(
+      stripeEvent('checkout.session.completed', refundedUnmatched.session, { createdSeconds: day(2026, 5, 1) }),
+    );
     await refund(t, refundedUnmatched, refundedUnmatched.amount);
     await t.settle();
 
@@ -220,7 +238,11 @@ describe('a shopper changes their monthly email setting', () => {
       .set('sec-fetch-site', 'cross-site')
       .type('form')
       .send({ monthly: 'off' });
-    const foreignOrigin = await t.http.post(`/impact/${token}/monthly-email`).set('origin', 'https://evil.example').type('form').send({ monthly: 'off' });
+    const foreignOrigin = await t.http
+      .post(`/impact/${token}/monthly-email`)
+      .set('origin', 'https://evil.example')
+      .type('form')
+      .send({ monthly: 'off' });
 
     expect(garbled.status).toBe(400);
     expect(crossSite.status).toBe(403);
@@ -232,10 +254,25 @@ describe('a shopper changes their monthly email setting', () => {
     const t = createTestApp();
     const token = await shopperWithThreeOrders(t);
 
-    await t.http.post(`/impact/${token}/monthly-email`).set('sec-fetch-site', 'same-origin').type('form').send({ monthly: 'off' }).expect(303);
-    await t.http.post(`/impact/${token}/monthly-email`).set('origin', 'http://socks.test').type('form').send({ monthly: 'on' }).expect(303);
+    await t.http
+      .post(`/impact/${token}/monthly-email`)
+      .set('sec-fetch-site', 'same-origin')
+      .type('form')
+      .send({ monthly: 'off' })
+      .expect(303);
+    await t.http
+      .post(`/impact/${token}/monthly-email`)
+      .set('origin', 'http://socks.test')
+      .type('form')
+      .send({ monthly: 'on' })
+      .expect(303);
     // A browser too old for Sec-Fetch-Site posts from a page with no referrer as "Origin: null".
-    await t.http.post(`/impact/${token}/monthly-email`).set('origin', 'null').type('form').send({ monthly: 'off' }).expect(303);
+    await t.http
+      .post(`/impact/${token}/monthly-email`)
+      .set('origin', 'null')
+      .type('form')
+      .send({ monthly: 'off' })
+      .expect(303);
 
     expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed).toBe(false);
   });
@@ -243,7 +280,8 @@ describe('a shopper changes their monthly email setting', () => {
   it('does not promise emails to an address that bounces', async () => {
     const t = createTestApp();
     const token = await shopperWithThreeOrders(t);
-    const emailPanel = async () => html((await t.http.get(`/impact/${token}`)).text).text('section[aria-labelledby=email-title]');
+    const emailPanel = async () =>
+      html((await t.http.get(`/impact/${token}`)).text).text('section[aria-labelledby=email-title]');
     expect(await emailPanel()).toContain('You get a short email once a month');
 
     setSupporter(t, 'ada@example.org', { isDeliverable: false });
@@ -275,7 +313,9 @@ describe('a shopper replaces their link', () => {
     expect(res.headers.location).toBe(`/impact/${newToken}?done=new-link`);
     expect((await t.http.get(`/impact/${oldToken}`)).status).toBe(404);
     const page = html((await t.http.get(res.headers.location!)).text);
-    expect(page.text('.notice')).toBe('Done: this is your new link. The old one no longer works, so bookmark this one.');
+    expect(page.text('.notice')).toBe(
+      'Done: this is your new link. The old one no longer works, so bookmark this one.',
+    );
     expect(page.text('[data-figure=pairs]')).toBe('4 pairs of socks');
   });
 

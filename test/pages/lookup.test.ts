@@ -27,7 +27,6 @@ function appWithLog(env: Record<string, string> = {}) {
   return { t, outcomes, linkEmails };
 }
 
-
 /** Posts the form and follows the answer's redirect, as a browser does. */
 const lookup = (t: ReturnType<typeof createTestApp>, email: string, client = '203.0.113.7') =>
   t.http.post('/impact/lookup').set('x-forwarded-for', client).type('form').send({ email }).redirects(1);
@@ -51,7 +50,9 @@ describe('POST /impact/lookup', () => {
     expect(knownHeaders).toEqual(unknownHeaders);
     const landing = await t.http.get(known.headers.location!);
     expect(landing.status).toBe(200);
-    expect(html(landing.text).text('[role=status]')).toBe('Thank you. If we know this address, a link to your own impact page is on its way.');
+    expect(html(landing.text).text('[role=status]')).toBe(
+      'Thank you. If we know this address, a link to your own impact page is on its way.',
+    );
     await t.ctx.linkRequests.drain();
     expect(outcomes()).toEqual(['queued', 'unknown_address']);
   });
@@ -82,7 +83,9 @@ describe('POST /impact/lookup', () => {
     expect(linkEmails()).toHaveLength(1);
     await t.ctx.mail.outbox.drain();
 
-    const mails = (await sink.waitFor(2)).filter((m) => m.parsed.subject === 'Your Critically Endangered Socks impact page'); // and the receipt
+    const mails = (await sink.waitFor(2)).filter(
+      (m) => m.parsed.subject === 'Your Critically Endangered Socks impact page',
+    ); // and the receipt
     expect(mails).toHaveLength(1);
     expect(mails[0]!.rcptTo).toEqual(['ada@example.org']);
     const link = `http://socks.test/impact/${tokenOf(t, 'ada@example.org')}`;
@@ -99,7 +102,9 @@ describe('POST /impact/lookup', () => {
     expect(res.status).toBe(400);
     expect(res.text).not.toContain('<script>alert(1)');
     const page = html(res.text);
-    expect(page.text('.field-error')).toBe('Please enter the email address you used at checkout, like name@example.org.');
+    expect(page.text('.field-error')).toBe(
+      'Please enter the email address you used at checkout, like name@example.org.',
+    );
     expect(page.select('input[name=email]').attrs.value).toBe('"><script>alert(1)</script>');
     expect(page.select('input[name=email]').attrs['aria-invalid']).toBe('true');
     expect(page.text('title')).toMatch(/^Error: /); // the first thing a screen reader announces
@@ -114,7 +119,8 @@ describe('POST /impact/lookup', () => {
     await t.settle();
 
     const answers = [];
-    for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) answers.push(await lookup(t, 'ada@example.org', client));
+    for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'])
+      answers.push(await lookup(t, 'ada@example.org', client));
 
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
@@ -131,7 +137,8 @@ describe('POST /impact/lookup', () => {
     const { t } = appWithLog();
 
     const statuses = [];
-    for (let i = 1; i <= 10; i++) statuses.push((await lookup(t, `guess${i}@example.org`, `2001:db8:7:7::${i.toString(16)}`)).status);
+    for (let i = 1; i <= 10; i++)
+      statuses.push((await lookup(t, `guess${i}@example.org`, `2001:db8:7:7::${i.toString(16)}`)).status);
     const eleventh = await lookup(t, 'guess11@example.org', '2001:db8:7:7:ffff:1:2:3');
     const neighbour = await lookup(t, 'guess12@example.org', '2001:db8:7:8::1'); // another /64: another household
 
@@ -164,10 +171,22 @@ describe('POST /impact/lookup', () => {
     await buy(t, { email: 'ada@example.org' });
     await t.settle();
 
-    const res = await t.http.post('/impact/lookup').set('sec-fetch-site', 'cross-site').type('form').send({ email: 'ada@example.org' });
+    const res = await t.http
+      .post('/impact/lookup')
+      .set('sec-fetch-site', 'cross-site')
+      .type('form')
+      .send({ email: 'ada@example.org' });
     // An opaque origin (a sandboxed frame on any site): our own public pages always send a real one.
-    const opaque = await t.http.post('/impact/lookup').set('origin', 'null').type('form').send({ email: 'ada@example.org' });
-    const ours = await t.http.post('/impact/lookup').set('origin', 'http://socks.test').type('form').send({ email: 'grace@example.org' });
+    const opaque = await t.http
+      .post('/impact/lookup')
+      .set('origin', 'null')
+      .type('form')
+      .send({ email: 'ada@example.org' });
+    const ours = await t.http
+      .post('/impact/lookup')
+      .set('origin', 'http://socks.test')
+      .type('form')
+      .send({ email: 'grace@example.org' });
 
     expect(res.status).toBe(403);
     expect(opaque.status).toBe(403);

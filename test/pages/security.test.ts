@@ -33,7 +33,10 @@ describe('security headers and markup', () => {
   it('passes no referrer to other sites, and none at all from a private page or an error page', async () => {
     const t = createTestApp();
     const [home, impact, lookup, sent, invalid, missing] = await everyPage(t);
-    const policies = [home, impact, lookup, sent, invalid, missing].map((res) => [res!.headers['referrer-policy'], html(res!.text).select('meta[name=referrer]').attrs.content]);
+    const policies = [home, impact, lookup, sent, invalid, missing].map((res) => [
+      res!.headers['referrer-policy'],
+      html(res!.text).select('meta[name=referrer]').attrs.content,
+    ]);
     expect(policies).toEqual([
       ['same-origin', 'same-origin'],
       ['no-referrer', 'no-referrer'],
@@ -51,10 +54,16 @@ describe('security headers and markup', () => {
       const elements = page.selectAll('*');
       expect(elements.length).toBeGreaterThan(20);
       expect(elements.filter((el) => el.tag === 'script' || el.tag === 'style')).toEqual([]);
-      expect(elements.filter((el) => 'style' in el.attrs || Object.keys(el.attrs).some((a) => a.startsWith('on')))).toEqual([]);
-      const urls = elements.flatMap((el) => [el.attrs.src, el.attrs.href, el.attrs.action]).filter((u): u is string => Boolean(u));
+      expect(
+        elements.filter((el) => 'style' in el.attrs || Object.keys(el.attrs).some((a) => a.startsWith('on'))),
+      ).toEqual([]);
+      const urls = elements
+        .flatMap((el) => [el.attrs.src, el.attrs.href, el.attrs.action])
+        .filter((u): u is string => Boolean(u));
       expect(urls.filter((u) => !u.startsWith('/') && !u.startsWith('#'))).toEqual([]);
-      expect(page.selectAll('link[rel=stylesheet]').map((l) => l.attrs.href)).toEqual([expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/)]);
+      expect(page.selectAll('link[rel=stylesheet]').map((l) => l.attrs.href)).toEqual([
+        expect.stringMatching(/^\/assets\/site\.[0-9a-f]{10}\.css$/),
+      ]);
     }
   });
 

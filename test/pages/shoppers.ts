@@ -7,8 +7,14 @@ export async function buy(
   t: TestApp,
   opts: { email: string; name?: string | null; pairsPerUnit?: number; quantity?: number; createdSeconds?: number },
 ): Promise<PurchaseFacts> {
-  const p = purchase({ email: opts.email, name: opts.name ?? null, lines: [{ pairsPerUnit: opts.pairsPerUnit ?? 1, quantity: opts.quantity ?? 1, unitAmountMinor: 1200 }] });
-  const res = await t.deliver(stripeEvent('checkout.session.completed', p.session, { createdSeconds: opts.createdSeconds ?? nextCreated() }));
+  const p = purchase({
+    email: opts.email,
+    name: opts.name ?? null,
+    lines: [{ pairsPerUnit: opts.pairsPerUnit ?? 1, quantity: opts.quantity ?? 1, unitAmountMinor: 1200 }],
+  });
+  const res = await t.deliver(
+    stripeEvent('checkout.session.completed', p.session, { createdSeconds: opts.createdSeconds ?? nextCreated() }),
+  );
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
   return p;
 }

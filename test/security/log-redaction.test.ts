@@ -22,15 +22,25 @@ describe('private tokens never reach the logs', () => {
 
     expect(lines.join('\n')).not.toContain(token);
     const failed = records().filter((r) => r.msg === 'request failed');
-    expect(failed.map((r) => r.path)).toEqual(['/impact/:token', '/impact/:token', '/api/supporters/:token', '/unsubscribe/:token']);
-    expect(records().filter((r) => r.msg === 'request' && r.status === 500).map((r) => r.path)).toEqual(failed.map((r) => r.path));
+    expect(failed.map((r) => r.path)).toEqual([
+      '/impact/:token',
+      '/impact/:token',
+      '/api/supporters/:token',
+      '/unsubscribe/:token',
+    ]);
+    expect(
+      records()
+        .filter((r) => r.msg === 'request' && r.status === 500)
+        .map((r) => r.path),
+    ).toEqual(failed.map((r) => r.path));
   });
 
   it('keeps the shape of an address no route matched, without anything that could be a token', async () => {
     const { t, lines, records } = appWithLog();
     const token = 'Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1';
 
-    for (const path of [`/IMPACT/${token}/more`, `/somewhere/${token}`, '/nowhere/at-all']) expect((await t.http.get(path)).status).toBe(404);
+    for (const path of [`/IMPACT/${token}/more`, `/somewhere/${token}`, '/nowhere/at-all'])
+      expect((await t.http.get(path)).status).toBe(404);
 
     expect(lines.join('\n')).not.toContain(token);
     expect(records().map((r) => r.path)).toEqual(['/impact/:token/more', '/somewhere/:redacted', '/nowhere/at-all']);
@@ -41,9 +51,15 @@ describe('private tokens never reach the logs', () => {
     const log = createLogger('info', {}, (line) => void lines.push(line));
     const token = 'Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1';
 
-    log.error('send failed', { error: new Error(`could not fetch https://socks.example/Impact/${token}?x=1`), note: `see /unsubscribe/${token}` });
+    log.error('send failed', {
+      error: new Error(`could not fetch https://socks.example/Impact/${token}?x=1`),
+      note: `see /unsubscribe/${token}`,
+    });
 
     expect(lines.join('')).not.toContain(token);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ error: { message: 'could not fetch https://socks.example/Impact/:token?x=1' }, note: 'see /unsubscribe/:token' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      error: { message: 'could not fetch https://socks.example/Impact/:token?x=1' },
+      note: 'see /unsubscribe/:token',
+    });
   });
 });

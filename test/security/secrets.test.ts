@@ -1,25 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
-
 import { readTotals } from '../../src/ledger/ledger.queries.js';
-
 import { DEVELOPMENT_SECRETS_FILE } from '../../src/secrets.js';
-
 import { signPayload } from '../../src/stripe/simulated-events.js';
-
 import { checkoutCompleted } from '../helpers/stripe-events.js';
-
 import { runCli } from '../helpers/run-cli.js';
-
 import { startServer } from '../helpers/server-process.js';
-
 import { makeTempDir, productionSecrets } from '../helpers/test-app.js';
 import { ConfigError } from '../../src/errors.js';
-
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The development webhook secret the project once printed in its source. */
@@ -65,15 +56,31 @@ describe('secrets with no configuration', () => {
       const { stripeWebhookSecret } = JSON.parse(fs.readFileSync(file, 'utf8'));
       expect(stripeWebhookSecret).toMatch(/^whsec_dev_[A-Za-z0-9_-]{32}$/);
 
-      const simulated = await runCli(['simulate:purchase', '--email', 'ada@example.org', '--pairs', '3', '--url', `http://127.0.0.1:${port}/webhooks/stripe`], { DATABASE_PATH: databasePath });
+      const simulated = await runCli(
+        [
+          'simulate:purchase',
+          '--email',
+          'ada@example.org',
+          '--pairs',
+          '3',
+          '--url',
+          `http://127.0.0.1:${port}/webhooks/stripe`,
+        ],
+        { DATABASE_PATH: databasePath },
+      );
       expect(simulated.code).toBe(0);
       expect(simulated.stdout).toMatch(/^200 /);
 
       // A purchase forged with the secret the source used to print is refused, and changes nothing.
-      const forged = JSON.stringify(checkoutCompleted({ email: 'victim@example.org', name: 'Anything at all', lines: [{ pairsPerUnit: 50 }] }));
+      const forged = JSON.stringify(
+        checkoutCompleted({ email: 'victim@example.org', name: 'Anything at all', lines: [{ pairsPerUnit: 50 }] }),
+      );
       const res = await fetch(`http://127.0.0.1:${port}/webhooks/stripe`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(forged, OLD_DEVELOPMENT_SECRET) },
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signPayload(forged, OLD_DEVELOPMENT_SECRET),
+        },
         body: forged,
       });
       expect(res.status).toBe(400);
@@ -93,7 +100,9 @@ describe('secrets with no configuration', () => {
     const second = loadConfig({ DATABASE_PATH: path.join(dir, 'socks.db') });
     expect(second.secrets).toEqual(first.secrets);
     expect(first.secrets.sessionSecret).toHaveLength(43);
-    expect(loadConfig({ DATABASE_PATH: path.join(makeTempDir(), 'socks.db') }).secrets.sessionSecret).not.toBe(first.secrets.sessionSecret);
+    expect(loadConfig({ DATABASE_PATH: path.join(makeTempDir(), 'socks.db') }).secrets.sessionSecret).not.toBe(
+      first.secrets.sessionSecret,
+    );
 
     const elsewhere = makeTempDir();
     expect(problemsOf({ DATABASE_PATH: path.join(elsewhere, 'socks.db') })).toEqual([
@@ -106,7 +115,9 @@ describe('secrets with no configuration', () => {
 
 describe('production', () => {
   it('refuses the development secret the source once printed, although it has the right shape', () => {
-    expect(problemsOf({ STRIPE_WEBHOOK_SECRET: OLD_DEVELOPMENT_SECRET, SESSION_SECRET: productionSecrets().SESSION_SECRET })).toEqual([
+    expect(
+      problemsOf({ STRIPE_WEBHOOK_SECRET: OLD_DEVELOPMENT_SECRET, SESSION_SECRET: productionSecrets().SESSION_SECRET }),
+    ).toEqual([
       "STRIPE_WEBHOOK_SECRET is a value published with this project's source, which anyone can read: make a new one",
     ]);
   });
@@ -116,7 +127,10 @@ describe('production', () => {
     expect(webhook).toContain(OLD_DEVELOPMENT_SECRET);
     expect(webhook.length).toBeGreaterThan(5);
     const fresh = productionSecrets();
-    for (const value of webhook) expect(problemsOf({ ...fresh, STRIPE_WEBHOOK_SECRET: value }).join(' '), value).toMatch(/^STRIPE_WEBHOOK_SECRET /);
+    for (const value of webhook)
+      expect(problemsOf({ ...fresh, STRIPE_WEBHOOK_SECRET: value }).join(' '), value).toMatch(
+        /^STRIPE_WEBHOOK_SECRET /,
+      );
     for (const value of [...session, 'development-only-session-secret-change-me', 'a'.repeat(40)]) {
       expect(problemsOf({ ...fresh, SESSION_SECRET: value }).join(' '), value).toMatch(/^SESSION_SECRET /);
     }

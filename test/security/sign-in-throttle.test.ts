@@ -13,7 +13,8 @@ function browserAt(t: TestApp, address: string) {
   const agent = supertest.agent(t.app);
   return {
     agent,
-    signIn: (password: string, email = STAFF) => agent.post('/admin/login').set('x-forwarded-for', address).type('form').send({ email, password }),
+    signIn: (password: string, email = STAFF) =>
+      agent.post('/admin/login').set('x-forwarded-for', address).type('form').send({ email, password }),
     get: (path: string) => agent.get(path).set('x-forwarded-for', address),
   };
 }
@@ -26,22 +27,38 @@ describe('parallel guesses', () => {
     await addStaff(t, { email: STAFF });
     const attacker = browserAt(t, '203.0.113.66');
 
-    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => attacker.signIn(`wrong guess ${i}`).then((res) => res.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => attacker.signIn(`wrong guess ${i}`).then((res) => res.status)),
+    );
 
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
-    expect(t.ctx.db.select().from(loginFailures).all().filter((row) => row.key.startsWith('pair:'))).toHaveLength(5);
+    expect(
+      t.ctx.db
+        .select()
+        .from(loginFailures)
+        .all()
+        .filter((row) => row.key.startsWith('pair:')),
+    ).toHaveLength(5);
   });
 
   it('does not let the right password through behind ten wrong ones sent with it', async () => {
     const t = createTestApp();
     await addStaff(t, { email: STAFF });
-    const attempt = (password: string) => signIn(t.ctx.db, { email: STAFF, password, client: '203.0.113.66', device: null }, () => t.clock.now());
+    const attempt = (password: string) =>
+      signIn(t.ctx.db, { email: STAFF, password, client: '203.0.113.66', device: null }, () => t.clock.now());
 
     // Each attempt is counted as it starts, before its password is checked (which takes a while).
-    const results = await Promise.all([...Array.from({ length: 10 }, (_, i) => attempt(`wrong guess ${i}`)), attempt(STAFF_PASSWORD)]);
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => attempt(`wrong guess ${i}`)),
+      attempt(STAFF_PASSWORD),
+    ]);
 
-    expect(results.map((r) => r.status)).toEqual([...Array(5).fill('refused'), ...Array(5).fill('throttled'), 'throttled']);
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(5).fill('refused'),
+      ...Array(5).fill('throttled'),
+      'throttled',
+    ]);
     expect(sessions(t)).toBe(0);
   });
 });
@@ -55,7 +72,8 @@ describe('an attacker cannot lock a staff member out', () => {
     const attacker = browserAt(t, '203.0.113.66');
 
     for (let quarter = 0; quarter < 8; quarter++) {
-      for (let i = 0; i < 5; i++) expect((await attacker.signIn(`guess ${quarter}-${i}`)).status).toBeGreaterThanOrEqual(401);
+      for (let i = 0; i < 5; i++)
+        expect((await attacker.signIn(`guess ${quarter}-${i}`)).status).toBeGreaterThanOrEqual(401);
       expect((await attacker.signIn(STAFF_PASSWORD)).status).toBe(429); // the attacker's own client is shut out
       expect((await usual.signIn(STAFF_PASSWORD)).status).toBe(303);
       t.clock.advance(15 * 60_000);
@@ -77,7 +95,8 @@ describe('an attacker cannot lock a staff member out', () => {
     const usual = browserAt(t, '198.51.100.7');
     expect((await usual.signIn(STAFF_PASSWORD)).status).toBe(303);
 
-    for (let i = 0; i < 10; i++) expect((await browserAt(t, `203.0.113.${i + 1}`).signIn(`guess ${i}`)).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await browserAt(t, `203.0.113.${i + 1}`).signIn(`guess ${i}`)).status).toBe(401);
     const backedOff = await browserAt(t, '203.0.113.200').signIn(STAFF_PASSWORD);
     expect(backedOff.status).toBe(429);
     expect(backedOff.headers['retry-after']).toBe('60');
@@ -100,10 +119,15 @@ describe('an attacker cannot lock a staff member out', () => {
     const browser = browserAt(t, '198.51.100.7');
     expect((await browser.signIn(STAFF_PASSWORD, 'grace@socks.test')).status).toBe(303); // Grace's device cookie
 
-    for (let i = 0; i < 10; i++) expect((await browserAt(t, `203.0.113.${i + 1}`).signIn(`guess ${i}`)).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await browserAt(t, `203.0.113.${i + 1}`).signIn(`guess ${i}`)).status).toBe(401);
 
     expect((await browser.signIn(STAFF_PASSWORD)).status).toBe(429); // for Ada it is just another unknown client
-    const forged = await browserAt(t, '198.51.100.8').agent.post('/admin/login').set('cookie', 'socks_device=1.forged.sig').type('form').send({ email: STAFF, password: STAFF_PASSWORD });
+    const forged = await browserAt(t, '198.51.100.8')
+      .agent.post('/admin/login')
+      .set('cookie', 'socks_device=1.forged.sig')
+      .type('form')
+      .send({ email: STAFF, password: STAFF_PASSWORD });
     expect(forged.status).toBe(429);
   });
 });
@@ -121,11 +145,18 @@ describe('telling the member about failed attempts', () => {
     const orders = html((await member.get('/admin/orders')).text);
 
     for (const page of [dashboard, orders]) {
-      expect(page.text('[role=alert] h2')).toBe('3 failed attempts to sign in to your account since you last signed in');
-      expect(page.text('[role=alert] p')).toMatch(/^The latest was at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC from 203\.0\.113\.66\./);
+      expect(page.text('[role=alert] h2')).toBe(
+        '3 failed attempts to sign in to your account since you last signed in',
+      );
+      expect(page.text('[role=alert] p')).toMatch(
+        /^The latest was at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC from 203\.0\.113\.66\./,
+      );
     }
     const csrf = dashboard.select('[role=alert] input[name=_csrf]').attrs.value!;
-    const dismissed = await member.agent.post('/admin/sign-in-notice/dismiss').type('form').send({ _csrf: csrf, returnTo: '/admin/orders' });
+    const dismissed = await member.agent
+      .post('/admin/sign-in-notice/dismiss')
+      .type('form')
+      .send({ _csrf: csrf, returnTo: '/admin/orders' });
     expect(dismissed.status).toBe(303);
     expect(dismissed.headers.location).toBe('/admin/orders');
     expect(html((await member.get('/admin')).text).selectAll('[role=alert]')).toEqual([]);

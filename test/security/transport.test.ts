@@ -56,7 +56,9 @@ describe('the HTTP server', () => {
 
 describe('HTTPS', () => {
   it('asks browsers for HTTPS only in production, and never on a plain-HTTP development site', async () => {
-    const production = createTestApp({ env: { NODE_ENV: 'production', LOG_LEVEL: 'silent', PUBLIC_URL: 'https://socks.example' } });
+    const production = createTestApp({
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'silent', PUBLIC_URL: 'https://socks.example' },
+    });
     const development = createTestApp();
 
     expect((await production.http.get('/')).headers['strict-transport-security']).toBe('max-age=31536000');
@@ -67,10 +69,16 @@ describe('HTTPS', () => {
     const t = createTestApp({ env: { PUBLIC_URL: 'https://socks.example' } });
     await addStaff(t, { email: 'ada@socks.test' });
     const form = await t.http.get('/admin/login');
-    expect(String(form.headers['set-cookie'])).toMatch(/^__Host-socks_staff=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(String(form.headers['set-cookie'])).toMatch(
+      /^__Host-socks_staff=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
 
     const anonymous = String(form.headers['set-cookie']).split(';')[0]!;
-    const res = await t.http.post('/admin/login').set('cookie', anonymous).type('form').send({ _csrf: csrfIn(form.text), email: 'ada@socks.test', password: STAFF_PASSWORD });
+    const res = await t.http
+      .post('/admin/login')
+      .set('cookie', anonymous)
+      .type('form')
+      .send({ _csrf: csrfIn(form.text), email: 'ada@socks.test', password: STAFF_PASSWORD });
     const cookies = res.headers['set-cookie'] as unknown as string[];
     expect(cookies.map((c) => c.split('=')[0])).toEqual(['__Host-socks_staff', '__Host-socks_device']);
     expect(cookies[1]).toMatch(/; Max-Age=31536000; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);

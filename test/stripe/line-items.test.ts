@@ -20,7 +20,11 @@ function sessionWithoutLines(lines: ReturnType<typeof lineItem>[]) {
   const session = checkoutSession();
   const total = lines.reduce((sum, l) => sum + l.amount_total, 0);
   standIn.lineItems.set(session.id, lines);
-  return stripeEvent('checkout.session.completed', { ...session, amount_total: total, amount_subtotal: total }, { createdSeconds: nextCreated() });
+  return stripeEvent(
+    'checkout.session.completed',
+    { ...session, amount_total: total, amount_subtotal: total },
+    { createdSeconds: nextCreated() },
+  );
 }
 
 describe('line items from the Stripe API', () => {
@@ -42,7 +46,11 @@ describe('line items from the Stripe API', () => {
 
   it('waits while the API is down, writes nothing, and recovers with backoff', async () => {
     const t = await appWithStandIn();
-    const event = sessionWithoutLines([lineItem({ pairsPerUnit: 3 }, 'gbp'), lineItem({ pairsPerUnit: 3 }, 'gbp'), lineItem({ pairsPerUnit: 1 }, 'gbp')]);
+    const event = sessionWithoutLines([
+      lineItem({ pairsPerUnit: 3 }, 'gbp'),
+      lineItem({ pairsPerUnit: 3 }, 'gbp'),
+      lineItem({ pairsPerUnit: 1 }, 'gbp'),
+    ]);
     standIn.isDown = true;
 
     await t.deliver(event);
@@ -62,7 +70,11 @@ describe('line items from the Stripe API', () => {
     t.clock.advance(eventRetryDelayMs(1));
     await t.settle();
     expect(t.totals().pairs).toBe(7);
-    expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()).toMatchObject({ status: 'processed', attempts: 2, lastError: null });
+    expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()).toMatchObject({
+      status: 'processed',
+      attempts: 2,
+      lastError: null,
+    });
   });
 
   it('waits with a clear error when no secret key is configured', async () => {
@@ -70,7 +82,9 @@ describe('line items from the Stripe API', () => {
     const event = stripeEvent('checkout.session.completed', checkoutSession());
     await t.deliver(event);
     await t.settle();
-    expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()?.lastError).toMatch(/STRIPE_SECRET_KEY is not set/);
+    expect(t.ctx.db.select().from(stripeEvents).where(eq(stripeEvents.id, event.id)).get()?.lastError).toMatch(
+      /STRIPE_SECRET_KEY is not set/,
+    );
   });
 
   it('processes the real-shaped fixture session with its listed line items, mapped through the local catalog', async () => {
@@ -79,7 +93,15 @@ describe('line items from the Stripe API', () => {
     const list = fixture('derived.checkout.session.line_items.list.json');
     standIn.lineItems.set(event.data.object.id, list.data);
     // The fixture's product carries no `pairs` metadata: it stays unmapped until the catalog knows it.
-    t.ctx.db.insert(products).values({ stripeProductId: 'prod_QXg1hqf4jFNsqG', name: 'Leopard socks 2-pack', pairsPerUnit: 2, updatedAt: t.clock.now() }).run();
+    t.ctx.db
+      .insert(products)
+      .values({
+        stripeProductId: 'prod_QXg1hqf4jFNsqG',
+        name: 'Leopard socks 2-pack',
+        pairsPerUnit: 2,
+        updatedAt: t.clock.now(),
+      })
+      .run();
     event.created = Math.floor(t.clock.now() / 1000);
 
     await t.deliver(event);
@@ -90,7 +112,11 @@ describe('line items from the Stripe API', () => {
 
   it('uses the line items an event carries, when it carries them, without asking the API', async () => {
     const t = await appWithStandIn();
-    const event = stripeEvent('checkout.session.completed', checkoutSession({ lines: [{ pairsPerUnit: 3, quantity: 2 }], embedLineItems: true }), { createdSeconds: nextCreated() });
+    const event = stripeEvent(
+      'checkout.session.completed',
+      checkoutSession({ lines: [{ pairsPerUnit: 3, quantity: 2 }], embedLineItems: true }),
+      { createdSeconds: nextCreated() },
+    );
 
     await t.deliver(event);
     await t.settle();

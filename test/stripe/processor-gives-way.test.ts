@@ -11,7 +11,14 @@ function storeBacklog(t: ReturnType<typeof createTestApp>) {
   const events = Array.from({ length: EVENTS }, () => {
     // Items inside the events: this is about how processing shares the thread, not about waiting on the API.
     const event = checkoutCompleted({ lines: [{ pairsPerUnit: 1 }], embedLineItems: true });
-    return { id: event.id, type: event.type, created: event.created, apiVersion: null, livemode: false, payload: JSON.stringify(event) };
+    return {
+      id: event.id,
+      type: event.type,
+      created: event.created,
+      apiVersion: null,
+      livemode: false,
+      payload: JSON.stringify(event),
+    };
   });
   insertEventsIfNew(t.ctx.db, events, t.clock.now());
 }

@@ -31,21 +31,34 @@ describe("Stripe's published example events", () => {
     }
     await t.settle();
 
-    expect(Object.entries(answers).filter(([, isDuplicate]) => isDuplicate).map(([name]) => name)).toEqual([
+    expect(
+      Object.entries(answers)
+        .filter(([, isDuplicate]) => isDuplicate)
+        .map(([name]) => name),
+    ).toEqual([
       'sync-engine.event.charge_dispute_created.json', // same id as charge_dispute_closed
       'sync-engine.event.charge_refunded.json',
       'sync-engine.event.charge_succeeded.json',
       'sync-engine.event.payment_intent_succeeded.json', // same id as payment_intent_payment_failed
       'sync-engine.event.refund_failed.json', // same id as refund_created
     ]);
-    const outcomes = t.ctx.db.select({ type: stripeEvents.type, status: stripeEvents.status, lastError: stripeEvents.lastError }).from(stripeEvents).orderBy(stripeEvents.type).all();
+    const outcomes = t.ctx.db
+      .select({ type: stripeEvents.type, status: stripeEvents.status, lastError: stripeEvents.lastError })
+      .from(stripeEvents)
+      .orderBy(stripeEvents.type)
+      .all();
     expect(outcomes).toEqual([
       { type: 'charge.dispute.closed', status: 'processed', lastError: null },
       { type: 'charge.dispute.created', status: 'processed', lastError: null },
       { type: 'charge.refunded', status: 'processed', lastError: null },
       { type: 'checkout.session.completed', status: 'processed', lastError: null },
-      // A live-mode session this test account never made: Stripe answers 404, and the event waits to be retried or replayed.
-      { type: 'checkout.session.completed', status: 'retrying', lastError: expect.stringMatching(/^fetching line items of cs_live_\w+ failed: No such checkout session$/) },
+      // A live-mode session this test account never made: Stripe answers 404, and the event waits to be retried
+      // or replayed.
+      {
+        type: 'checkout.session.completed',
+        status: 'retrying',
+        lastError: expect.stringMatching(/^fetching line items of cs_live_\w+ failed: No such checkout session$/),
+      },
       { type: 'payment_intent.payment_failed', status: 'ignored', lastError: null },
       { type: 'refund.created', status: 'processed', lastError: null },
     ]);

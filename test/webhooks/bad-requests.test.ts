@@ -8,7 +8,12 @@ function storedCount(t: TestApp): number {
   return t.ctx.db.select().from(stripeEvents).all().length;
 }
 
-async function expectRejected(t: TestApp, response: { status: number; body: any; text: string }, status: number, code: string) {
+async function expectRejected(
+  t: TestApp,
+  response: { status: number; body: any; text: string },
+  status: number,
+  code: string,
+) {
   expect(response.status).toBe(status);
   expect(response.body.error.code).toBe(code);
   expect(response.text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack trace
@@ -29,7 +34,11 @@ describe('POST /webhooks/stripe refuses bad requests and stores nothing', () => 
 
   it('with a malformed header', async () => {
     const t = createTestApp();
-    const res = await t.http.post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', 'nonsense').send(payload());
+    const res = await t.http
+      .post('/webhooks/stripe')
+      .set('content-type', 'application/json')
+      .set('stripe-signature', 'nonsense')
+      .send(payload());
     await expectRejected(t, res, 400, 'malformed_signature');
   });
 
@@ -98,7 +107,10 @@ describe('POST /webhooks/stripe refuses bad requests and stores nothing', () => 
 
   it('with an empty body', async () => {
     const t = createTestApp();
-    const res = await t.http.post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', `t=${now(t)},v1=abc`);
+    const res = await t.http
+      .post('/webhooks/stripe')
+      .set('content-type', 'application/json')
+      .set('stripe-signature', `t=${now(t)},v1=abc`);
     await expectRejected(t, res, 400, 'empty_body');
   });
 });
@@ -106,9 +118,13 @@ describe('POST /webhooks/stripe refuses bad requests and stores nothing', () => 
 describe('signing secret rotation', () => {
   it('accepts events signed with any active secret and no other', async () => {
     const t = createTestApp({ env: { STRIPE_WEBHOOK_SECRET: `whsec_old_one, ${WEBHOOK_SECRET}` } });
-    expect((await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 1 }] }), { secret: 'whsec_old_one' })).status).toBe(200);
+    expect(
+      (await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 1 }] }), { secret: 'whsec_old_one' })).status,
+    ).toBe(200);
     expect((await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 2 }] }))).status).toBe(200);
-    expect((await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 4 }] }), { secret: 'whsec_retired' })).status).toBe(400);
+    expect(
+      (await t.deliver(checkoutCompleted({ lines: [{ pairsPerUnit: 4 }] }), { secret: 'whsec_retired' })).status,
+    ).toBe(400);
     await t.settle();
     expect(t.totals().pairs).toBe(3);
   });

@@ -49,16 +49,25 @@ export const emailOutbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     sentAt: integer('sent_at'),
-    /** When the daily pruning (or `emails:prune`) emptied the text and HTML of this sent email; the row itself stays for good. */
+    /**
+     * When the daily pruning (or `emails:prune`) emptied the text and HTML of this sent email; the row
+     * itself stays for good.
+     */
     bodyPrunedAt: integer('body_pruned_at'),
   },
   (t) => [
     // Claims read due messages in order from this index alone; a plain index on state would make
     // SQLite sort every queued row (bodies and all) to find the first few.
-    index('email_outbox_due').on(t.nextAttemptAt).where(sql`state in ('queued', 'failed')`),
-    index('email_outbox_sending').on(t.id).where(sql`state = 'sending'`),
+    index('email_outbox_due')
+      .on(t.nextAttemptAt)
+      .where(sql`state in ('queued', 'failed')`),
+    index('email_outbox_sending')
+      .on(t.id)
+      .where(sql`state = 'sending'`),
     // Sent emails whose text is still there, oldest first: the daily pruning reads only these,
     // never the bodies of the whole table.
-    index('email_outbox_prunable').on(t.sentAt).where(sql`state = 'sent' and body_pruned_at is null`),
+    index('email_outbox_prunable')
+      .on(t.sentAt)
+      .where(sql`state = 'sent' and body_pruned_at is null`),
   ],
 );

@@ -9,12 +9,17 @@ export const censuses = sqliteTable('censuses', {
   adults: integer('adults').notNull(),
   adolescents: integer('adolescents').notNull(),
   cubs: integer('cubs').notNull(),
-  /** False for a head count only (the founding estimate, say): the total is in `adults`, and adolescents and cubs were not recorded. */
+  /**
+   * False for a head count only (the founding estimate, say): the total is in `adults`, and
+   * adolescents and cubs were not recorded.
+   */
   hasBreakdown: integer('has_breakdown', { mode: 'boolean' }).notNull().default(true),
   source: text('source').notNull(),
   note: text('note'),
   publishedAt: integer('published_at'),
-  createdAt: integer('created_at').notNull().default(sql`(unixepoch() * 1000)`),
+  createdAt: integer('created_at')
+    .notNull()
+    .default(sql`(unixepoch() * 1000)`),
 });
 
 /** A short note from the field that staff can set for a month's impact email. */

@@ -38,11 +38,22 @@ export const orders = sqliteTable(
     // Covers a shopper's order list with its figures (src/supporters/supporter-impact.ts): their
     // orders sit together in the index, so the page reads a page or two and no ledger at all.
     index('orders_supporter').on(
-      t.supporterId, t.paidAt, t.id, t.status, t.checkoutSessionId, t.paymentIntentId,
-      t.pairs, t.trapWeeks, t.soldPairs, t.refundedPairs, t.reversedPairs,
+      t.supporterId,
+      t.paidAt,
+      t.id,
+      t.status,
+      t.checkoutSessionId,
+      t.paymentIntentId,
+      t.pairs,
+      t.trapWeeks,
+      t.soldPairs,
+      t.refundedPairs,
+      t.reversedPairs,
     ),
     index('orders_paid_at').on(t.paidAt),
-    index('orders_rate_missing').on(t.currency).where(sql`${t.isDonationRateMissing} = 1`),
+    index('orders_rate_missing')
+      .on(t.currency)
+      .where(sql`${t.isDonationRateMissing} = 1`),
   ],
 );
 
@@ -66,7 +77,9 @@ export const orderLines = sqliteTable(
     uniqueIndex('order_lines_item').on(t.orderId, t.stripeLineItemId),
     index('order_lines_price').on(t.stripePriceId),
     index('order_lines_product').on(t.stripeProductId),
-    index('order_lines_unmapped').on(t.orderId).where(sql`${t.pairsPerUnit} is null`),
+    index('order_lines_unmapped')
+      .on(t.orderId)
+      .where(sql`${t.pairsPerUnit} is null`),
   ],
 );
 
@@ -94,6 +107,10 @@ const paymentChildColumns = () => ({
   stripeCreated: integer('stripe_created').notNull(),
 });
 
-export const refunds = sqliteTable('refunds', paymentChildColumns(), (t) => [index('refunds_payment_intent').on(t.paymentIntentId)]);
+export const refunds = sqliteTable('refunds', paymentChildColumns(), (t) => [
+  index('refunds_payment_intent').on(t.paymentIntentId),
+]);
 
-export const disputes = sqliteTable('disputes', paymentChildColumns(), (t) => [index('disputes_payment_intent').on(t.paymentIntentId)]);
+export const disputes = sqliteTable('disputes', paymentChildColumns(), (t) => [
+  index('disputes_payment_intent').on(t.paymentIntentId),
+]);

@@ -1,8 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-
 import { loggablePath } from './request-context.js';
 import { AppError, pageNotFound, TooManyRequestsError } from '../../errors.js';
-
 
 interface HttpishError {
   status?: number;
@@ -28,17 +26,31 @@ export function errorHandler() {
     // Error pages are never cached or indexed, pass on no referrer (the address may be a private
     // link gone wrong), and look the same whatever address produced them: an unknown private link
     // must be indistinguishable from any other missing page.
-    res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' });
-    if (status === 429 && error instanceof TooManyRequestsError) res.set('Retry-After', String(error.retryAfterSeconds));
+    res
+      .status(status)
+      .set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' });
+    if (status === 429 && error instanceof TooManyRequestsError)
+      res.set('Retry-After', String(error.retryAfterSeconds));
     if (wantsJson(req)) {
       res.json({ error: { code, message } });
     } else {
-      res.render('pages/error', { title: ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work'), status, message, noindex: true, isPrivate: true });
+      res.render('pages/error', {
+        title: ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work'),
+        status,
+        message,
+        noindex: true,
+        isPrivate: true,
+      });
     }
   };
 }
 
-const ERROR_TITLES: Record<number, string> = { 403: 'Not allowed from there', 404: 'Page not found', 429: 'Please slow down', 500: 'Something went wrong' };
+const ERROR_TITLES: Record<number, string> = {
+  403: 'Not allowed from there',
+  404: 'Page not found',
+  429: 'Please slow down',
+  500: 'Something went wrong',
+};
 
 export function notFound() {
   return (_req: Request, _res: Response, next: NextFunction) => next(pageNotFound());
@@ -53,7 +65,8 @@ function describe(error: unknown): { status: number; code: string; message: stri
   const known = e?.type ? BODY_PARSER_ERRORS[e.type] : undefined;
   if (known) return { status: known[0], code: known[1], message: known[2] };
   const status = e?.status ?? e?.statusCode;
-  if (status && status >= 400 && status < 500) return { status, code: 'bad_request', message: 'The request could not be handled.' };
+  if (status && status >= 400 && status < 500)
+    return { status, code: 'bad_request', message: 'The request could not be handled.' };
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side. It has been logged.' };
 }
 

@@ -25,7 +25,12 @@ export function requestContext(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info('request', { method: req.method, path: loggablePath(req), status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      req.log.info('request', {
+        method: req.method,
+        path: loggablePath(req),
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+      });
     });
     next();
   };

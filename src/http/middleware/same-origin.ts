@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ForbiddenError } from '../../errors.js';
 
-
 /**
  * Refuses form posts that another site's page makes a browser send. Browsers mark every request
  * with Sec-Fetch-Site, and every POST with Origin; either is enough to tell. An old browser may send
@@ -20,7 +19,12 @@ export function sameOrigin(publicUrl: string, opts: { allowsNullOrigin?: boolean
   const publicOrigin = new URL(publicUrl).origin;
   return (req: Request, _res: Response, next: NextFunction) => {
     if (isSameOrigin(req, publicOrigin, opts.allowsNullOrigin ?? false)) return next();
-    next(new ForbiddenError('cross_site_request', 'This form can only be sent from our own pages. Please go back, reload the page and try again.'));
+    next(
+      new ForbiddenError(
+        'cross_site_request',
+        'This form can only be sent from our own pages. Please go back, reload the page and try again.',
+      ),
+    );
   };
 }
 

@@ -47,7 +47,11 @@ export function securityHeaders(opts: { isStrictTransport: boolean }) {
  */
 export function privatePage() {
   return (_req: Request, res: Response, next: NextFunction) => {
-    res.set({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' });
+    res.set({
+      'Cache-Control': 'private, no-store',
+      'X-Robots-Tag': 'noindex, nofollow',
+      'Referrer-Policy': 'no-referrer',
+    });
     res.locals.noindex = true;
     res.locals.isPrivate = true;
     next();

@@ -1,18 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-
 import type { NextFunction, Request, Response } from 'express';
-
 import type { AppContext } from '../../context.js';
-
 import { findSession, newSessionId } from '../../staff/sessions.js';
-
 import { signInNoticeView } from '../presenters/admin/staff.presenter.js';
-
 import type { StaffMember, StaffRole } from '../../staff/staff.queries.js';
-
 import { assetUrl } from '../routes/assets.routes.js';
 import { ForbiddenError, UnauthorizedError } from '../../errors.js';
-
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -42,7 +35,13 @@ function signedCookie(ctx: AppContext, baseName: string, purpose: string, maxAge
   const secret = ctx.config.secrets.sessionSecret;
   const isHttps = ctx.config.publicUrl.startsWith('https:');
   const name = isHttps ? `__Host-${baseName}` : baseName;
-  const options = { httpOnly: true, sameSite: 'lax', secure: isHttps || ctx.config.env === 'production', path: isHttps ? '/' : '/admin', maxAge: maxAgeMs } as const;
+  const options = {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isHttps || ctx.config.env === 'production',
+    path: isHttps ? '/' : '/admin',
+    maxAge: maxAgeMs,
+  } as const;
   return {
     set(res, value) {
       res.cookie(name, `${value}.${sign(secret, `${purpose}|${value}`)}`, options);
@@ -102,7 +101,9 @@ export function staffSession(ctx: AppContext) {
     req.staffSessionId = id;
     res.locals.csrfToken = csrfTokenFor(secret, id);
     res.locals.adminStylesheetUrl = stylesheet;
-    res.locals.signedIn = req.staff ? { email: req.staff.email, name: req.staff.name, role: req.staff.role, isAdmin: req.staff.role === 'admin' } : null;
+    res.locals.signedIn = req.staff
+      ? { email: req.staff.email, name: req.staff.name, role: req.staff.role, isAdmin: req.staff.role === 'admin' }
+      : null;
     res.locals.noindex = true;
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
     next();
@@ -118,10 +119,12 @@ export type RoleGuard = ((req: Request, res: Response, next: NextFunction) => vo
 export function requireRole(role: StaffRole): RoleGuard {
   const guard = (req: Request, res: Response, next: NextFunction) => {
     if (!req.staff) {
-      if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
+      if (req.method === 'GET' || req.method === 'HEAD')
+        return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
       return next(new UnauthorizedError('sign_in_required', 'Please sign in to the staff console.'));
     }
-    if (role === 'admin' && req.staff.role !== 'admin') return next(new ForbiddenError('admins_only', 'Only admins can do this.'));
+    if (role === 'admin' && req.staff.role !== 'admin')
+      return next(new ForbiddenError('admins_only', 'Only admins can do this.'));
     next();
   };
   return Object.assign(guard, { role });
@@ -132,8 +135,14 @@ export function verifyCsrf(ctx: AppContext) {
   const secret = ctx.config.secrets.sessionSecret;
   return (req: Request, _res: Response, next: NextFunction) => {
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (typeof sent === 'string' && req.staffSessionId && isEqual(sent, csrfTokenFor(secret, req.staffSessionId))) return next();
-    next(new ForbiddenError('csrf_failed', 'This form has expired or did not come from the console. Go back, reload the page and try again.'));
+    if (typeof sent === 'string' && req.staffSessionId && isEqual(sent, csrfTokenFor(secret, req.staffSessionId)))
+      return next();
+    next(
+      new ForbiddenError(
+        'csrf_failed',
+        'This form has expired or did not come from the console. Go back, reload the page and try again.',
+      ),
+    );
   };
 }
 

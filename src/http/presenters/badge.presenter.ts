@@ -1,4 +1,4 @@
-import { formatNumber } from './format.js';
+import { formatNumber } from '../../lib/format.js';
 
 /** Average advance of an 11 px Verdana-like glyph; the badge is sized from it, not measured. */
 const CHAR_WIDTH = 6.8;
@@ -16,7 +16,8 @@ export function badgeSvg(trapWeeks: number): string {
   const width = labelWidth + valueWidth;
   const text = escapeXml(`${value} ${label} by Critically Endangered Socks`);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" viewBox="0 0 ${width} 20" role="img" aria-label="${text}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" viewBox="0 0 ${width} 20"`,
+    ` role="img" aria-label="${text}">`,
     `<title>${text}</title>`,
     `<rect width="${labelWidth}" height="20" rx="3" fill="#3b2a1a"/>`,
     `<rect x="${labelWidth}" width="${valueWidth}" height="20" rx="3" fill="#f0b429"/>`,

@@ -1,5 +1,5 @@
 import type { CensusFigures } from '../../census/census.queries.js';
-import { formatDay, formatNumber } from './format.js';
+import { formatDay, formatNumber } from '../../lib/format.js';
 
 /** Geometry for the census history, drawn server-side as inline SVG: no script, no image request. */
 export interface CensusChart {
@@ -42,25 +42,57 @@ export function censusChart(history: CensusFigures[]): CensusChart | undefined {
 
   const points = history.map((c, i) => ({ x: xOf(times[i]!), y: yOf(c.total) }));
   // By where the label sits, so the ones at the edges stay inside the plot, clear of the axis.
-  const anchorAt = (x: number): Anchor => (x - PAD.left < MIN_LABEL_GAP / 2 && span > 0 ? 'start' : WIDTH - PAD.right - x < MIN_LABEL_GAP / 2 && span > 0 ? 'end' : 'middle');
+  const anchorAt = (x: number): Anchor =>
+    x - PAD.left < MIN_LABEL_GAP / 2 && span > 0
+      ? 'start'
+      : WIDTH - PAD.right - x < MIN_LABEL_GAP / 2 && span > 0
+        ? 'end'
+        : 'middle';
   const line = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' ');
   const area = `${line} L${points[points.length - 1]!.x} ${baseline} L${points[0]!.x} ${baseline} Z`;
 
   // Censuses close together (two in one year) would print on top of each other: the latest count
   // and its year always show, the first too when there is room, and between them as many as fit.
   const labelled = spacedOut(points.map((p) => p.x));
-  const values = labelled.map((i) => ({ x: points[i]!.x, y: round(points[i]!.y - 12), label: formatNumber(history[i]!.total), anchor: anchorAt(points[i]!.x) }));
-  const years = labelled.map((i) => ({ x: points[i]!.x, label: history[i]!.date.slice(0, 4), anchor: anchorAt(points[i]!.x) }));
+  const values = labelled.map((i) => ({
+    x: points[i]!.x,
+    y: round(points[i]!.y - 12),
+    label: formatNumber(history[i]!.total),
+    anchor: anchorAt(points[i]!.x),
+  }));
+  const years = labelled.map((i) => ({
+    x: points[i]!.x,
+    label: history[i]!.date.slice(0, 4),
+    anchor: anchorAt(points[i]!.x),
+  }));
   const gridlines: CensusChart['gridlines'] = [];
   for (let value = 0; value <= top; value += step) gridlines.push({ y: yOf(value), label: formatNumber(value) });
 
-  const firstCensus = history[0]!;
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    area,
+    line,
+    gridlines,
+    points,
+    values,
+    years,
+    plotLeft: PAD.left,
+    plotRight: WIDTH - PAD.right,
+    baseline,
+    summary: chartSummary(history),
+  };
+}
+
+/** The chart in one sentence: its text alternative. */
+function chartSummary(history: CensusFigures[]): string {
+  const first = history[0]!;
   const latest = history[history.length - 1]!;
-  const summary =
-    history.length === 1
-      ? `${formatNumber(latest.total)} Amur leopards counted on ${formatDay(latest.date)}.`
-      : `Amur leopards counted, from ${formatNumber(firstCensus.total)} in ${firstCensus.date.slice(0, 4)} to ${formatNumber(latest.total)} in ${latest.date.slice(0, 4)}.`;
-  return { width: WIDTH, height: HEIGHT, area, line, gridlines, points, values, years, plotLeft: PAD.left, plotRight: WIDTH - PAD.right, baseline, summary };
+  if (history.length === 1) return `${formatNumber(latest.total)} Amur leopards counted on ${formatDay(latest.date)}.`;
+  return (
+    `Amur leopards counted, from ${formatNumber(first.total)} in ${first.date.slice(0, 4)}` +
+    ` to ${formatNumber(latest.total)} in ${latest.date.slice(0, 4)}.`
+  );
 }
 
 /**
@@ -79,7 +111,7 @@ function spacedOut(xs: number[]): number[] {
 
 /** A round axis a little above the highest count, in about five round steps: 103 → 0–125 by 25. */
 function niceScale(max: number): { top: number; step: number } {
-  const rough = Math.max(max, 1) * 1.1 / 5;
+  const rough = (Math.max(max, 1) * 1.1) / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
   return { top: Math.ceil((Math.max(max, 1) * 1.1) / step) * step, step };

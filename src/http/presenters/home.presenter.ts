@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
 import { isoDay } from '../../lib/clock.js';
 import { censusChart } from './census-chart.presenter.js';
-import { formatDay, formatNumber, formatYears, plural, WEEKS_PER_YEAR } from './format.js';
+import { formatDay, formatNumber, formatYears, plural, WEEKS_PER_YEAR } from '../../lib/format.js';
 
 export interface CensusView {
   date: string;
@@ -59,7 +59,11 @@ export function censusView(census: CensusFigures): CensusView {
     adolescents: shown(census.adolescents),
     cubs: shown(census.cubs),
     breakdown: hasBreakdown
-      ? `${formatNumber(census.adults)} ${plural(census.adults, 'adult', 'adults')}, ${formatNumber(census.adolescents)} ${plural(census.adolescents, 'adolescent', 'adolescents')}, ${formatNumber(census.cubs)} ${plural(census.cubs, 'cub', 'cubs')}`
+      ? [
+          `${formatNumber(census.adults)} ${plural(census.adults, 'adult', 'adults')}`,
+          `${formatNumber(census.adolescents)} ${plural(census.adolescents, 'adolescent', 'adolescents')}`,
+          `${formatNumber(census.cubs)} ${plural(census.cubs, 'cub', 'cubs')}`,
+        ].join(', ')
       : 'not recorded',
   };
 }

@@ -13,11 +13,26 @@ export interface PublicImpactJson {
 /** The public totals, in the shape docs/domain.md promises for GET /api/impact: exactly its fields. */
 export function publicImpact(db: Db): PublicImpactJson {
   const census = latestPublishedCensus(db);
-  return { ...readTotals(db), census: census && { date: census.date, adults: census.adults, adolescents: census.adolescents, cubs: census.cubs, total: census.total } };
+  return {
+    ...readTotals(db),
+    census: census && {
+      date: census.date,
+      adults: census.adults,
+      adolescents: census.adolescents,
+      cubs: census.cubs,
+      total: census.total,
+    },
+  };
 }
 
 export function supporterImpactJson(impact: SupporterImpact) {
   // Exactly the fields docs/domain.md promises: other tools read this shape.
-  const orders = impact.orders.map(({ checkoutSessionId, paidAt, pairs, trapWeeks, status }) => ({ checkoutSessionId, paidAt, pairs, trapWeeks, status }));
+  const orders = impact.orders.map(({ checkoutSessionId, paidAt, pairs, trapWeeks, status }) => ({
+    checkoutSessionId,
+    paidAt,
+    pairs,
+    trapWeeks,
+    status,
+  }));
   return { email: impact.email, pairs: impact.pairs, trapWeeks: impact.trapWeeks, orders };
 }

@@ -1,5 +1,5 @@
 import type { OrderDisplayStatus, SupporterImpact } from '../../supporters/supporter-impact.js';
-import { formatNumber, formatShortDay, formatYears, plural, WEEKS_PER_YEAR } from './format.js';
+import { formatNumber, formatShortDay, formatYears, plural, WEEKS_PER_YEAR } from '../../lib/format.js';
 import type { CensusView } from './home.presenter.js';
 
 /** What each status means for the shopper, in plain words: a refund is never dressed up as impact. */
@@ -8,7 +8,11 @@ const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; ton
   partially_refunded: { label: 'Partly refunded', note: 'The refunded pairs no longer count.', tone: 'neutral' },
   refunded: { label: 'Refunded', note: 'This order no longer counts.', tone: 'lost' },
   disputed: { label: 'Payment disputed', note: 'Still counted while the bank decides.', tone: 'neutral' },
-  dispute_lost: { label: 'Payment reversed', note: 'The bank took the payment back, so the reversed pairs no longer count.', tone: 'lost' },
+  dispute_lost: {
+    label: 'Payment reversed',
+    note: 'The bank took the payment back, so the reversed pairs no longer count.',
+    tone: 'lost',
+  },
   awaiting_payment: { label: 'Awaiting payment', note: 'Counts once the payment arrives.', tone: 'neutral' },
   payment_failed: { label: 'Payment failed', note: 'Nothing was charged, so it does not count.', tone: 'lost' },
   unmatched: { label: 'Paid', note: 'Items we have not yet matched to our socks count once we have.', tone: 'neutral' },
@@ -31,7 +35,12 @@ export function parseNotice(raw: unknown): Notice | undefined {
 
 /** A shopper's own page: their figures, their orders with honest statuses, their email setting. */
 /** `census` comes formatted (censusView) so a page that changes rarely is formatted once, not per request. */
-export function supporterPage(pagePath: string, impact: SupporterImpact, census: CensusView | undefined, notice?: Notice) {
+export function supporterPage(
+  pagePath: string,
+  impact: SupporterImpact,
+  census: CensusView | undefined,
+  notice?: Notice,
+) {
   return {
     title: 'Your camera-trap-weeks',
     name: impact.name,
@@ -56,7 +65,10 @@ export function supporterPage(pagePath: string, impact: SupporterImpact, census:
       day: order.paidAt ? formatShortDay(order.paidAt) : undefined,
       date: order.paidAt?.slice(0, 10),
       // "1 of 3" once refunds or a lost dispute have taken pairs back, so the order still shows what was bought.
-      pairs: order.pairs < order.boughtPairs ? `${formatNumber(order.pairs)} of ${formatNumber(order.boughtPairs)}` : formatNumber(order.pairs),
+      pairs:
+        order.pairs < order.boughtPairs
+          ? `${formatNumber(order.pairs)} of ${formatNumber(order.boughtPairs)}`
+          : formatNumber(order.pairs),
       trapWeeks: formatNumber(order.trapWeeks),
       status: order.status,
       ...STATUS_TEXT[order.status],

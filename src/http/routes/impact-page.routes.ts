@@ -1,24 +1,14 @@
 import { Router, type Request, type Response } from 'express';
-
 import { latestPublishedCensus } from '../../census/census.queries.js';
-
 import type { AppContext } from '../../context.js';
-
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
-
 import { replaceSupporterLink, setMonthlyEmail } from '../../supporters/supporter-settings.js';
-
 import { PageCache } from '../page-cache.js';
-
 import { sameOrigin } from '../middleware/same-origin.js';
-
 import { privatePage } from '../middleware/security-headers.js';
-
 import { censusView } from '../presenters/home.presenter.js';
-
 import { parseNotice, supporterPage } from '../presenters/supporter-page.presenter.js';
 import { BadRequestError, pageNotFound } from '../../errors.js';
-
 
 /**
  * A shopper's own page. The token in the path is the only key, so an unknown token gets exactly
@@ -38,15 +28,24 @@ export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router
   router.get('/impact/:token', privatePage(), (req: Request<{ token: string }>, res: Response) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
     if (!impact) throw pageNotFound();
-    res.render('pages/impact', supporterPage(path(req.params.token), impact, latestCensus(), parseNotice(req.query.done)));
+    res.render(
+      'pages/impact',
+      supporterPage(path(req.params.token), impact, latestCensus(), parseNotice(req.query.done)),
+    );
   });
 
-  router.post('/impact/:token/monthly-email', privatePage(), isOurs, (req: Request<{ token: string }>, res: Response) => {
-    const choice = req.body?.monthly;
-    if (choice !== 'on' && choice !== 'off') throw new BadRequestError('invalid_choice', 'Please choose whether you want the monthly email.');
-    if (!setMonthlyEmail(ctx.db, req.params.token, choice === 'on')) throw pageNotFound();
-    res.redirect(303, `${path(req.params.token)}?done=email-${choice}`);
-  });
+  router.post(
+    '/impact/:token/monthly-email',
+    privatePage(),
+    isOurs,
+    (req: Request<{ token: string }>, res: Response) => {
+      const choice = req.body?.monthly;
+      if (choice !== 'on' && choice !== 'off')
+        throw new BadRequestError('invalid_choice', 'Please choose whether you want the monthly email.');
+      if (!setMonthlyEmail(ctx.db, req.params.token, choice === 'on')) throw pageNotFound();
+      res.redirect(303, `${path(req.params.token)}?done=email-${choice}`);
+    },
+  );
 
   router.post('/impact/:token/new-link', privatePage(), isOurs, (req: Request<{ token: string }>, res: Response) => {
     const replacement = replaceSupporterLink(ctx.db, ctx.mail.mailer, req.params.token, ctx.clock.now());

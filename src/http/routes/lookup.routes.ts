@@ -1,14 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-
 import type { AppContext } from '../../context.js';
-
 import { clientKey, RateLimiter, type RateLimit } from '../../lib/rate-limiter.js';
-
 import { normaliseEmail } from '../../lib/email-address.js';
-
 import { sameOrigin } from '../middleware/same-origin.js';
 import { TooManyRequestsError, tryAgainIn } from '../../errors.js';
-
 
 export interface LookupLimits {
   /** Links sent to one address: enough to retry a lost email, too few to flood someone's inbox. */
@@ -17,7 +12,7 @@ export interface LookupLimits {
   perClient: RateLimit;
 }
 
-export const DEFAULT_LOOKUP_LIMITS: LookupLimits = {
+const LOOKUP_LIMITS: LookupLimits = {
   perAddress: { limit: 3, windowMs: 60 * 60_000, maxKeys: 50_000 },
   perClient: { limit: 10, windowMs: 15 * 60_000, maxKeys: 50_000 },
 };
@@ -29,14 +24,20 @@ const TITLE = 'Get your own impact link';
  * address and whether or not its own limit was reached, and the lookup itself runs away from the
  * request (ImpactLinkQueue), so neither the words nor the timing tell anyone who our supporters are.
  */
-export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOOKUP_LIMITS): Router {
+export function lookupRoutes(ctx: AppContext): Router {
   const router = Router();
-  const perClient = new RateLimiter(limits.perClient, ctx.clock);
-  const perAddress = new RateLimiter(limits.perAddress, ctx.clock);
+  const perClient = new RateLimiter(LOOKUP_LIMITS.perClient, ctx.clock);
+  const perAddress = new RateLimiter(LOOKUP_LIMITS.perAddress, ctx.clock);
 
   const limitClients = (req: Request, _res: Response, next: NextFunction) => {
     const decision = perClient.hit(clientKey(req.ip));
-    next(decision.isAllowed ? undefined : new TooManyRequestsError('too_many_requests', tryAgainIn(decision.retryAfterSeconds), { retryAfterSeconds: decision.retryAfterSeconds }));
+    next(
+      decision.isAllowed
+        ? undefined
+        : new TooManyRequestsError('too_many_requests', tryAgainIn(decision.retryAfterSeconds), {
+            retryAfterSeconds: decision.retryAfterSeconds,
+          }),
+    );
   };
 
   router.get('/impact/lookup', (_req, res) => {
@@ -52,7 +53,11 @@ export function lookupRoutes(ctx: AppContext, limits: LookupLimits = DEFAULT_LOO
     const raw = typeof req.body?.email === 'string' ? req.body.email : '';
     const email = normaliseEmail(raw);
     if (!email) {
-      res.status(400).render('pages/lookup', { title: `Error: ${TITLE}`, email: raw.slice(0, 254), error: 'Please enter the email address you used at checkout, like name@example.org.' });
+      res.status(400).render('pages/lookup', {
+        title: `Error: ${TITLE}`,
+        email: raw.slice(0, 254),
+        error: 'Please enter the email address you used at checkout, like name@example.org.',
+      });
       return;
     }
     // The same work for every address, known or not: the lookup itself happens later (ImpactLinkQueue).

@@ -17,7 +17,9 @@ export function pagesRoutes(ctx: AppContext, views: Views, cache: PageCache, rou
   router.get('/', (req, res) => {
     // Kept per day as well: the conversion rule the page describes can change at midnight, with no write.
     const now = ctx.clock.now();
-    const page = cache.get(`home:${isoDay(now)}`, () => withEtag(views.render('pages/home', { ...req.app.locals, ...homePage(ctx.db, now) })));
+    const page = cache.get(`home:${isoDay(now)}`, () =>
+      withEtag(views.render('pages/home', { ...req.app.locals, ...homePage(ctx.db, now) })),
+    );
     // Public figures may be a minute old in a shared cache; the ETag lets browsers revalidate cheaply.
     res.set({ 'Cache-Control': 'public, max-age=60', ETag: page.etag }).type('html').send(page.body);
   });
@@ -26,7 +28,12 @@ export function pagesRoutes(ctx: AppContext, views: Views, cache: PageCache, rou
   router.get('/badge.svg', (_req, res) => {
     const badge = cache.get('badge', () => withEtag(badgeSvg(readTotals(ctx.db).trapWeeks)));
     res
-      .set({ 'Cache-Control': 'public, max-age=300', 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*', ETag: badge.etag })
+      .set({
+        'Cache-Control': 'public, max-age=300',
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+        'Access-Control-Allow-Origin': '*',
+        ETag: badge.etag,
+      })
       .type('image/svg+xml; charset=utf-8')
       .send(badge.body);
   });

@@ -1,16 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-
 import type { AppContext } from '../../context.js';
-
 import { findUnsubscribeLink, setMonthlyEmail, unsubscribeByLink } from '../../supporters/supporter-settings.js';
-
 import { sameOrigin } from '../middleware/same-origin.js';
-
 import { privatePage } from '../middleware/security-headers.js';
-
 import { unsubscribePage } from '../presenters/unsubscribe.presenter.js';
 import { pageNotFound } from '../../errors.js';
-
 
 /**
  * Unsubscribing from the monthly email (RFC 8058). A POST to the link unsubscribes at once, with no
@@ -34,10 +28,15 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
   });
 
   // Only from our own pages: nobody else has a reason to sign someone up again.
-  router.post('/unsubscribe/:token/resubscribe', privatePage(), sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }), (req: Request<{ token: string }>, res: Response) => {
-    if (!setMonthlyEmail(ctx.db, req.params.token, true)) throw pageNotFound();
-    res.render('pages/unsubscribe/resubscribed', unsubscribePage(req.params.token, 'You are subscribed again'));
-  });
+  router.post(
+    '/unsubscribe/:token/resubscribe',
+    privatePage(),
+    sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }),
+    (req: Request<{ token: string }>, res: Response) => {
+      if (!setMonthlyEmail(ctx.db, req.params.token, true)) throw pageNotFound();
+      res.render('pages/unsubscribe/resubscribed', unsubscribePage(req.params.token, 'You are subscribed again'));
+    },
+  );
 
   return router;
 }

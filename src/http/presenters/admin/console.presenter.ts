@@ -4,7 +4,7 @@ import { formatMoney } from '../../../lib/money.js';
 import type { OrderDetail } from '../../../orders/order-detail.queries.js';
 import type { OrderListRow } from '../../../orders/order-search.queries.js';
 import type { EventListRow } from '../../../stripe/event-admin.queries.js';
-import { isoTime } from './staff.presenter.js';
+import { formatDateTime, plural } from '../../../lib/format.js';
 
 /** View models for the console's read pages: formatted here, so templates only place them. */
 
@@ -22,13 +22,43 @@ export function figuresView(f: Figures) {
 
 export function attentionView(a: Attention) {
   const items = [
-    { count: a.unmappedLines, text: `unmapped line ${a.unmappedLines === 1 ? 'item' : 'items'} in ${a.unmappedOrders} ${a.unmappedOrders === 1 ? 'order' : 'orders'}`, url: '/admin/products' },
-    { count: a.failedEvents, text: `webhook ${a.failedEvents === 1 ? 'event' : 'events'} failed to process`, url: '/admin/events?status=failed' },
-    { count: a.retryingEvents, text: `webhook ${a.retryingEvents === 1 ? 'event' : 'events'} waiting to retry`, url: '/admin/events?status=retrying' },
-    { count: a.openDisputes, text: `open ${a.openDisputes === 1 ? 'dispute' : 'disputes'}`, url: '/admin/orders?status=paid' },
-    { count: a.ordersMissingRate, text: `${a.ordersMissingRate === 1 ? 'order' : 'orders'} in a currency with no donation rate`, url: '/admin/rules' },
-    { count: a.deadEmails, text: `${a.deadEmails === 1 ? 'email' : 'emails'} could not be sent (given up)`, url: '/admin/emails?state=dead' },
-    { count: a.retryingEmails, text: `${a.retryingEmails === 1 ? 'email' : 'emails'} failed and will be retried`, url: '/admin/emails?state=failed' },
+    {
+      count: a.unmappedLines,
+      text:
+        `unmapped line ${plural(a.unmappedLines, 'item', 'items')}` +
+        ` in ${a.unmappedOrders} ${plural(a.unmappedOrders, 'order', 'orders')}`,
+      url: '/admin/products',
+    },
+    {
+      count: a.failedEvents,
+      text: `webhook ${a.failedEvents === 1 ? 'event' : 'events'} failed to process`,
+      url: '/admin/events?status=failed',
+    },
+    {
+      count: a.retryingEvents,
+      text: `webhook ${a.retryingEvents === 1 ? 'event' : 'events'} waiting to retry`,
+      url: '/admin/events?status=retrying',
+    },
+    {
+      count: a.openDisputes,
+      text: `open ${a.openDisputes === 1 ? 'dispute' : 'disputes'}`,
+      url: '/admin/orders?status=paid',
+    },
+    {
+      count: a.ordersMissingRate,
+      text: `${a.ordersMissingRate === 1 ? 'order' : 'orders'} in a currency with no donation rate`,
+      url: '/admin/rules',
+    },
+    {
+      count: a.deadEmails,
+      text: `${a.deadEmails === 1 ? 'email' : 'emails'} could not be sent (given up)`,
+      url: '/admin/emails?state=dead',
+    },
+    {
+      count: a.retryingEmails,
+      text: `${a.retryingEmails === 1 ? 'email' : 'emails'} failed and will be retried`,
+      url: '/admin/emails?state=failed',
+    },
   ];
   return items.filter((item) => item.count > 0);
 }
@@ -39,7 +69,7 @@ export function orderRowView(o: OrderListRow) {
     id: o.id,
     checkoutSessionId: o.checkoutSessionId,
     status: o.status,
-    paidAt: o.paidAt === null ? '' : isoTime(o.paidAt),
+    paidAt: o.paidAt === null ? '' : formatDateTime(o.paidAt),
     amount: formatMoney(o.amountTotalMinor, o.currency),
     email: o.email,
     pairs: o.pairs,
@@ -55,19 +85,32 @@ export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
     order: {
       ...order,
       amount: money(order.amountTotalMinor),
-      paidAt: order.paidAt === null ? null : isoTime(order.paidAt),
-      createdAt: isoTime(order.createdAt),
+      paidAt: order.paidAt === null ? null : formatDateTime(order.paidAt),
+      createdAt: formatDateTime(order.createdAt),
     },
     supporter: d.supporter,
     pairs: d.entries.reduce((n, e) => n + e.pairs, 0),
     trapWeeks: d.entries.reduce((n, e) => n + e.trapWeeks, 0),
-    lines: d.lines.map((l) => ({ ...l, amount: money(l.amountTotalMinor), pairs: l.pairsPerUnit === null ? null : l.quantity * l.pairsPerUnit })),
-    entries: d.entries.map((e) => ({ ...e, amount: formatMoney(e.donationMinor, e.currency), occurredAt: isoTime(e.occurredAt), recordedAt: isoTime(e.recordedAt) })),
-    events: d.events.map((e) => ({ ...e, url: `/admin/events/${encodeURIComponent(e.id)}`, created: isoTime(e.stripeCreated * 1000) })),
+    lines: d.lines.map((l) => ({
+      ...l,
+      amount: money(l.amountTotalMinor),
+      pairs: l.pairsPerUnit === null ? null : l.quantity * l.pairsPerUnit,
+    })),
+    entries: d.entries.map((e) => ({
+      ...e,
+      amount: formatMoney(e.donationMinor, e.currency),
+      occurredAt: formatDateTime(e.occurredAt),
+      recordedAt: formatDateTime(e.recordedAt),
+    })),
+    events: d.events.map((e) => ({
+      ...e,
+      url: `/admin/events/${encodeURIComponent(e.id)}`,
+      created: formatDateTime(e.stripeCreated * 1000),
+    })),
     charges: d.charges.map((c) => ({ ...c, amount: money(c.amountMinor), refunded: money(c.amountRefundedMinor) })),
     refunds: d.refunds.map((r) => ({ ...r, amount: money(r.amountMinor) })),
     disputes: d.disputes.map((r) => ({ ...r, amount: money(r.amountMinor) })),
-    emails: emails.map((e) => ({ ...e, url: `/admin/emails/${e.id}`, createdAt: isoTime(e.createdAt) })),
+    emails: emails.map((e) => ({ ...e, url: `/admin/emails/${e.id}`, createdAt: formatDateTime(e.createdAt) })),
   };
 }
 
@@ -75,9 +118,9 @@ export function eventRowView(e: EventListRow) {
   return {
     ...e,
     url: `/admin/events/${encodeURIComponent(e.id)}`,
-    created: isoTime(e.stripeCreated * 1000),
-    receivedAt: isoTime(e.receivedAt),
-    nextAttemptAt: e.status === 'retrying' ? isoTime(e.nextAttemptAt) : null,
+    created: formatDateTime(e.stripeCreated * 1000),
+    receivedAt: formatDateTime(e.receivedAt),
+    nextAttemptAt: e.status === 'retrying' ? formatDateTime(e.nextAttemptAt) : null,
   };
 }
 

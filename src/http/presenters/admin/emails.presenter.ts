@@ -3,7 +3,7 @@ import type { AppContext } from '../../../context.js';
 import type { MonthlyRunRow, OutboxListRow } from '../../../dashboard/emails.queries.js';
 import { prepareMonthlyView } from '../../../email/monthly-content.js';
 import type { OutboxMessage } from '../../../email/outbox.queries.js';
-import { isoTime } from './staff.presenter.js';
+import { formatDateTime } from '../../../lib/format.js';
 
 /**
  * Email HTML shown as its own document: inline styles allowed (emails need them), nothing else,
@@ -12,7 +12,9 @@ import { isoTime } from './staff.presenter.js';
 export function sendEmailHtml(res: Response, html: string): void {
   res
     .set({
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'self'; form-action 'none'; sandbox",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; " +
+        "frame-ancestors 'self'; form-action 'none'; sandbox",
       'Content-Type': 'text/html; charset=utf-8',
     })
     .send(html);
@@ -26,19 +28,29 @@ export function outboxRowView(m: OutboxListRow) {
   return {
     ...m,
     url: `/admin/emails/${m.id}`,
-    createdAt: isoTime(m.createdAt),
-    sentAt: m.sentAt === null ? null : isoTime(m.sentAt),
-    nextAttemptAt: m.state === 'failed' ? isoTime(m.nextAttemptAt) : null,
-    bodyPrunedAt: m.bodyPrunedAt === null ? null : isoTime(m.bodyPrunedAt),
+    createdAt: formatDateTime(m.createdAt),
+    sentAt: m.sentAt === null ? null : formatDateTime(m.sentAt),
+    nextAttemptAt: m.state === 'failed' ? formatDateTime(m.nextAttemptAt) : null,
+    bodyPrunedAt: m.bodyPrunedAt === null ? null : formatDateTime(m.bodyPrunedAt),
   };
 }
 
 export function messageView(m: OutboxMessage) {
-  return { ...outboxRowView(m), headers: m.headers ? Object.entries(JSON.parse(m.headers) as Record<string, string>).map(([name, value]) => ({ name, value })) : [] };
+  return {
+    ...outboxRowView(m),
+    headers: m.headers
+      ? Object.entries(JSON.parse(m.headers) as Record<string, string>).map(([name, value]) => ({ name, value }))
+      : [],
+  };
 }
 
 /** A month's impact email as a made-up supporter would get it, with the current census and field note. */
 export function monthlyPreview(ctx: AppContext, period: string) {
-  const sample = { id: 0, email: 'a.supporter@example.org', name: 'A Supporter', token: 'preview-only-not-a-real-link' };
+  const sample = {
+    id: 0,
+    email: 'a.supporter@example.org',
+    name: 'A Supporter',
+    token: 'preview-only-not-a-real-link',
+  };
   return ctx.mail.mailer.composeMonthlyImpact(prepareMonthlyView(ctx.db, period), sample, { month: 4, total: 26 });
 }

@@ -4,7 +4,7 @@ import type { Balance } from '../../../reconciliation/balances.js';
 import type { DonationPaymentRow } from '../../../reconciliation/donation-payments.js';
 import type { LedgerLine } from '../../../reconciliation/ledger-lines.js';
 import type { MonthRow, MonthSummary } from '../../../reconciliation/months.queries.js';
-import { isoTime } from './staff.presenter.js';
+import { formatDateTime } from '../../../lib/format.js';
 
 export function balanceView(b: Balance) {
   return {
@@ -22,10 +22,18 @@ export function monthRowView(row: MonthRow) {
   return { ...row, url: `/admin/reconciliation/${row.period}`, balances: row.balances.map(balanceView) };
 }
 
-export function monthView(summary: MonthSummary, lines: LedgerLine[], pageSize: number, filter: { currency: string; category: string }) {
+export function monthView(
+  summary: MonthSummary,
+  lines: LedgerLine[],
+  pageSize: number,
+  filter: { currency: string; category: string },
+) {
   const { period } = summary;
   const query = (extra: Record<string, string | number>) => {
-    const params = new URLSearchParams({ ...(filter.currency && { currency: filter.currency }), ...(filter.category && { category: filter.category }) });
+    const params = new URLSearchParams({
+      ...(filter.currency && { currency: filter.currency }),
+      ...(filter.category && { category: filter.category }),
+    });
     for (const [key, value] of Object.entries(extra)) params.set(key, String(value));
     const text = params.toString();
     return `/admin/reconciliation/${period}${text ? `?${text}` : ''}`;
@@ -34,10 +42,14 @@ export function monthView(summary: MonthSummary, lines: LedgerLine[], pageSize: 
     title: `Reconciliation: ${period}`,
     period,
     isClosed: summary.isClosed,
-    closedAt: summary.closedAt === null ? null : isoTime(summary.closedAt),
+    closedAt: summary.closedAt === null ? null : formatDateTime(summary.closedAt),
     closedBy: summary.closedBy,
     balances: summary.balances.map(balanceView),
-    late: summary.late.map((l) => ({ currency: l.currency, entries: l.entries, amount: formatMoney(l.donationMinor, l.currency) })),
+    late: summary.late.map((l) => ({
+      currency: l.currency,
+      entries: l.entries,
+      amount: formatMoney(l.donationMinor, l.currency),
+    })),
     entries: summary.entries,
     canClose: summary.closing.canClose,
     closeReason: summary.closing.reason,
@@ -55,8 +67,8 @@ export function monthView(summary: MonthSummary, lines: LedgerLine[], pageSize: 
 function lineView(l: LedgerLine) {
   return {
     id: l.id,
-    occurredOn: isoTime(l.occurredAt).slice(0, 10),
-    recordedAt: isoTime(l.recordedAt),
+    occurredOn: formatDateTime(l.occurredAt).slice(0, 10),
+    recordedAt: formatDateTime(l.recordedAt),
     kind: l.kind,
     category: l.category,
     amount: formatMoney(l.donationMinor, l.currency),
@@ -65,7 +77,7 @@ function lineView(l: LedgerLine) {
     checkoutSessionId: l.checkoutSessionId,
     reason: l.reason,
     isLate: l.isLate,
-    occurredMonth: isoTime(l.occurredAt).slice(0, 7),
+    occurredMonth: formatDateTime(l.occurredAt).slice(0, 7),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { formatDateTime, plural } from '../../../lib/format.js';
 import type { Actor, AuditEntry } from '../../../staff/audit-log.js';
 import type { FailedSignIns } from '../../../staff/staff.queries.js';
 
@@ -8,14 +9,10 @@ export function actorOf(req: Request): Actor {
   return { staffId: req.staff.id, email: req.staff.email };
 }
 
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
-}
-
 export function auditView(entry: AuditEntry) {
   return {
     id: entry.id,
-    at: isoTime(entry.at),
+    at: formatDateTime(entry.at),
     actor: entry.actor,
     action: entry.action,
     subject: entry.subject,
@@ -35,8 +32,10 @@ function pretty(json: string): string {
 /** "3 failed attempts to sign in to your account since you last signed in, the latest at … from …". */
 export function signInNoticeView(notice: FailedSignIns, currentUrl: string) {
   return {
-    text: `${notice.count} failed ${notice.count === 1 ? 'attempt' : 'attempts'} to sign in to your account since you last signed in`,
-    lastAt: `${isoTime(notice.lastAt)} UTC`,
+    text:
+      `${notice.count} failed ${plural(notice.count, 'attempt', 'attempts')}` +
+      ' to sign in to your account since you last signed in',
+    lastAt: `${formatDateTime(notice.lastAt)} UTC`,
     lastFrom: notice.lastFrom,
     returnTo: currentUrl,
   };

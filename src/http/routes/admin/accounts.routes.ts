@@ -1,16 +1,9 @@
 import type { AppContext } from '../../../context.js';
-
 import { listAudit } from '../../../staff/audit-log.js';
-
 import { createStaff, updateStaff } from '../../../staff/manage-staff.js';
-
 import { listStaff } from '../../../staff/staff.queries.js';
-
 import { actorOf, auditView } from '../../presenters/admin/staff.presenter.js';
-
-import { field, idParam, type AdminRoutes } from './admin-router.js';
-import { NotFoundError } from '../../../errors.js';
-
+import { type AdminRoutes, field, idParam, recordId } from './admin-router.js';
 
 const AUDIT_PAGE = 50;
 
@@ -21,15 +14,25 @@ export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   });
 
   routes.post('/admin/staff', 'admin', async (req, res) => {
-    const input = { email: field(req.body, 'email'), name: field(req.body, 'name'), role: field(req.body, 'role'), password: String(req.body?.password ?? '') };
+    const input = {
+      email: field(req.body, 'email'),
+      name: field(req.body, 'name'),
+      role: field(req.body, 'role'),
+      password: String(req.body?.password ?? ''),
+    };
     await createStaff(ctx.db, input, actorOf(req), () => ctx.clock.now());
     res.redirect(303, '/admin/staff');
   });
 
   routes.post('/admin/staff/:id', 'admin', (req, res) => {
-    const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('not_found', 'There is no such staff account.');
-    updateStaff(ctx.db, id, { role: field(req.body, 'role'), isActive: field(req.body, 'isActive') === 'true' }, actorOf(req), ctx.clock.now());
+    const id = recordId(req.params.id, 'There is no such staff account.');
+    updateStaff(
+      ctx.db,
+      id,
+      { role: field(req.body, 'role'), isActive: field(req.body, 'isActive') === 'true' },
+      actorOf(req),
+      ctx.clock.now(),
+    );
     res.redirect(303, '/admin/staff');
   });
 

@@ -1,5 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { AppContext } from '../../../context.js';
+import { NotFoundError } from '../../../errors.js';
+import { isPeriod } from '../../../lib/months.js';
 import type { StaffRole } from '../../../staff/staff.queries.js';
 import { sameOrigin } from '../../middleware/same-origin.js';
 import { requireRole, verifyCsrf } from '../../middleware/staff-session.js';
@@ -28,6 +30,13 @@ export function idParam(value: unknown): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
+/** A route parameter naming a record by its id; any other value names nothing, and gets `missing` as a 404. */
+export function recordId(value: unknown, missing: string): number {
+  const id = idParam(value);
+  if (!id) throw new NotFoundError('not_found', missing);
+  return id;
+}
+
 /** A form field as a trimmed string ('' when absent). */
 export function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
@@ -37,4 +46,10 @@ export function field(body: unknown, name: string): string {
 /** A query parameter as a string ('' when absent or repeated). */
 export function queryParam(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
+}
+
+/** A month route parameter (YYYY-MM); any other value names no page. */
+export function monthParam(value: unknown): string {
+  if (!isPeriod(value)) throw new NotFoundError('not_found', 'Months look like 2025-01.');
+  return value;
 }

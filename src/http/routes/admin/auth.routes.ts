@@ -1,18 +1,11 @@
 import type { Router } from 'express';
-
 import type { AppContext } from '../../../context.js';
-
 import { dismissSignInNotice, endSession, newSessionId } from '../../../staff/sessions.js';
-
 import { signIn } from '../../../staff/sign-in.js';
-
 import { sameOrigin } from '../../middleware/same-origin.js';
-
 import { deviceCookie, sessionCookie } from '../../middleware/staff-session.js';
-
 import { field, type AdminRoutes } from './admin-router.js';
 import { TooManyRequestsError } from '../../../errors.js';
-
 
 /**
  * Sign-in is the one console page open to everyone. Its form needs only `email` and `password`
@@ -36,9 +29,19 @@ export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext)
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
     const client = req.ip ?? 'unknown';
     const result = await signIn(ctx.db, { email, password, client, device: device.read(req) }, () => ctx.clock.now());
-    if (result.status === 'throttled') throw new TooManyRequestsError('too_many_sign_ins', 'Too many failed sign-ins. Please wait a while and try again.', { retryAfterSeconds: result.retryAfterSeconds });
+    if (result.status === 'throttled')
+      throw new TooManyRequestsError(
+        'too_many_sign_ins',
+        'Too many failed sign-ins. Please wait a while and try again.',
+        { retryAfterSeconds: result.retryAfterSeconds },
+      );
     if (result.status === 'refused') {
-      return res.status(401).render('pages/admin/login', { title, email, next, error: 'That email and password do not match an active account.' });
+      return res.status(401).render('pages/admin/login', {
+        title,
+        email,
+        next,
+        error: 'That email and password do not match an active account.',
+      });
     }
     cookie.set(res, result.sessionId);
     device.set(res, result.member.id, result.deviceId);
@@ -60,5 +63,7 @@ export function authRoutes(router: Router, routes: AdminRoutes, ctx: AppContext)
 
 /** Only console paths: a sign-in link must not bounce anyone to another site. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/admin(\/|$|\?)/.test(value) && !value.includes('//') && !value.includes('\\') ? value : '/admin';
+  return typeof value === 'string' && /^\/admin(\/|$|\?)/.test(value) && !value.includes('//') && !value.includes('\\')
+    ? value
+    : '/admin';
 }

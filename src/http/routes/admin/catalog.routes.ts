@@ -1,39 +1,46 @@
 import type { AppContext } from '../../../context.js';
-
 import { addCensusDraft, listCensuses, publishCensus } from '../../../census/manage-censuses.js';
-
 import { addConversionRule, listRules, parseRates, withdrawConversionRule } from '../../../conversion/manage-rules.js';
-
 import { isoDay } from '../../../lib/clock.js';
-
-import { formatMajor, formatMoney, parseMoney } from '../../../lib/money.js';
-
+import { parseMoney } from '../../../lib/money.js';
 import { listCatalog, listUnmappedItems, saveProductMapping } from '../../../products/map-product.js';
+import { censusRowView, ruleView } from '../../presenters/admin/catalog.presenter.js';
+import { actorOf } from '../../presenters/admin/staff.presenter.js';
+import { type AdminRoutes, field, recordId } from './admin-router.js';
 
-import { actorOf, isoTime } from '../../presenters/admin/staff.presenter.js';
-
-import { field, idParam, type AdminRoutes } from './admin-router.js';
-import { NotFoundError } from '../../../errors.js';
-
+const DAY_MS = 86_400_000;
 
 /** What the numbers are made of: the product catalog (staff), conversion rules (admins), the census (staff). */
 export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
+  productRoutes(routes, ctx);
+  ruleRoutes(routes, ctx);
+  censusRoutes(routes, ctx);
+}
+
+function productRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/products', 'staff', (_req, res) => {
-    res.render('pages/admin/products', { title: 'Products', unmapped: listUnmappedItems(ctx.db), catalog: listCatalog(ctx.db) });
+    res.render('pages/admin/products', {
+      title: 'Products',
+      unmapped: listUnmappedItems(ctx.db),
+      catalog: listCatalog(ctx.db),
+    });
   });
 
   routes.post('/admin/products', 'staff', (req, res) => {
-    const input = { stripeId: field(req.body, 'stripeId'), name: field(req.body, 'name'), pairsPerUnit: wholeNumber(field(req.body, 'pairsPerUnit')) };
+    const input = {
+      stripeId: field(req.body, 'stripeId'),
+      name: field(req.body, 'name'),
+      pairsPerUnit: wholeNumber(field(req.body, 'pairsPerUnit')),
+    };
     const result = saveProductMapping(ctx.db, input, actorOf(req), ctx.clock.now());
     res.redirect(303, `/admin/products?saved=${result.productId}&orders=${result.ordersReconciled}`);
   });
+}
 
+function ruleRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/rules', 'staff', (_req, res) => {
-    const rules = listRules(ctx.db, ctx.clock.now()).map((rule) => ({
-      ...rule,
-      rates: Object.entries(rule.donationPerPairMinor).map(([currency, minor]) => ({ currency, amount: formatMoney(minor, currency), plain: formatMajor(minor, currency) })),
-    }));
-    res.render('pages/admin/rules', { title: 'Conversion rules', rules, tomorrow: isoDay(ctx.clock.now() + 86_400_000) });
+    const rules = listRules(ctx.db, ctx.clock.now()).map(ruleView);
+    res.render('pages/admin/rules', { title: 'Conversion rules', rules, tomorrow: isoDay(ctx.clock.now() + DAY_MS) });
   });
 
   routes.post('/admin/rules', 'admin', (req, res) => {
@@ -47,15 +54,19 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
   });
 
   routes.post('/admin/rules/:id/withdraw', 'admin', (req, res) => {
-    const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('not_found', 'There is no such conversion rule.');
+    const id = recordId(req.params.id, 'There is no such conversion rule.');
     withdrawConversionRule(ctx.db, id, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/rules');
   });
+}
 
+function censusRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/census', 'staff', (_req, res) => {
-    const censuses = listCensuses(ctx.db).map((c) => ({ ...c, total: c.adults + c.adolescents + c.cubs, publishedAt: c.publishedAt === null ? null : isoTime(c.publishedAt) }));
-    res.render('pages/admin/census', { title: 'Census', censuses, today: isoDay(ctx.clock.now()) });
+    res.render('pages/admin/census', {
+      title: 'Census',
+      censuses: listCensuses(ctx.db).map(censusRowView),
+      today: isoDay(ctx.clock.now()),
+    });
   });
 
   routes.post('/admin/census', 'staff', (req, res) => {
@@ -73,8 +84,7 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
   });
 
   routes.post('/admin/census/:id/publish', 'staff', (req, res) => {
-    const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('not_found', 'There is no such census.');
+    const id = recordId(req.params.id, 'There is no such census.');
     publishCensus(ctx.db, id, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/census');
   });

@@ -1,27 +1,27 @@
 import type { AppContext } from '../../../context.js';
-
 import { isoDay } from '../../../lib/clock.js';
-
 import { formatMoney, parseMoney } from '../../../lib/money.js';
-
-import { listDonationPayments, recordDonationPayment, voidDonationPayment } from '../../../reconciliation/donation-payments.js';
-
+import {
+  listDonationPayments,
+  recordDonationPayment,
+  voidDonationPayment,
+} from '../../../reconciliation/donation-payments.js';
 import { outstandingByCurrency } from '../../../reconciliation/months.queries.js';
-
 import { paymentView } from '../../presenters/admin/reconciliation.presenter.js';
-
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-
-import { field, idParam, type AdminRoutes } from './admin-router.js';
-import { BadRequestError, NotFoundError } from '../../../errors.js';
-
+import { type AdminRoutes, field, recordId } from './admin-router.js';
+import { BadRequestError } from '../../../errors.js';
 
 /** Donations paid to the charity: record one, void a mistake (never delete), see what is still owed. */
 export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/donations', 'staff', (_req, res) => {
     res.render('pages/admin/donations', {
       title: 'Donations paid',
-      outstanding: outstandingByCurrency(ctx.db).map((o) => ({ currency: o.currency, amount: formatMoney(o.outstandingMinor, o.currency), minor: o.outstandingMinor })),
+      outstanding: outstandingByCurrency(ctx.db).map((o) => ({
+        currency: o.currency,
+        amount: formatMoney(o.outstandingMinor, o.currency),
+        minor: o.outstandingMinor,
+      })),
       payments: listDonationPayments(ctx.db).map(paymentView),
       today: isoDay(ctx.clock.now()),
     });
@@ -31,14 +31,19 @@ export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const currency = field(req.body, 'currency').toUpperCase();
     const amountMinor = parseMoney(field(req.body, 'amount'), currency);
     if (amountMinor === null) throw new BadRequestError('invalid_amount', 'Enter the amount like 250.00.');
-    const input = { paidOn: field(req.body, 'paidOn'), amountMinor, currency, reference: field(req.body, 'reference'), note: field(req.body, 'note') };
+    const input = {
+      paidOn: field(req.body, 'paidOn'),
+      amountMinor,
+      currency,
+      reference: field(req.body, 'reference'),
+      note: field(req.body, 'note'),
+    };
     recordDonationPayment(ctx.db, input, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/donations');
   });
 
   routes.post('/admin/donations/:id/void', 'staff', (req, res) => {
-    const id = idParam(req.params.id);
-    if (!id) throw new NotFoundError('not_found', 'There is no such donation payment.');
+    const id = recordId(req.params.id, 'There is no such donation payment.');
     voidDonationPayment(ctx.db, id, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/donations');
   });

@@ -1,18 +1,12 @@
 import type { AppContext } from '../../../context.js';
-
 import { listEvents } from '../../../stripe/event-admin.queries.js';
-
 import { countEventsByStatus, findEvent, type EventStatus } from '../../../stripe/events.queries.js';
-
 import { replayEvent } from '../../../stripe/replay-event.js';
-
 import { eventRowView, prettyJson } from '../../presenters/admin/console.presenter.js';
-
-import { actorOf, isoTime } from '../../presenters/admin/staff.presenter.js';
-
+import { formatDateTime } from '../../../lib/format.js';
+import { actorOf } from '../../presenters/admin/staff.presenter.js';
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
 import { NotFoundError } from '../../../errors.js';
-
 
 const PAGE = 50;
 const STATUSES: EventStatus[] = ['pending', 'processed', 'ignored', 'retrying', 'failed'];
@@ -40,7 +34,12 @@ export function eventsRoutes(routes: AdminRoutes, ctx: AppContext): void {
     if (!event) throw new NotFoundError('not_found', 'There is no stored event with this id.');
     res.render('pages/admin/event', {
       title: `Event ${event.id}`,
-      event: { ...event, receivedAt: isoTime(event.receivedAt), processedAt: event.processedAt === null ? null : isoTime(event.processedAt), created: isoTime(event.stripeCreated * 1000) },
+      event: {
+        ...event,
+        receivedAt: formatDateTime(event.receivedAt),
+        processedAt: event.processedAt === null ? null : formatDateTime(event.processedAt),
+        created: formatDateTime(event.stripeCreated * 1000),
+      },
       payload: prettyJson(event.payload),
     });
   });

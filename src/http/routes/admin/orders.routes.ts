@@ -1,20 +1,12 @@
 import type { AppContext } from '../../../context.js';
-
 import { emailsAboutOrder } from '../../../dashboard/emails.queries.js';
-
 import { isPeriod } from '../../../lib/months.js';
-
 import { findOrderDetail } from '../../../orders/order-detail.queries.js';
-
 import { searchOrders } from '../../../orders/order-search.queries.js';
-
 import type { OrderStatus } from '../../../orders/orders.queries.js';
-
 import { orderDetailView, orderRowView } from '../../presenters/admin/console.presenter.js';
-
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
 import { NotFoundError } from '../../../errors.js';
-
 
 const PAGE = 50;
 const STATUSES: OrderStatus[] = ['paid', 'open', 'unpaid', 'expired', 'failed'];
@@ -25,8 +17,18 @@ export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const text = queryParam(req.query.q);
     const status = STATUSES.find((s) => s === queryParam(req.query.status));
     const month = isPeriod(queryParam(req.query.month)) ? queryParam(req.query.month) : undefined;
-    const rows = searchOrders(ctx.db, { text: text || undefined, status, month, beforeId: idParam(req.query.before), limit: PAGE });
-    const params = new URLSearchParams({ ...(text && { q: text }), ...(status && { status }), ...(month && { month }) });
+    const rows = searchOrders(ctx.db, {
+      text: text || undefined,
+      status,
+      month,
+      beforeId: idParam(req.query.before),
+      limit: PAGE,
+    });
+    const params = new URLSearchParams({
+      ...(text && { q: text }),
+      ...(status && { status }),
+      ...(month && { month }),
+    });
     if (rows.length === PAGE) params.set('before', String(rows.at(-1)!.id));
     res.render('pages/admin/orders', {
       title: 'Orders',

@@ -1,9 +1,13 @@
-/** Formatting for people: en-GB, UTC days. Presenters format so templates stay dumb. */
+/**
+ * Formatting for people, in one place: en-GB, UTC days. Presenters and email views format with these,
+ * so templates stay dumb.
+ */
 
 const integer = new Intl.NumberFormat('en-GB');
 const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const longDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const longMonth = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 export const WEEKS_PER_YEAR = 365.25 / 7;
 
@@ -30,4 +34,25 @@ export function formatShortDay(isoInstant: string): string {
 
 export function plural(n: number, one: string, many: string): string {
   return n === 1 ? one : many;
+}
+
+/** "2026-10" → "October 2026". */
+export function formatMonth(period: string): string {
+  return longMonth.format(new Date(`${period}-01T00:00:00Z`));
+}
+
+/** An instant → "2026-10-05 14:02:09" (UTC, to the second): the staff console's times, which sort as text. */
+export function formatDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/**
+ * The template helpers every Handlebars view gets, pages and emails alike: `{{number n}}`, `{{plural n
+ * "one" "many"}}`.
+ */
+export function registerFormattingHelpers(handlebars: {
+  registerHelper(name: string, helper: (n: unknown, one: string, many: string) => string): void;
+}): void {
+  handlebars.registerHelper('number', (n: unknown) => (typeof n === 'number' ? formatNumber(n) : ''));
+  handlebars.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
 }
