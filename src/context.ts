@@ -44,7 +44,12 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database = openDatabase(config.databasePath);
   const { db } = database;
-  migrateDatabase(db);
+  const started = performance.now();
+  if (migrateDatabase(db).isRunningSumsRebuilt) {
+    logger.info("the ledger's running sums were built from its entries (a new database, or an upgrade changed them)", {
+      ms: Math.round(performance.now() - started),
+    });
+  }
   ensureDefaultRule(db, config.trapWeeksPerPair, config.donationPerPair, clock.now());
   const stripe = overrides.stripe ?? createStripeClient(config.secrets.stripeSecretKey, config.stripeApiUrl);
   const lineItems = overrides.lineItems ?? stripeLineItemSource(stripe, Boolean(config.secrets.stripeSecretKey));
