@@ -8,6 +8,8 @@ import type { MailTransport } from './email/transport.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { EventProcessor } from './stripe/event-processor.js';
+import { scheduleAllocation } from './camtrap/allocate-weeks.js';
+import type { BackgroundLoop } from './lib/background-loop.js';
 import { EventWriter } from './stripe/event-writer.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
 import { requestImpactLink } from './supporters/request-impact-link.js';
@@ -27,6 +29,8 @@ export interface AppContext {
   readonly mail: MailService;
   /** "Email me my link" requests, looked at away from the request that made them. */
   readonly linkRequests: ImpactLinkQueue;
+  /** Matches funded trap-weeks to camera-weeks in the background; wake it after an import. */
+  readonly allocation: BackgroundLoop;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     if (result === 'queued') mail.outbox.wake();
     log.info('impact link requested', { result });
   }, logger);
+  const allocation = scheduleAllocation(db, () => clock.now(), logger.child({ component: 'camera-weeks' }));
   return {
     config,
     db,
@@ -76,8 +81,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     events,
     mail,
     linkRequests,
+    allocation,
     async close() {
       await linkRequests.stop();
+      await allocation.stop();
       await events.stop();
       await mail.stop();
       database.close();

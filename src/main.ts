@@ -31,6 +31,7 @@ function main(): void {
   ctx.events.start();
   ctx.mail.start(); // the outbox, and the monthly schedule when enabled
   ctx.linkRequests.start();
+  ctx.allocation.start();
 
   let isStopping = false;
   const stop = (signal: string) => {

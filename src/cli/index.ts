@@ -1,6 +1,7 @@
 import { loadConfig, readEnv } from '../config.js';
 import { adminCreateCommand } from './admin-create.js';
 import { backupCommand } from './backup.js';
+import { camtrapImportCommand } from './camtrap-import.js';
 import { emailsMonthlyCommand } from './emails-monthly.js';
 import { emailsPruneCommand } from './emails-prune.js';
 import { eventsReplayCommand } from './events-replay.js';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   'events:replay': eventsReplayCommand,
   'supporter:link': supporterLinkCommand,
   backup: backupCommand,
+  'camtrap:import': camtrapImportCommand,
   'admin:create': adminCreateCommand,
   'emails:monthly': emailsMonthlyCommand,
   'emails:prune': emailsPruneCommand,

@@ -1,7 +1,15 @@
 import { getTableName, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { transaction, type Db } from './client.js';
-import { ledgerEntries, ledgerPeriodSums, ledgerTotals, orders, supporterTotals } from './schema/index.js';
+import {
+  ledgerEntries,
+  ledgerPeriodSums,
+  ledgerTotals,
+  orders,
+  supporterTotals,
+  trapWeekAllocations,
+  trapWeekChanges,
+} from './schema/index.js';
 
 /**
  * Every sum kept from the ledger, in one place: what each one adds up, the trigger that moves it with
@@ -18,7 +26,9 @@ import { ledgerEntries, ledgerPeriodSums, ledgerTotals, orders, supporterTotals 
  * - `supporter_totals`: each supporter's net pairs and trap-weeks;
  * - each order's figures (`orders.pairs`, `trap_weeks`, `sold_pairs`, `refunded_pairs`,
  *   `reversed_pairs`), which a shopper's page reads from an index instead of the ledger;
- * - `ledger_period_sums`: per accounting month, currency, kind and lateness, for month-end.
+ * - `ledger_period_sums`: per accounting month, currency, kind and lateness, for month-end;
+ * - `trap_week_changes`: not a sum, but kept the same way: the orders whose net trap-weeks moved,
+ *   for the camera-week allocator (src/camera-weeks/) to bring their trap-weeks up to date.
  */
 
 /** A ledger column as the entry being appended (`NEW."pairs"`) or as a row of the table (`"pairs"`). */
@@ -115,6 +125,13 @@ const TRIGGERS: Trigger[] = [
     ],
   },
   {
+    name: 'running_sums_week_changes',
+    when: sql`${appended(E.orderId)} is not null and ${appended(E.trapWeeks)} <> 0`,
+    body: [
+      sql`insert or ignore into ${trapWeekChanges} (${name(trapWeekChanges.orderId)}) values (${appended(E.orderId)})`,
+    ],
+  },
+  {
     name: 'running_sums_period',
     body: [
       upsertSums(P, PERIOD_KEYS, PERIOD_SUMS, [
@@ -202,6 +219,10 @@ export function rebuildRunningSums(db: Db): void {
       figures.map((column) => sql`${orders}.${name(column)} is not ${fresh(column)}`),
       sql` or `,
     )})`);
+  // Every order whose trap-weeks differ from its allocations goes on the allocator's list.
+  db.run(sql`insert or ignore into ${trapWeekChanges} (${name(trapWeekChanges.orderId)})
+    select ${orders.id} from ${orders}
+    where ${orders.trapWeeks} <> (select count(*) from ${trapWeekAllocations} where ${trapWeekAllocations.orderId} = ${orders.id})`);
 }
 
 /** `supporter_id`, net `pairs` and `trap_weeks`, for every supporter some entry credits. */

@@ -6,6 +6,7 @@ import {
   freshTotals,
   type Totals,
 } from '../db/running-sums.js';
+import { findAllocationDrift } from '../camtrap/allocate-weeks.js';
 import { findMisattributedOrders, readTotals } from './ledger.queries.js';
 
 export interface LedgerAudit {
@@ -19,13 +20,15 @@ export interface LedgerAudit {
   periodSumDrift: string[];
   /** Orders with entries that credit someone other than their buyer (see reconcile-order.ts). */
   misattributedOrders: number[];
+  /** Orders whose funded trap-weeks and camera-week allocations disagree (src/camtrap/allocate-weeks.ts). */
+  allocationDrift: number[];
 }
 
 /**
  * Everything the ledger keeps besides its entries (src/db/running-sums.ts: running totals,
  * per-supporter sums, per-order figures, month sums) checked against a fresh sum of the entries,
- * which are the record. Read-only, and read
- * from one snapshot, so a purchase the running server records meanwhile cannot look like a
+ * which are the record, and the trap-weeks' camera-week allocations against the orders' trap-weeks.
+ * Read-only, and read from one snapshot, so a purchase the running server records meanwhile cannot look like a
  * disagreement. Each check is one statement, a few seconds over a million orders.
  */
 export function auditLedger(db: Db, onStep: (step: string) => void = () => {}): LedgerAudit {
@@ -42,7 +45,9 @@ export function auditLedger(db: Db, onStep: (step: string) => void = () => {}): 
       const periodSumDrift = findPeriodSumDrift(tx);
       onStep('who each order credits');
       const misattributedOrders = findMisattributedOrders(tx);
-      return { totals, orderFigureDrift, supporterTotalDrift, periodSumDrift, misattributedOrders };
+      onStep('trap-weeks on camera-weeks');
+      const allocationDrift = findAllocationDrift(tx);
+      return { totals, orderFigureDrift, supporterTotalDrift, periodSumDrift, misattributedOrders, allocationDrift };
     },
     'deferred',
   );
@@ -58,7 +63,8 @@ export function isLedgerConsistent(audit: LedgerAudit): boolean {
     audit.orderFigureDrift.length === 0 &&
     audit.supporterTotalDrift.length === 0 &&
     audit.periodSumDrift.length === 0 &&
-    audit.misattributedOrders.length === 0
+    audit.misattributedOrders.length === 0 &&
+    audit.allocationDrift.length === 0
   );
 }
 
@@ -82,6 +88,9 @@ export function describeAudit(audit: LedgerAudit): string {
     audit.periodSumDrift.length === 0
       ? 'month sums: all as their entries say'
       : `month sums DISAGREE for ${ids(audit.periodSumDrift)}`,
+    audit.allocationDrift.length === 0
+      ? 'trap-weeks and camera-weeks: every funded week allocated or waiting, once'
+      : `trap-weeks and camera-weeks DISAGREE for order ids ${ids(audit.allocationDrift)}`,
     audit.misattributedOrders.length === 0
       ? 'every order credits its buyer'
       : `orders crediting someone other than their buyer: ids ${ids(audit.misattributedOrders)}` +
@@ -91,7 +100,8 @@ export function describeAudit(audit: LedgerAudit): string {
     !isTotalsEqual ||
     audit.orderFigureDrift.length > 0 ||
     audit.supporterTotalDrift.length > 0 ||
-    audit.periodSumDrift.length > 0
+    audit.periodSumDrift.length > 0 ||
+    audit.allocationDrift.length > 0
   ) {
     lines.push(
       'The entries are the record; kept sums that disagree with them are a bug. Keep a backup ' +

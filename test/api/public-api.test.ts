@@ -56,6 +56,8 @@ describe('public JSON API', () => {
           status: 'paid',
         },
       ],
+      // No camera data imported yet: her three weeks wait for it.
+      cameraWeeks: { allocated: 0, waiting: 3, ahead: 0, leopardVisits: 0, weeks: [] },
     });
   });
 

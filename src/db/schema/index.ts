@@ -3,6 +3,7 @@
  * is a YYYY-MM-DD day). The sums kept from the ledger, and the triggers that keep them, are in
  * running-sums.ts.
  */
+export * from './camtrap.js';
 export * from './catalog.js';
 export * from './email.js';
 export * from './impact.js';

@@ -81,3 +81,13 @@ export const ledgerPeriodSums = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.period, t.currency, t.kind, t.isLate] })],
 );
+
+/**
+ * Orders whose net trap-weeks moved since the camera-week allocator last looked at them, put here
+ * by a trigger on the ledger (src/db/running-sums.ts): the allocator's work list.
+ */
+export const trapWeekChanges = sqliteTable('trap_week_changes', {
+  orderId: integer('order_id')
+    .primaryKey()
+    .references(() => orders.id),
+});

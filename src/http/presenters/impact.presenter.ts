@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.js';
 import { latestPublishedCensus, type CensusFigures } from '../../census/census.queries.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
+import type { SupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
 import type { SupporterImpact } from '../../supporters/supporter-impact.js';
 
 export interface PublicImpactJson {
@@ -25,7 +26,7 @@ export function publicImpact(db: Db): PublicImpactJson {
   };
 }
 
-export function supporterImpactJson(impact: SupporterImpact) {
+export function supporterImpactJson(impact: SupporterImpact, cameraWeeks: SupporterCameraWeeks) {
   // Exactly the fields docs/domain.md promises: other tools read this shape.
   const orders = impact.orders.map(({ checkoutSessionId, paidAt, pairs, trapWeeks, status }) => ({
     checkoutSessionId,
@@ -34,5 +35,20 @@ export function supporterImpactJson(impact: SupporterImpact) {
     trapWeeks,
     status,
   }));
-  return { email: impact.email, pairs: impact.pairs, trapWeeks: impact.trapWeeks, orders };
+  const { allocated, waiting, ahead, leopardVisits } = cameraWeeks;
+  const weeks = cameraWeeks.weeks.map(({ start, end, locationName, leopardVisits, cubVisits, otherSpecies }) => ({
+    start,
+    end,
+    locationName,
+    leopardVisits,
+    cubVisits,
+    otherSpecies,
+  }));
+  return {
+    email: impact.email,
+    pairs: impact.pairs,
+    trapWeeks: impact.trapWeeks,
+    orders,
+    cameraWeeks: { allocated, waiting, ahead, leopardVisits, weeks },
+  };
 }

@@ -1,6 +1,8 @@
 import type { OrderDisplayStatus, SupporterImpact } from '../../supporters/supporter-impact.js';
 import { formatNumber, formatShortDay, formatYears, plural, WEEKS_PER_YEAR } from '../../lib/format.js';
 import type { CensusView } from './home.presenter.js';
+import type { FundedWeek, SupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
+import { formatDay } from '../../lib/format.js';
 
 /** What each status means for the shopper, in plain words: a refund is never dressed up as impact. */
 const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; tone: 'good' | 'neutral' | 'lost' }> = {
@@ -38,6 +40,7 @@ export function parseNotice(raw: unknown): Notice | undefined {
 export function supporterPage(
   pagePath: string,
   impact: SupporterImpact,
+  cameraWeeks: SupporterCameraWeeks,
   census: CensusView | undefined,
   notice?: Notice,
 ) {
@@ -74,8 +77,55 @@ export function supporterPage(
       ...STATUS_TEXT[order.status],
       ...(order.status === 'disputed' && order.pairs === 0 && { note: DISPUTED_NOTHING_LEFT }),
     })),
+    cameras: camerasView(cameraWeeks),
     isSubscribed: impact.isSubscribed,
     isBouncing: !impact.isDeliverable,
     latestCensus: census,
+  };
+}
+
+/** The buyer's funded weeks on real cameras: each with its place, dates and what it saw, and what still waits. */
+function camerasView(weeks: SupporterCameraWeeks) {
+  const funded = weeks.allocated + weeks.waiting + weeks.ahead;
+  return {
+    hasAny: funded > 0,
+    summary:
+      weeks.allocated > 0
+        ? `${formatNumber(weeks.leopardVisits)} leopard ${plural(weeks.leopardVisits, 'visit', 'visits')} on your cameras so far`
+        : null,
+    allocatedText: `${formatNumber(weeks.allocated)} of your ${formatNumber(funded)} ${plural(funded, 'week is', 'weeks are')} on a camera the park has reported`,
+    waiting:
+      weeks.waiting > 0
+        ? `${formatNumber(weeks.waiting)} ${plural(weeks.waiting, 'week is', 'weeks are')} waiting for camera data: the park collects its cameras twice a year, and your weeks get their camera when the data arrives.`
+        : null,
+    ahead:
+      weeks.ahead > 0
+        ? `${formatNumber(weeks.ahead)} ${plural(weeks.ahead, 'week is', 'weeks are')} funded ahead: buyers have paid for more weeks than the park has reported so far, so yours take the first cameras of the next report.`
+        : null,
+    moved:
+      weeks.moved > 0
+        ? `${formatNumber(weeks.moved)} of your weeks moved: the park corrected its data and the camera-week they had no longer exists. They get another one.`
+        : null,
+    weeks: weeks.weeks.map(fundedWeekView),
+  };
+}
+
+function fundedWeekView(week: FundedWeek) {
+  const others = week.otherSpecies.map((s) => `${s.name} (${formatNumber(s.visits)})`).join(', ');
+  return {
+    start: week.start,
+    dates: `${formatDay(week.start)} to ${formatDay(week.end)}`,
+    place: week.locationName,
+    leopards:
+      week.leopardVisits === 0
+        ? 'No leopard this week: the camera watched all the same.'
+        : `${formatNumber(week.leopardVisits)} leopard ${plural(week.leopardVisits, 'visit', 'visits')}` +
+          (week.cubVisits > 0 ? `, ${formatNumber(week.cubVisits)} with a cub` : '') +
+          (week.leopardIndividuals > 0
+            ? `, ${formatNumber(week.leopardIndividuals)} ${plural(week.leopardIndividuals, 'leopard', 'leopards')} known by name`
+            : ''),
+    hasLeopard: week.leopardVisits > 0,
+    others: others === '' ? null : `Also seen: ${others}.`,
+    wasMoved: week.wasMoved,
   };
 }

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { latestPublishedCensus } from '../../census/census.queries.js';
 import type { AppContext } from '../../context.js';
+import { findSupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
 import { replaceSupporterLink, setMonthlyEmail } from '../../supporters/supporter-settings.js';
 import { PageCache } from '../page-cache.js';
@@ -28,9 +29,10 @@ export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router
   router.get('/impact/:token', privatePage(), (req: Request<{ token: string }>, res: Response) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
     if (!impact) throw pageNotFound();
+    const weeks = findSupporterCameraWeeks(ctx.db, impact.supporterId, impact.trapWeeks);
     res.render(
       'pages/impact',
-      supporterPage(path(req.params.token), impact, latestCensus(), parseNotice(req.query.done)),
+      supporterPage(path(req.params.token), impact, weeks, latestCensus(), parseNotice(req.query.done)),
     );
   });
 

@@ -1,5 +1,6 @@
 import type { IRouter } from 'express';
 import type { AppContext } from '../../context.js';
+import { findSupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
 import { checkDatabaseAnswers } from '../../db/client.js';
 import { withEtag, type PageCache } from '../page-cache.js';
@@ -45,7 +46,7 @@ export function publicRoutes(ctx: AppContext, cache: PageCache, router: IRouter)
     if (!impact) throw new NotFoundError('not_found', 'No supporter has this link.');
     res
       .set({ 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' })
-      .json(supporterImpactJson(impact));
+      .json(supporterImpactJson(impact, findSupporterCameraWeeks(ctx.db, impact.supporterId, impact.trapWeeks)));
   });
 
   return router;
