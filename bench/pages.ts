@@ -7,8 +7,7 @@ import { BENCH_DIR, startChildServer, type ChildServer } from './child-server.js
 import { medianBy, medianOf } from './rounds.js';
 import { appEnv, newWebhookSecret, serverEnv } from './environment.js';
 import { generateOrders } from './generate-orders.js';
-import type { LatencySummary } from './latency.js';
-import { runLoad, type LoadResult } from './load.js';
+import { comparePages, fetchPage, machineLine, type PageRoute, type PageRun } from './page-load.js';
 
 /**
  * The shopper-facing pages under load, on a database of 1M orders from 100k supporters:
@@ -24,16 +23,12 @@ import { runLoad, type LoadResult } from './load.js';
 const BARS = { impactRatio: 0.6, impactP99Ms: 20, homeRatio: 0.8, badgeRatio: 0.8 };
 const TOKENS_USED = 20_000;
 
-interface Route {
+interface Route extends PageRoute {
   name: 'impact' | 'home' | 'badge';
-  label: string;
   bar: number;
-  /** The path for the next request. */
-  next(): string;
 }
 
-type Run = LoadResult & { server: LatencySummary };
-type Round = { bare: Run; app: Run; ratio: number };
+type Round = { bare: PageRun; app: PageRun; ratio: number };
 type Result = { route: Route; rounds: Round[]; median: Round };
 
 const median = (rounds: Round[]): Round => medianBy(rounds, (round) => round.ratio);
@@ -60,12 +55,7 @@ async function main(): Promise<number> {
   const durationS = Number(values.duration);
   const warmupS = Number(values.warmup);
   const rounds = Number(values.rounds);
-  log(
-    `bench:pages: ${os.cpus().length} CPUs, load average ${os
-      .loadavg()
-      .map((n) => n.toFixed(2))
-      .join(' ')}`,
-  );
+  log(machineLine('bench:pages'));
 
   if (fs.existsSync(file) && values['orders-file']) log(`reusing ${file}`);
   else {
@@ -115,19 +105,12 @@ async function main(): Promise<number> {
       log(
         `${route.label}: warm-up ${warmupS} s each, then ${rounds} rounds of ${durationS} s bare Express and ${durationS} s app, ${connections} connections`,
       );
-      await load(bare, route, connections, warmupS);
-      await load(app, route, connections, warmupS);
-      const runs: Round[] = [];
-      for (let round = 0; round < rounds; round++) {
-        const pair = {
-          bare: await measured(bare, route, connections, durationS),
-          app: await measured(app, route, connections, durationS),
-        };
-        runs.push({ ...pair, ratio: pair.app.ratePerS / pair.bare.ratePerS });
-        log(
-          `  round ${round + 1}: bare ${Math.round(pair.bare.ratePerS)} req/s, app ${Math.round(pair.app.ratePerS)} req/s (${runs.at(-1)!.ratio.toFixed(2)}×), app p99 ${pair.app.latency.p99Ms.toFixed(2)} ms`,
-        );
-      }
+      const compared = await comparePages(
+        { name: 'bare', server: bare, route },
+        { name: 'app', server: app, route },
+        { connections, durationS, warmupS, rounds, log },
+      );
+      const runs = compared.map((round) => ({ bare: round.baseline, app: round.candidate, ratio: round.ratio }));
       results.push({ route, rounds: runs, median: median(runs) });
     }
     return report(results);
@@ -149,39 +132,11 @@ function sampleTokens(file: string, count: number): string[] {
 
 /** The app's real answers, checked, for the baseline to send byte for byte. */
 async function captureBodies(url: string, token: string) {
-  const get = async (pathname: string, mustContain: string) => {
-    const res = await fetch(`${url}${pathname}`);
-    const body = await res.text();
-    if (res.status !== 200 || !body.includes(mustContain))
-      throw new Error(`${pathname} answered ${res.status}: ${body.slice(0, 200)}`);
-    return { type: res.headers.get('content-type') ?? 'text/html', body };
-  };
   return {
-    home: await get('/', 'camera-trap-weeks funded'),
-    impact: await get(`/impact/${token}`, 'Your orders'),
-    badge: await get('/badge.svg', '<svg'),
+    home: await fetchPage(url, '/', 'camera-trap-weeks funded'),
+    impact: await fetchPage(url, `/impact/${token}`, 'Your orders'),
+    badge: await fetchPage(url, '/badge.svg', '<svg'),
   };
-}
-
-function load(server: ChildServer, route: Route, connections: number, durationS: number): Promise<LoadResult> {
-  return runLoad({
-    url: server.url,
-    path: '/',
-    method: 'GET',
-    connections,
-    durationS,
-    setupRequest: (request) => ({ ...request, path: route.next() }),
-  });
-}
-
-async function measured(server: ChildServer, route: Route, connections: number, durationS: number): Promise<Run> {
-  await server.command('reset');
-  const run = await load(server, route, connections, durationS);
-  await server.command('idle');
-  const { server: serverTime } = await server.stats();
-  if (run.non2xx > 0 || run.errors > 0)
-    throw new Error(`${server.name} ${route.label}: ${run.non2xx} non-2xx, ${run.errors} errors`);
-  return { ...run, server: serverTime };
 }
 
 function report(results: Result[]): number {

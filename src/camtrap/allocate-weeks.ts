@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { param, prepared, transaction, type Db } from '../db/client.js';
 import { cameraWeeks, orders, trapWeekAllocations, trapWeekChanges } from '../db/schema/index.js';
@@ -40,54 +40,70 @@ function syncChangedOrders(db: Db): number {
   return transaction(
     db,
     (tx) => {
-      const changed = tx
-        .select({ id: orders.id, trapWeeks: orders.trapWeeks, paidAt: orders.paidAt })
-        .from(trapWeekChanges)
-        .innerJoin(orders, eq(orders.id, trapWeekChanges.orderId))
-        .limit(ORDERS_PER_TRANSACTION)
-        .all();
+      const changed = prepared(tx, changedOrders).all();
+      const added: [orderId: number, number: number, paidAt: number][] = [];
       for (const order of changed) {
         const wanted = order.paidAt === null ? 0 : Math.max(0, order.trapWeeks);
-        const have = prepared(tx, allocationCount).get({ orderId: order.id })?.n ?? 0;
-        for (let number = have + 1; number <= wanted; number++) {
-          prepared(tx, insertAllocation).run({ orderId: order.id, number, paidAt: order.paidAt! });
-        }
-        if (have > wanted) {
-          tx.delete(trapWeekAllocations)
-            .where(and(eq(trapWeekAllocations.orderId, order.id), gt(trapWeekAllocations.number, wanted)))
-            .run();
-        }
+        for (let number = order.have + 1; number <= wanted; number++) added.push([order.id, number, order.paidAt!]);
+        if (order.have > wanted) prepared(tx, releaseBeyond).run({ orderId: order.id, wanted });
       }
-      if (changed.length > 0)
-        tx.delete(trapWeekChanges)
-          .where(
-            inArray(
-              trapWeekChanges.orderId,
-              changed.map((order) => order.id),
-            ),
-          )
-          .run();
+      if (added.length > 0) addTrapWeeks(tx, added);
+      if (changed.length > 0) prepared(tx, clearChanges).run({ orderIds: JSON.stringify(changed.map((o) => o.id)) });
       return changed.length;
     },
     'immediate',
   );
 }
 
-const allocationCount = (db: Db) =>
+/** The next orders on the allocator's list, with how many trap-weeks each has numbered already. */
+const changedOrders = (db: Db) =>
   db
-    .select({ n: sql<number>`count(*)` })
-    .from(trapWeekAllocations)
-    .where(eq(trapWeekAllocations.orderId, sql.placeholder('orderId')))
-    .prepare();
-const insertAllocation = (db: Db) =>
-  db
-    .insert(trapWeekAllocations)
-    .values({
-      orderId: sql.placeholder('orderId'),
-      number: sql.placeholder('number'),
-      paidAt: sql.placeholder('paidAt'),
+    .select({
+      id: orders.id,
+      trapWeeks: orders.trapWeeks,
+      paidAt: orders.paidAt,
+      have: sql<number>`(select count(*) from ${trapWeekAllocations} where ${trapWeekAllocations.orderId} = ${orders.id})`,
     })
+    .from(trapWeekChanges)
+    .innerJoin(orders, eq(orders.id, trapWeekChanges.orderId))
+    // In the list's own order, so SQLite walks the list and looks each order up, rather than walking
+    // every order for the few listed (which made a first allocation over a million orders quadratic).
+    .orderBy(trapWeekChanges.orderId)
+    .limit(ORDERS_PER_TRANSACTION)
     .prepare();
+
+/** A refund took weeks back: the order's latest trap-weeks go, and their camera-weeks are free again. */
+const releaseBeyond = (db: Db) =>
+  db
+    .delete(trapWeekAllocations)
+    .where(
+      and(
+        eq(trapWeekAllocations.orderId, sql.placeholder('orderId')),
+        gt(trapWeekAllocations.number, sql.placeholder('wanted')),
+      ),
+    )
+    .prepare();
+
+const clearChanges = (db: Db) =>
+  db
+    .delete(trapWeekChanges)
+    .where(sql`${trapWeekChanges.orderId} in (select value from json_each(${sql.placeholder('orderIds')}))`)
+    .prepare();
+
+/**
+ * New waiting trap-weeks, a batch of them in one statement handed one JSON array: a shop's first
+ * allocation numbers every trap-week it ever sold, a million or more, and a statement per row
+ * spends more time being filled in than SQLite spends storing it.
+ */
+function addTrapWeeks(tx: Db, rows: [number, number, number][]): void {
+  const a = trapWeekAllocations;
+  tx.run(
+    sql`insert into ${a} (${sql.join(
+      [a.orderId, a.number, a.paidAt].map((column) => sql.identifier(column.name)),
+      sql`, `,
+    )}) select value->>0, value->>1, value->>2 from json_each(${JSON.stringify(rows)})`,
+  );
+}
 
 interface Waiting {
   id: number;

@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { paramsFor, prepared, type Db } from '../db/client.js';
 import { cameraWeeks, camtrapDeployments, camtrapObservations } from '../db/schema/index.js';
 
 /** The Amur leopard, as packages name it: the subspecies, or the species when not told apart. */
@@ -52,14 +52,20 @@ export function summarizeWeeks(tx: Db, projectId: number, commonNames: Map<strin
       .filter((row) => !LEOPARD_TAXA.includes(row.scientificName))
       .map((row) => ({ name: commonNames.get(row.scientificName) ?? row.scientificName, visits: row.visits }))
       .sort((a, b) => b.visits - a.visits || a.name.localeCompare(b.name));
-    tx.update(w)
-      .set({
-        leopardVisits: leopards.reduce((n, row) => n + row.visits, 0),
-        cubVisits: leopards.reduce((n, row) => n + row.cubVisits, 0),
-        leopardIndividuals: leopards.reduce((n, row) => n + row.individuals, 0),
-        otherSpecies: others,
-      })
-      .where(eq(w.id, weekId))
-      .run();
+    prepared(tx, updateWeekSeen).run({
+      weekId,
+      leopardVisits: leopards.reduce((n, row) => n + row.visits, 0),
+      cubVisits: leopards.reduce((n, row) => n + row.cubVisits, 0),
+      leopardIndividuals: leopards.reduce((n, row) => n + row.individuals, 0),
+      otherSpecies: others,
+    });
   }
 }
+
+/** One week's sightings, written once per week that saw anything (tens of thousands in a season's import). */
+const updateWeekSeen = (db: Db) =>
+  db
+    .update(cameraWeeks)
+    .set(paramsFor(cameraWeeks, ['leopardVisits', 'cubVisits', 'leopardIndividuals', 'otherSpecies']))
+    .where(eq(cameraWeeks.id, sql.placeholder('weekId')))
+    .prepare();

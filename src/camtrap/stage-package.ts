@@ -1,11 +1,18 @@
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
 import { integer, real, sqliteTable, text, type SQLiteColumn, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { placeholdersFor, prepared, transaction, type Db } from '../db/client.js';
+import { prepared, transaction, type Db } from '../db/client.js';
+import { readCsvRecords, StopReading } from './csv-records.js';
 import { ProblemReport } from './problems.js';
-import { readCell, TABLE_SCHEMAS, type CellValue, type DateTimeValue, type TableName } from './table-schema.js';
+import {
+  BrokenCell,
+  cellReader,
+  TABLE_SCHEMAS,
+  type CellValue,
+  type DateTimeValue,
+  type TableName,
+} from './table-schema.js';
 
 /**
  * A package's rows, checked cell by cell against the standard and held in temporary tables on the
@@ -62,9 +69,8 @@ const STAGES: Record<TableName, SQLiteTable> = {
   observations: stageObservations,
 };
 
-/** Longest CSV record taken: a camera-trap row is a few hundred bytes; anything like this is not one. */
-const MAX_RECORD_BYTES = 64 * 1024;
-const ROWS_PER_TRANSACTION = 2000;
+/** Rows written to a temporary table at a time, in one statement. */
+const ROWS_PER_BATCH = 2000;
 
 /** Creates the empty temporary tables of one import (dropped by dropStaging). */
 export function createStaging(db: Db): void {
@@ -96,87 +102,80 @@ export async function stageTable(
   report: ProblemReport,
   onBytes: (n: number) => void,
 ): Promise<number> {
-  const schema = TABLE_SCHEMAS[table];
-  const counted = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      onBytes(chunk.length);
-      done(null, chunk);
-    },
-  });
-  const parser = input.pipe(counted).pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      max_record_size: MAX_RECORD_BYTES,
-      skip_empty_lines: true,
-      info: true,
-    }),
-  );
-  let columns: Map<string, number> | null = null;
-  let batch: Row[] = [];
+  const batch = new StagingBatch(db, table);
+  let readRow: RowReader | null = null;
   let rows = 0;
-  const flush = () => {
-    if (batch.length === 0) return;
-    const rowsToInsert = batch;
-    batch = [];
-    transaction(db, () => rowsToInsert.forEach((row) => insertStaged(db, table, row)));
+  const onRecord = (record: string[], line: number) => {
+    if (!readRow) {
+      readRow = headerOf(table, file, record, report);
+      if (!readRow) throw new StopReading();
+      return;
+    }
+    rows++;
+    const row = readRow(record, line);
+    if (row && report.isEmpty) batch.add(row);
   };
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!columns) {
-        columns = new Map(record.map((name, i) => [name.trim(), i]));
-        const missing = schema.fields.filter((f) => f.constraints?.required && !columns!.has(f.name));
-        for (const field of missing)
-          report.add({
-            file,
-            row: 1,
-            field: field.name,
-            rule: 'is a required column of the standard, and the header lacks it',
-          });
-        if (missing.length > 0) return 0;
-        continue;
-      }
-      rows++;
-      const row = readRow(table, file, info.lines, record, columns, report);
-      if (row && report.isEmpty) batch.push(row);
-      if (batch.length >= ROWS_PER_TRANSACTION) flush();
-    }
+    await readCsvRecords(input, onRecord, (bytes) => {
+      onBytes(bytes);
+      batch.flushFull();
+    });
   } catch (error) {
     report.add({ file, rule: `could not be read as CSV: ${error instanceof Error ? error.message : String(error)}` });
   }
-  if (!columns) report.add({ file, rule: 'is empty: it needs at least its header row' });
-  flush();
+  if (!readRow) report.add({ file, rule: 'is empty: it needs at least its header row' });
+  if (report.isEmpty) batch.flush();
   return rows;
 }
 
-function readRow(
-  table: TableName,
-  file: string,
-  line: number,
-  record: string[],
-  columns: Map<string, number>,
-  report: ProblemReport,
-): Row | null {
+/** A record's cells checked and made into its temporary table's row; null when a cell breaks a rule (reported). */
+type RowReader = (record: string[], line: number) => unknown[] | null;
+
+/**
+ * The header names the columns: each of the standard's fields is read from its own, every cell by
+ * its field's compiled rules. Null, with the missing columns reported, when the header lacks a
+ * column the standard requires.
+ */
+function headerOf(table: TableName, file: string, header: string[], report: ProblemReport): RowReader | null {
   const schema = TABLE_SCHEMAS[table];
-  const values: Row = {};
-  let isValid = true;
-  for (const field of schema.fields) {
-    const index = columns.get(field.name);
-    const cell = readCell(field, index === undefined ? undefined : record[index], schema.missingValues);
-    if ('broken' in cell) {
-      report.add({ file, row: line, field: field.name, rule: cell.broken });
-      isValid = false;
-    } else {
-      values[field.name] = cell.value;
-    }
-  }
-  if (!isValid) return null;
+  const columns = new Map(header.map((name, i) => [name.trim(), i]));
+  const missing = schema.fields.filter((f) => f.constraints?.required && !columns.has(f.name));
+  for (const field of missing)
+    report.add({
+      file,
+      row: 1,
+      field: field.name,
+      rule: 'is a required column of the standard, and the header lacks it',
+    });
+  if (missing.length > 0) return null;
+  // A field the header lacks is optional (see above) and missing from every row: nothing to read.
+  const fields = schema.fields
+    .filter((field) => columns.has(field.name))
+    .map((field) => ({
+      name: field.name,
+      index: columns.get(field.name)!,
+      read: cellReader(field, schema.missingValues),
+    }));
+  const toStaged = STAGED_ROW[table];
   const order = ORDERED_FIELDS[table];
-  if (order && (values[order[1]] as DateTimeValue).ms < (values[order[0]] as DateTimeValue).ms) {
-    report.add({ file, row: line, field: order[1], rule: `must not be before ${order[0]}` });
-    return null;
-  }
-  return { ...values, row: line };
+  return (record, line) => {
+    const values: Row = {};
+    let isValid = true;
+    for (let i = 0; i < fields.length; i++) {
+      const { name, index, read } = fields[i]!;
+      const value = read(record[index]);
+      if (value instanceof BrokenCell) {
+        report.add({ file, row: line, field: name, rule: value.rule });
+        isValid = false;
+      } else values[name] = value;
+    }
+    if (!isValid) return null;
+    if (order && (values[order[1]] as DateTimeValue).ms < (values[order[0]] as DateTimeValue).ms) {
+      report.add({ file, row: line, field: order[1], rule: `must not be before ${order[0]}` });
+      return null;
+    }
+    return toStaged(values, line);
+  };
 }
 
 /** Pairs of date-times where the second must not come before the first. */
@@ -188,11 +187,11 @@ const ORDERED_FIELDS: Partial<Record<TableName, [string, string]>> = {
 const at = (value: CellValue | undefined) => (value as DateTimeValue).ms;
 const text_ = (value: CellValue | undefined) => (value === null || value === undefined ? null : String(value));
 
-function insertStaged(db: Db, table: TableName, v: Row): void {
-  if (table === 'deployments') {
-    const row = {
+/** A row of each temporary table, as its columns' values in their order, from a record's checked cells. */
+const STAGED_ROW: Record<TableName, (v: Row, line: number) => unknown[]> = {
+  deployments: (v, line) => {
+    const content = {
       deploymentId: String(v.deploymentID),
-      row: v.row as number,
       locationId: text_(v.locationID),
       locationName: text_(v.locationName),
       latitude: v.latitude as number,
@@ -203,22 +202,23 @@ function insertStaged(db: Db, table: TableName, v: Row): void {
       utcOffsetMinutes: (v.deploymentStart as DateTimeValue).offsetMinutes,
       hasTimestampIssues: v.timestampIssues === true,
     };
-    prepared(db, insertDeployment).run({ ...row, contentHash: hashOf(row) });
-  } else if (table === 'media') {
+    return valuesOf(stageDeployments, { ...content, row: line, contentHash: hashOf(content) });
+  },
+  media: (v, line) => {
     const isPublic = v.filePublic === true;
-    prepared(db, insertMedia).run({
+    return valuesOf(stageMedia, {
       mediaId: String(v.mediaID),
-      row: v.row as number,
+      row: line,
       deploymentId: String(v.deploymentID),
       takenAt: at(v.timestamp),
       isPublic,
       filePath: isPublic ? String(v.filePath) : null,
       mediatype: String(v.fileMediatype),
     });
-  } else {
-    const row = {
+  },
+  observations: (v, line) => {
+    const content = {
       observationId: String(v.observationID),
-      row: v.row as number,
       deploymentId: String(v.deploymentID),
       mediaId: text_(v.mediaID),
       eventId: text_(v.eventID),
@@ -231,23 +231,69 @@ function insertStaged(db: Db, table: TableName, v: Row): void {
       lifeStage: text_(v.lifeStage),
       individualId: text_(v.individualID),
     };
-    prepared(db, insertObservation).run({ ...row, contentHash: hashOf(row) });
+    return valuesOf(stageObservations, { ...content, row: line, contentHash: hashOf(content) });
+  },
+};
+
+/** A short fingerprint of what was imported of a row, without its position in the file. */
+function hashOf(content: Record<string, unknown>): string {
+  return crypto.hash('sha1', JSON.stringify(content), 'base64url').slice(0, 16);
+}
+
+/** A row's values in its table's column order, as the batch insert takes them. */
+function valuesOf<T extends SQLiteTable>(table: T, row: T['$inferInsert']): unknown[] {
+  return columnKeys.get(table)!.map((key) => (row as Record<string, unknown>)[key]);
+}
+
+const columnKeys = new Map<SQLiteTable, string[]>(
+  Object.values(STAGES).map((table) => [table, Object.keys(getTableColumns(table))]),
+);
+
+/**
+ * Staged rows gathered and written ROWS_PER_BATCH at a time: each batch is one JSON array, taken
+ * apart by SQLite in one prepared insert, in a transaction of its own. Per-row statements spend
+ * more time being filled in than SQLite spends storing the row.
+ */
+class StagingBatch {
+  private rows: unknown[][] = [];
+  private readonly insert: ReturnType<ReturnType<typeof insertBatch>>;
+
+  constructor(
+    private readonly db: Db,
+    table: TableName,
+  ) {
+    this.insert = prepared(db, INSERT_BATCH[table]);
+  }
+
+  add(row: unknown[]): void {
+    this.rows.push(row);
+  }
+
+  flushFull(): void {
+    if (this.rows.length >= ROWS_PER_BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.rows.length === 0) return;
+    const rows = JSON.stringify(this.rows);
+    this.rows = [];
+    transaction(this.db, () => this.insert.run({ rows }));
   }
 }
 
-/** A short fingerprint of what was imported of a row, without its position in the file. */
-function hashOf(row: Record<string, unknown>): string {
-  const { row: _line, ...content } = row;
-  return createHash('sha1').update(JSON.stringify(content)).digest('base64url').slice(0, 16);
-}
-
-const insertInto = (table: SQLiteTable) => (db: Db) => {
-  const fields = Object.keys(getTableColumns(table));
-  return db.insert(table).values(placeholdersFor(fields)).prepare();
+/** `insert into <table> select value->>0, value->>1, … from json_each(:rows)`, the values in column order. */
+const insertBatch = (table: SQLiteTable) => (db: Db) => {
+  const cells = Object.keys(getTableColumns(table)).map((_, i) => sql.raw(`value->>${i}`));
+  return db
+    .insert(table)
+    .select(sql`select ${sql.join(cells, sql`, `)} from json_each(${sql.placeholder('rows')})`)
+    .prepare();
 };
-const insertDeployment = insertInto(stageDeployments);
-const insertMedia = insertInto(stageMedia);
-const insertObservation = insertInto(stageObservations);
+const INSERT_BATCH: Record<TableName, ReturnType<typeof insertBatch>> = {
+  deployments: insertBatch(stageDeployments),
+  media: insertBatch(stageMedia),
+  observations: insertBatch(stageObservations),
+};
 
 /**
  * The rules that span rows: every ID unique in its table, and every reference to a deployment or a
@@ -265,11 +311,15 @@ export function checkAcrossRows(db: Db, paths: Record<TableName, string>, report
       sql`create index if not exists ${sql.identifier(`temp.${getTableName(stage)}_key`)} on ${stage} (${sql.identifier(key.name)}, ${sql.identifier(rowColumn.name)})`,
     );
     const [k, r] = [sql.identifier(key.name), sql.identifier(rowColumn.name)];
-    const duplicates = db.all<{ id: string; row: number }>(
-      sql`select s.${k} as id, s.${r} as row from ${stage} as s
-        where exists (select 1 from ${stage} as earlier where earlier.${k} = s.${k} and earlier.${r} < s.${r})
-        order by 2 limit 101`,
-    );
+    // One pass along the index says whether any ID repeats; only then are the rows that repeat one looked for.
+    const repeats = db.get(sql`select 1 from ${stage} group by ${k} having count(*) > 1 limit 1`);
+    const duplicates = !repeats
+      ? []
+      : db.all<{ id: string; row: number }>(
+          sql`select s.${k} as id, s.${r} as row from ${stage} as s
+            where exists (select 1 from ${stage} as earlier where earlier.${k} = s.${k} and earlier.${r} < s.${r})
+            order by 2 limit 101`,
+        );
     for (const d of duplicates)
       report.add({
         file: paths[table],

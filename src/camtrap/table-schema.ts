@@ -66,85 +66,128 @@ const INTEGER = /^[+-]?\d+$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 const TRUE_VALUES = new Set(['true', 'True', 'TRUE', '1']);
 const FALSE_VALUES = new Set(['false', 'False', 'FALSE', '0']);
-const patterns = new Map<string, RegExp>();
 
-/** Reads one cell by its field's rules: the value, or the rule it breaks in words a person can act on. */
-export function readCell(
-  field: FieldSpec,
-  raw: string | undefined,
-  missingValues: string[],
-): { value: CellValue } | { broken: string } {
-  const c = field.constraints ?? {};
-  if (raw === undefined || missingValues.includes(raw)) {
-    return c.required ? { broken: 'is required but missing' } : { value: null };
-  }
-  const typed = readTyped(field, raw);
-  if ('broken' in typed) return typed;
-  const value = typed.value;
-  if (typeof value === 'number') {
-    if (c.minimum !== undefined && value < c.minimum) return { broken: `must be at least ${c.minimum} (got ${raw})` };
-    if (c.maximum !== undefined && value > c.maximum) return { broken: `must be at most ${c.maximum} (got ${raw})` };
-  }
-  if (c.enum && !c.enum.includes(raw)) return { broken: `must be one of ${c.enum.join(', ')} (got "${clip(raw)}")` };
-  if (c.pattern && !patternOf(c.pattern).test(raw))
-    return { broken: `does not match the standard's pattern ${c.pattern} (got "${clip(raw)}")` };
-  return { value };
+/** A cell that breaks one of its field's rules, in words a person can act on. */
+export class BrokenCell {
+  constructor(readonly rule: string) {}
 }
 
-function readTyped(field: FieldSpec, raw: string): { value: CellValue } | { broken: string } {
+/** Reads one cell of a field: its value, or the rule it breaks. */
+export type CellReader = (raw: string | undefined) => CellValue | BrokenCell;
+
+const IS_MISSING = new BrokenCell('is required but missing');
+
+/**
+ * A field's rules made into a reader once, to read every cell of its column: missing values, then
+ * the type, then the constraints, the first broken rule named.
+ */
+export function cellReader(field: FieldSpec, missingValues: readonly string[]): CellReader {
+  const missing = new Set(missingValues);
+  const isRequired = field.constraints?.required === true;
+  const typed = typedReader(field);
+  const checks = constraintChecks(field);
+  return (raw) => {
+    if (raw === undefined || missing.has(raw)) return isRequired ? IS_MISSING : null;
+    const value = typed(raw);
+    if (value instanceof BrokenCell) return value;
+    for (const check of checks) {
+      const broken = check(value, raw);
+      if (broken !== null) return new BrokenCell(broken);
+    }
+    return value;
+  };
+}
+
+type TypedReader = (raw: string) => CellValue | BrokenCell;
+
+function typedReader(field: FieldSpec): TypedReader {
   switch (field.type) {
     case 'number':
-      return NUMBER.test(raw) ? { value: Number(raw) } : { broken: `must be a number (got "${clip(raw)}")` };
+      return (raw) => (NUMBER.test(raw) ? Number(raw) : new BrokenCell(`must be a number (got "${clip(raw)}")`));
     case 'integer':
-      return INTEGER.test(raw) && Number.isSafeInteger(Number(raw))
-        ? { value: Number(raw) }
-        : { broken: `must be a whole number (got "${clip(raw)}")` };
+      return (raw) =>
+        INTEGER.test(raw) && Number.isSafeInteger(Number(raw))
+          ? Number(raw)
+          : new BrokenCell(`must be a whole number (got "${clip(raw)}")`);
     case 'boolean':
-      if (TRUE_VALUES.has(raw)) return { value: true };
-      return FALSE_VALUES.has(raw) ? { value: false } : { broken: `must be true or false (got "${clip(raw)}")` };
-    case 'datetime': {
-      const value = readDateTime(raw);
-      return value
-        ? { value }
-        : { broken: `must be a date-time with its offset, like 2027-03-01T09:00:00+10:00 (got "${clip(raw)}")` };
-    }
+      return (raw) =>
+        TRUE_VALUES.has(raw)
+          ? true
+          : FALSE_VALUES.has(raw)
+            ? false
+            : new BrokenCell(`must be true or false (got "${clip(raw)}")`);
+    case 'datetime':
+      return (raw) =>
+        readDateTime(raw) ??
+        new BrokenCell(`must be a date-time with its offset, like 2027-03-01T09:00:00+10:00 (got "${clip(raw)}")`);
     default:
-      return { value: raw };
+      return (raw) => raw;
   }
 }
+
+type Check = (value: CellValue, raw: string) => string | null;
+
+/** The constraints a typed value must meet, in the order they are checked. */
+function constraintChecks(field: FieldSpec): Check[] {
+  const { minimum, maximum, enum: allowed, pattern } = field.constraints ?? {};
+  const checks: Check[] = [];
+  if (minimum !== undefined)
+    checks.push((value, raw) =>
+      typeof value === 'number' && value < minimum ? `must be at least ${minimum} (got ${raw})` : null,
+    );
+  if (maximum !== undefined)
+    checks.push((value, raw) =>
+      typeof value === 'number' && value > maximum ? `must be at most ${maximum} (got ${raw})` : null,
+    );
+  if (allowed) {
+    const values = new Set(allowed);
+    checks.push((_, raw) => (values.has(raw) ? null : `must be one of ${allowed.join(', ')} (got "${clip(raw)}")`));
+  }
+  if (pattern) {
+    const regex = new RegExp(pattern, 'u');
+    checks.push((_, raw) =>
+      regex.test(raw) ? null : `does not match the standard's pattern ${pattern} (got "${clip(raw)}")`,
+    );
+  }
+  return checks;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const OFFSETS_REMEMBERED = 64;
+const offsets = new Map<string, number | null>();
 
 /** "2027-03-01T09:00:00+10:00" → the instant and its offset; null for anything else, a missing offset included. */
 export function readDateTime(raw: string): DateTimeValue | null {
   const m = DATETIME.exec(raw);
   if (!m) return null;
-  const [, y, mo, d, h, mi, s, fraction, zone] = m;
-  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
-  const local = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
-  const check = new Date(local);
-  if (
-    check.getUTCMonth() !== fields[1] - 1 ||
-    check.getUTCDate() !== fields[2] ||
-    fields[3] > 23 ||
-    fields[4] > 59 ||
-    fields[5] > 59
-  )
-    return null;
-  const offsetMinutes = zone === 'Z' ? 0 : offsetOf(zone!);
-  if (Math.abs(offsetMinutes) > 14 * 60) return null;
-  const milliseconds = fraction ? Math.floor(Number(`0${fraction}`) * 1000) : 0;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  const isLeap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 && isLeap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (daysInMonth === undefined || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  const offsetMinutes = offsetOf(m[8]!);
+  if (offsetMinutes === null) return null;
+  const milliseconds = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
   return { ms: local + milliseconds - offsetMinutes * 60_000, offsetMinutes };
 }
 
-function offsetOf(zone: string): number {
+/**
+ * "+10:00", "-0230" or "Z" in minutes east of UTC; null beyond ±14 hours. A package uses one or two
+ * offsets over millions of cells, so the first few are remembered.
+ */
+function offsetOf(zone: string): number | null {
+  const known = offsets.get(zone);
+  if (known !== undefined) return known;
   const digits = zone.replace(':', '');
-  const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
-  return zone.startsWith('-') ? -minutes : minutes;
-}
-
-function patternOf(source: string): RegExp {
-  let pattern = patterns.get(source);
-  if (!pattern) patterns.set(source, (pattern = new RegExp(source, 'u')));
-  return pattern;
+  const east = zone === 'Z' ? 0 : Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
+  const minutes = Math.abs(east) > 14 * 60 ? null : zone.startsWith('-') ? -east : east;
+  if (offsets.size < OFFSETS_REMEMBERED) offsets.set(zone, minutes);
+  return minutes;
 }
 
 /** A cell as quoted in a problem report: short enough to read. */
