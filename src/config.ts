@@ -23,6 +23,8 @@ export interface Config {
   /** Outbox directory, SMTP pool and rate, and the monthly email schedule. */
   readonly mail: MailSettings;
   readonly http: HttpTimeouts;
+  /** The largest camera-trap package upload the console takes (CAMTRAP_UPLOAD_MAX_MB); bigger ones use the command line. */
+  readonly camtrapUploadMaxBytes: number;
   readonly secrets: Secrets;
 }
 
@@ -94,6 +96,8 @@ export function loadConfig(env: Env): Config {
     ),
     mail: parseMailSettings(env, problems),
     http: parseHttpTimeouts(env, problems),
+    camtrapUploadMaxBytes:
+      parseInteger(env.CAMTRAP_UPLOAD_MAX_MB, 200, 'CAMTRAP_UPLOAD_MAX_MB', problems, 1, 4096) * 1_048_576,
     secrets,
   };
   if (problems.length > 0)

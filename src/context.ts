@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { EventProcessor } from './stripe/event-processor.js';
 import { scheduleAllocation } from './camtrap/allocate-weeks.js';
+import { ImportJobs } from './camtrap/import-jobs.js';
 import type { BackgroundLoop } from './lib/background-loop.js';
 import { EventWriter } from './stripe/event-writer.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly linkRequests: ImpactLinkQueue;
   /** Matches funded trap-weeks to camera-weeks in the background; wake it after an import. */
   readonly allocation: BackgroundLoop;
+  /** Camera-trap packages uploaded in the console, imported one at a time off the event loop. */
+  readonly camtrapImports: ImportJobs;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     log.info('impact link requested', { result });
   }, logger);
   const allocation = scheduleAllocation(db, () => clock.now(), logger.child({ component: 'camera-weeks' }));
+  const camtrapImports = new ImportJobs(config.databasePath, clock, logger.child({ component: 'camtrap-import' }), () =>
+    allocation.wake(),
+  );
   return {
     config,
     db,
@@ -82,7 +88,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     mail,
     linkRequests,
     allocation,
+    camtrapImports,
     async close() {
+      await camtrapImports.stop();
       await linkRequests.stop();
       await allocation.stop();
       await events.stop();

@@ -49,6 +49,16 @@ export function pageNotFound(): NotFoundError {
   return new NotFoundError('not_found', 'There is nothing at this address.');
 }
 
+/** The request clashes with work under way (a second import while one runs): try again when it is done. */
+export class ConflictError extends AppError {
+  readonly status = 409;
+}
+
+/** A body beyond what the route accepts; it is refused before, or as soon as, it goes past the limit. */
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   readonly status = 415;
 }

@@ -1,7 +1,8 @@
-import { and, asc, eq, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, max, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../db/client.js';
-import { cameraWeeks, camtrapDeployments, orders, trapWeekAllocations } from '../db/schema/index.js';
-import { WEEK_MS } from './camera-weeks.js';
+import { cameraWeeks, camtrapDeployments, camtrapProjects, orders, trapWeekAllocations } from '../db/schema/index.js';
+import { findWeekPhoto, hostsOf, type WeekPhoto } from './week-photos.js';
+import { placeName, weekDays } from './camera-weeks.js';
 
 const DAY_MS = 86_400_000;
 
@@ -18,9 +19,12 @@ export interface FundedWeek {
   /** The week it first had was withdrawn by a correction of the park's data, and this one replaced it. */
   wasMoved: boolean;
   allocatedAt: number;
+  /** A public photo from the week, when its project allows the photo's host (none do by default). */
+  photo: WeekPhoto | null;
 }
 
-export interface SupporterCameraWeeks {
+/** Where a buyer's funded trap-weeks stand, counted in the database. */
+export interface CameraWeekCounts {
   allocated: number;
   /** Funded weeks whose dates the park's imported data does not reach yet. */
   waiting: number;
@@ -29,81 +33,175 @@ export interface SupporterCameraWeeks {
   /** Re-matched weeks still waiting for a new camera-week. */
   moved: number;
   leopardVisits: number;
+}
+
+export interface SupporterCameraWeeks extends CameraWeekCounts {
   weeks: FundedWeek[];
 }
 
-/** A place's name for a shopper: the location's name, else its ID; never where it is. */
-export const UNNAMED_LOCATION = 'a camera in Land of Leopard National Park';
-
-/**
- * A buyer's funded weeks: those given a camera-week, earliest first, with what the camera saw, and
- * how many still wait for camera data or are funded ahead of it. One statement through the orders
- * of the supporter (an index) and their allocations. `fundedTrapWeeks` is the ledger's figure: weeks
- * the allocator has not numbered yet (a purchase of the last few seconds) are waiting.
- */
-export function findSupporterCameraWeeks(db: Db, supporterId: number, fundedTrapWeeks: number): SupporterCameraWeeks {
-  const rows = prepared(db, supporterWeeks).all({ supporterId });
-  const result: SupporterCameraWeeks = { allocated: 0, waiting: 0, ahead: 0, moved: 0, leopardVisits: 0, weeks: [] };
-  let lastStart: number | null | undefined;
-  for (const row of rows) {
-    if (row.startAt === null) {
-      lastStart ??= prepared(db, latestCameraWeek).get()?.startAt ?? null;
-      const earliest = Math.floor(row.paidAt / DAY_MS) * DAY_MS;
-      if (lastStart === null || earliest > lastStart) result.waiting++;
-      else result.ahead++;
-      if (row.movedAt !== null) result.moved++;
-      continue;
-    }
-    const local = row.startAt + row.utcOffsetMinutes! * 60_000;
-    result.weeks.push({
-      start: day(local),
-      end: day(local + WEEK_MS - DAY_MS),
-      locationName: row.locationName ?? row.locationId ?? UNNAMED_LOCATION,
-      leopardVisits: row.leopardVisits!,
-      cubVisits: row.cubVisits!,
-      leopardIndividuals: row.leopardIndividuals!,
-      otherSpecies: row.otherSpecies!,
-      wasMoved: row.movedAt !== null,
-      allocatedAt: row.allocatedAt!,
-    });
-    result.allocated++;
-    result.leopardVisits += row.leopardVisits!;
-  }
-  // The ledger moved and the allocator has yet to catch up: a new purchase waits; a refund has taken weeks back.
-  const unnumbered = fundedTrapWeeks - rows.length;
-  if (unnumbered > 0) result.waiting += unnumbered;
-  return result;
+/** The places a buyer's weeks ran at, most weeks first. */
+export interface PlaceWeeks {
+  name: string;
+  weeks: number;
+  leopardVisits: number;
 }
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/**
+ * A buyer's funded trap-weeks counted: given a camera-week, waiting for camera data, funded ahead,
+ * moved. One aggregate statement through the supporter's orders (an index) and their allocations.
+ * `fundedTrapWeeks` is the ledger's figure: weeks the allocator has not numbered yet (a purchase of
+ * the last few seconds) are waiting.
+ */
+export function countSupporterWeeks(db: Db, supporterId: number, fundedTrapWeeks: number): CameraWeekCounts {
+  const latest = latestCameraWeekStart(db);
+  // Unplaced trap-weeks paid on a day after the latest camera-week starts wait for data (isWaitingForData).
+  const firstWaitingDay = latest === null ? 0 : Math.floor(latest / DAY_MS) * DAY_MS + DAY_MS;
+  const row = prepared(db, weekCounts).get({ supporterId, firstWaitingDay })!;
+  const unnumbered = Math.max(0, fundedTrapWeeks - row.numbered);
+  return {
+    allocated: row.allocated,
+    waiting: row.waiting + unnumbered,
+    ahead: row.unplaced - row.waiting,
+    moved: row.moved,
+    leopardVisits: row.leopardVisits,
+  };
+}
 
-const supporterWeeks = (db: Db) =>
+/** Every funded week of a buyer on a camera, earliest first (the API, and the page listing them all). */
+export function findSupporterCameraWeeks(db: Db, supporterId: number, fundedTrapWeeks: number): SupporterCameraWeeks {
+  const weeks = prepared(db, allWeeks)
+    .all({ supporterId })
+    .map((row) => fundedWeekOf(db, row));
+  return { ...countSupporterWeeks(db, supporterId, fundedTrapWeeks), weeks };
+}
+
+/** A buyer's latest funded weeks on a camera, latest first: the few their page shows in full. */
+export function latestSupporterWeeks(db: Db, supporterId: number, limit: number): FundedWeek[] {
+  return prepared(db, latestWeeks)
+    .all({ supporterId, limit })
+    .map((row) => fundedWeekOf(db, row));
+}
+
+/** The places a buyer's weeks ran at, by name (never where they are), most weeks first. */
+export function placesOfSupporter(db: Db, supporterId: number): PlaceWeeks[] {
+  return prepared(db, places)
+    .all({ supporterId })
+    .map((row) => ({ name: placeName(row), weeks: row.weeks, leopardVisits: row.leopardVisits }));
+}
+
+/** A trap-week without a camera-week waits for camera data when the park's data does not reach its dates yet; else it is funded ahead. */
+export function isWaitingForData(paidAt: number, latestStart: number | null): boolean {
+  return latestStart === null || Math.floor(paidAt / DAY_MS) * DAY_MS > latestStart;
+}
+
+/** The latest start of any camera-week the park's data holds, or null before the first import. */
+export function latestCameraWeekStart(db: Db): number | null {
+  return prepared(db, latestCameraWeek).get()?.startAt ?? null;
+}
+
+/** The columns a week on a camera is shown from (fundedWeekOf), for every query that lists them. */
+export const trapWeekColumns = {
+  paidAt: trapWeekAllocations.paidAt,
+  allocatedAt: trapWeekAllocations.allocatedAt,
+  movedAt: trapWeekAllocations.movedAt,
+  startAt: cameraWeeks.startAt,
+  weekEndAt: cameraWeeks.endAt,
+  deploymentRowId: cameraWeeks.deploymentRowId,
+  projectId: camtrapDeployments.projectId,
+  photoHosts: camtrapProjects.photoHosts,
+  leopardVisits: cameraWeeks.leopardVisits,
+  cubVisits: cameraWeeks.cubVisits,
+  leopardIndividuals: cameraWeeks.leopardIndividuals,
+  otherSpecies: cameraWeeks.otherSpecies,
+  locationName: camtrapDeployments.locationName,
+  locationId: camtrapDeployments.locationId,
+  utcOffsetMinutes: camtrapDeployments.utcOffsetMinutes,
+};
+
+type WeekRow = { [K in keyof typeof trapWeekColumns]: (typeof trapWeekColumns)[K]['_']['data'] | null };
+
+/** What a buyer is shown of a camera-week: the place's name (never where it is), its days and what it saw. */
+export function fundedWeekOf(db: Db, row: WeekRow): FundedWeek {
+  return {
+    ...weekDays(row.startAt!, row.utcOffsetMinutes!),
+    locationName: placeName(row),
+    leopardVisits: row.leopardVisits!,
+    cubVisits: row.cubVisits!,
+    leopardIndividuals: row.leopardIndividuals!,
+    otherSpecies: row.otherSpecies!,
+    wasMoved: row.movedAt !== null,
+    allocatedAt: row.allocatedAt!,
+    photo: row.photoHosts
+      ? findWeekPhoto(db, {
+          deploymentRowId: row.deploymentRowId!,
+          projectId: row.projectId!,
+          startAt: row.startAt!,
+          endAt: row.weekEndAt!,
+          hosts: hostsOf(row.photoHosts),
+        })
+      : null,
+  };
+}
+
+const a = trapWeekAllocations;
+const w = cameraWeeks;
+const d = camtrapDeployments;
+const ofSupporter = eq(orders.supporterId, sql.placeholder('supporterId'));
+
+const weekCounts = (db: Db) =>
   db
     .select({
-      paidAt: trapWeekAllocations.paidAt,
-      allocatedAt: trapWeekAllocations.allocatedAt,
-      movedAt: trapWeekAllocations.movedAt,
-      startAt: cameraWeeks.startAt,
-      leopardVisits: cameraWeeks.leopardVisits,
-      cubVisits: cameraWeeks.cubVisits,
-      leopardIndividuals: cameraWeeks.leopardIndividuals,
-      otherSpecies: cameraWeeks.otherSpecies,
-      locationName: camtrapDeployments.locationName,
-      locationId: camtrapDeployments.locationId,
-      utcOffsetMinutes: camtrapDeployments.utcOffsetMinutes,
+      numbered: sql<number>`count(*)`,
+      allocated: sql<number>`count(${a.cameraWeekId})`,
+      unplaced: sql<number>`count(*) - count(${a.cameraWeekId})`,
+      waiting: sql<number>`coalesce(sum(${a.cameraWeekId} is null and ${a.paidAt} >= ${sql.placeholder('firstWaitingDay')}), 0)`,
+      moved: sql<number>`coalesce(sum(${a.cameraWeekId} is null and ${a.movedAt} is not null), 0)`,
+      leopardVisits: sql<number>`coalesce(sum(${w.leopardVisits}), 0)`,
     })
     .from(orders)
-    .innerJoin(trapWeekAllocations, eq(trapWeekAllocations.orderId, orders.id))
-    .leftJoin(cameraWeeks, eq(cameraWeeks.id, trapWeekAllocations.cameraWeekId))
-    .leftJoin(camtrapDeployments, eq(camtrapDeployments.id, cameraWeeks.deploymentRowId))
-    .where(eq(orders.supporterId, sql.placeholder('supporterId')))
-    .orderBy(asc(cameraWeeks.startAt), asc(trapWeekAllocations.id))
+    .innerJoin(a, eq(a.orderId, orders.id))
+    .leftJoin(w, eq(w.id, a.cameraWeekId))
+    .where(ofSupporter)
+    .prepare();
+
+/** The supporter's allocations that hold a camera-week, with the week, its deployment and project. */
+const weeksOfSupporter = (db: Db) =>
+  db
+    .select(trapWeekColumns)
+    .from(orders)
+    .innerJoin(a, and(eq(a.orderId, orders.id), isNotNull(a.cameraWeekId)))
+    .innerJoin(w, eq(w.id, a.cameraWeekId))
+    .innerJoin(d, eq(d.id, w.deploymentRowId))
+    .innerJoin(camtrapProjects, eq(camtrapProjects.id, d.projectId))
+    .where(ofSupporter)
+    .$dynamic();
+
+const allWeeks = (db: Db) => weeksOfSupporter(db).orderBy(asc(w.startAt), asc(a.id)).prepare();
+
+const latestWeeks = (db: Db) =>
+  weeksOfSupporter(db).orderBy(desc(w.startAt), desc(a.id)).limit(sql.placeholder('limit')).prepare();
+
+const places = (db: Db) =>
+  db
+    .select({
+      locationName: d.locationName,
+      locationId: d.locationId,
+      weeks: sql<number>`count(*)`,
+      leopardVisits: sql<number>`sum(${w.leopardVisits})`,
+    })
+    .from(orders)
+    .innerJoin(a, eq(a.orderId, orders.id))
+    .innerJoin(w, eq(w.id, a.cameraWeekId))
+    .innerJoin(d, eq(d.id, w.deploymentRowId))
+    .where(ofSupporter)
+    .groupBy(sql`coalesce(${d.locationName}, ${d.locationId})`)
+    .orderBy(sql`count(*) desc`, sql`coalesce(${d.locationName}, ${d.locationId})`)
     .prepare();
 
 /** The latest start of any camera-week the park's data holds (read from an index, at its end). */
 const latestCameraWeek = (db: Db) =>
   db
-    .select({ startAt: max(cameraWeeks.startAt) })
-    .from(cameraWeeks)
-    .where(and(eq(cameraWeeks.isWithdrawn, false)))
+    .select({ startAt: max(w.startAt) })
+    .from(w)
+    .where(eq(w.isWithdrawn, false))
     .prepare();

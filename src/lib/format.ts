@@ -6,7 +6,20 @@
 const integer = new Intl.NumberFormat('en-GB');
 const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const longDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const LONG_MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const longMonth = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 export const WEEKS_PER_YEAR = 365.25 / 7;
@@ -23,7 +36,23 @@ export function formatYears(trapWeeks: number): string {
 
 /** "2024-01-01" or an ISO instant → "1 January 2024". */
 export function formatDay(isoDayOrInstant: string): string {
-  return longDay.format(new Date(isoDayOrInstant.length === 10 ? `${isoDayOrInstant}T00:00:00Z` : isoDayOrInstant));
+  // By hand, as en-GB writes it: a buyer's page formats a hundred of these, and Intl is slow per call.
+  const day = isoDayOrInstant.length === 10 ? null : new Date(isoDayOrInstant);
+  const [year, month, date] = day
+    ? [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()]
+    : isoDayOrInstant.split('-').map(Number);
+  return `${date} ${LONG_MONTHS[month! - 1]} ${year}`;
+}
+
+/**
+ * Two ISO days as one span, saying what they share once: "4–10 March 2027", "28 February – 6 March
+ * 2027", "29 December 2027 – 4 January 2028".
+ */
+export function formatDayRange(first: string, last: string): string {
+  const [from, to] = [formatDay(first), formatDay(last)];
+  if (first.slice(0, 7) === last.slice(0, 7)) return `${from.split(' ')[0]}–${to}`;
+  if (first.slice(0, 4) === last.slice(0, 4)) return `${from.slice(0, -5)} – ${to}`;
+  return `${from} – ${to}`;
 }
 
 /** An ISO instant → "2 Feb 2026" (UTC), for tables that must fit a phone. By hand: a shopper's page formats many. */

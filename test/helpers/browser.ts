@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { TestApp } from './test-app.js';
 
 /** Debian's chromium, driven by playwright-core. */
@@ -38,4 +40,63 @@ export async function listen(t: TestApp): Promise<{ base: string; stop(): Promis
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+const AXE_SOURCE = path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
+
+/** Opens a page that records anything the browser complains about (a CSP violation, a failed load). */
+export async function openPage(browser: Browser, width: number): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 800 } });
+  page.setDefaultTimeout(60_000); // a shared machine can be slow; this is no claim about speed
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(msg.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('requestfailed', (request) => problems.push(`${request.url()} failed`));
+  return { page, problems };
+}
+
+/**
+ * Fits the width without sideways scrolling (the console's wide tables scroll inside their own
+ * region; the shoppers' are meant to fit), has its stylesheet, passes axe-core with nothing
+ * serious, and is saved as a screenshot.
+ */
+export async function checkPage(page: Page, name: string, width: number): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
+  // Tables may scroll inside their own region, but ours are meant to fit without it.
+  const clippedTables = await page.evaluate(
+    () => [...document.querySelectorAll('.table-scroll')].filter((el) => el.scrollWidth > el.clientWidth).length,
+  );
+  expect(clippedTables, `${name} at ${width}px has a table wider than the screen`).toBe(0);
+  const stylesheetApplied = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(stylesheetApplied).toBe('rgb(251, 248, 243)');
+
+  // Evaluated through the DevTools protocol: the page's own CSP (no scripts) stays in force.
+  await page.evaluate(fs.readFileSync(AXE_SOURCE, 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+          ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const results = await axe.run(document);
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  expect(
+    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+    `${name} at ${width}px`,
+  ).toEqual([]);
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
 }

@@ -47,6 +47,8 @@ export interface ParkPackage {
   events: ParkEvent[];
   /** Write event-level observations beside the media-level ones (as Agouti does). */
   hasEventLevel?: boolean;
+  /** Photos are public, at `${photoBaseUrl}/${mediaID}.jpg`; without it they are private files. */
+  photoBaseUrl?: string;
 }
 
 /** A Camtrap DP package shaped like the park's, written into a new folder. */
@@ -72,7 +74,9 @@ export function writeParkPackage(pkg: ParkPackage, dir = makeTempDir()): string 
     for (let p = 0; p < photos; p++) {
       const mediaId = `m-${e}-${p}`;
       const at = time(event.at + p / 86_400);
-      media.push([mediaId, event.deploymentId, 'activityDetection', at, `media/${mediaId}.jpg`, 'false', 'image/jpeg']);
+      const file = pkg.photoBaseUrl ? `${pkg.photoBaseUrl}/${mediaId}.jpg` : `media/${mediaId}.jpg`;
+      const isPublic = pkg.photoBaseUrl ? 'true' : 'false';
+      media.push([mediaId, event.deploymentId, 'activityDetection', at, file, isPublic, 'image/jpeg']);
       observations.push(observation(`o-${e}-${p}`, event, mediaId, eventId, at, at, 'media'));
     }
     if (pkg.hasEventLevel)

@@ -2,17 +2,22 @@ import type { NextFunction, Request, Response } from 'express';
 
 /**
  * No script at all, styles only from our own stylesheet, images only from us (the charts are
- * inline SVG drawn with presentation attributes, which CSP does not treat as inline style),
- * forms only to us, and no framing by anyone.
+ * inline SVG drawn with presentation attributes, which CSP does not treat as inline style) and,
+ * on a page that shows camera photos, from the https hosts staff allowed for them; forms only to
+ * us, and no framing by anyone.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+export function contentSecurityPolicy(imageHosts: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    ["img-src 'self'", ...imageHosts.map((host) => `https://${host}`)].join(' '),
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /**
  * Headers every response carries. Routes meant for other sites (the badge, the JSON API) loosen

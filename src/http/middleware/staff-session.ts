@@ -132,18 +132,23 @@ export function requireRole(role: StaffRole): RoleGuard {
 
 /** Every form carries `_csrf`, derived from the session id; a post without the right one changes nothing. */
 export function verifyCsrf(ctx: AppContext) {
-  const secret = ctx.config.secrets.sessionSecret;
   return (req: Request, _res: Response, next: NextFunction) => {
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (typeof sent === 'string' && req.staffSessionId && isEqual(sent, csrfTokenFor(secret, req.staffSessionId)))
-      return next();
-    next(
-      new ForbiddenError(
-        'csrf_failed',
-        'This form has expired or did not come from the console. Go back, reload the page and try again.',
-      ),
-    );
+    next(isCsrfTokenValid(ctx, req, sent) ? undefined : csrfFailed());
   };
+}
+
+/** Whether `sent` is this session's form token: for forms read as a stream (uploads), field by field. */
+export function isCsrfTokenValid(ctx: AppContext, req: Request, sent: unknown): boolean {
+  const secret = ctx.config.secrets.sessionSecret;
+  return typeof sent === 'string' && !!req.staffSessionId && isEqual(sent, csrfTokenFor(secret, req.staffSessionId));
+}
+
+export function csrfFailed(): ForbiddenError {
+  return new ForbiddenError(
+    'csrf_failed',
+    'This form has expired or did not come from the console. Go back, reload the page and try again.',
+  );
 }
 
 function csrfTokenFor(secret: string, sessionId: string): string {

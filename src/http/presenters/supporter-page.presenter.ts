@@ -1,8 +1,8 @@
 import type { OrderDisplayStatus, SupporterImpact } from '../../supporters/supporter-impact.js';
 import { formatNumber, formatShortDay, formatYears, plural, WEEKS_PER_YEAR } from '../../lib/format.js';
 import type { CensusView } from './home.presenter.js';
-import type { FundedWeek, SupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
-import { formatDay } from '../../lib/format.js';
+import type { CameraWeekCounts, FundedWeek, PlaceWeeks, SupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
+import { formatDayRange } from '../../lib/format.js';
 
 /** What each status means for the shopper, in plain words: a refund is never dressed up as impact. */
 const STATUS_TEXT: Record<OrderDisplayStatus, { label: string; note: string; tone: 'good' | 'neutral' | 'lost' }> = {
@@ -40,7 +40,7 @@ export function parseNotice(raw: unknown): Notice | undefined {
 export function supporterPage(
   pagePath: string,
   impact: SupporterImpact,
-  cameraWeeks: SupporterCameraWeeks,
+  cameras: CamerasOnPage,
   census: CensusView | undefined,
   notice?: Notice,
 ) {
@@ -77,44 +77,89 @@ export function supporterPage(
       ...STATUS_TEXT[order.status],
       ...(order.status === 'disputed' && order.pairs === 0 && { note: DISPUTED_NOTHING_LEFT }),
     })),
-    cameras: camerasView(cameraWeeks),
+    cameras: camerasView(cameras, `${pagePath}/weeks`),
     isSubscribed: impact.isSubscribed,
     isBouncing: !impact.isDeliverable,
     latestCensus: census,
   };
 }
 
-/** The buyer's funded weeks on real cameras: each with its place, dates and what it saw, and what still waits. */
-function camerasView(weeks: SupporterCameraWeeks) {
-  const funded = weeks.allocated + weeks.waiting + weeks.ahead;
+/** What the page shows of a buyer's weeks on the park's cameras: counts, places and the latest weeks in full. */
+export interface CamerasOnPage {
+  counts: CameraWeekCounts;
+  places: PlaceWeeks[];
+  /** The latest weeks, latest first; the rest are on the page that lists them all. */
+  latest: FundedWeek[];
+}
+
+/** Places named on the page before "and N more". */
+const PLACES_SHOWN = 6;
+
+/** The buyer's funded weeks on real cameras: what they saw, where, the latest in full, and what still waits. */
+function camerasView(cameras: CamerasOnPage, allWeeksUrl: string) {
+  const { counts, places, latest } = cameras;
+  const funded = counts.allocated + counts.waiting + counts.ahead;
+  const more = places.length - PLACES_SHOWN;
   return {
     hasAny: funded > 0,
     summary:
-      weeks.allocated > 0
-        ? `${formatNumber(weeks.leopardVisits)} leopard ${plural(weeks.leopardVisits, 'visit', 'visits')} on your cameras so far`
+      counts.allocated > 0
+        ? `${formatNumber(counts.leopardVisits)} leopard ${plural(counts.leopardVisits, 'visit', 'visits')} on your cameras so far`
         : null,
-    allocatedText: `${formatNumber(weeks.allocated)} of your ${formatNumber(funded)} ${plural(funded, 'week is', 'weeks are')} on a camera the park has reported`,
+    allocatedText: `${formatNumber(counts.allocated)} of your ${formatNumber(funded)} ${plural(funded, 'week is', 'weeks are')} on a camera the park has reported`,
+    places: places.slice(0, PLACES_SHOWN).map((place) => ({
+      name: place.name,
+      text:
+        `${formatNumber(place.weeks)} ${plural(place.weeks, 'week', 'weeks')}` +
+        (place.leopardVisits > 0
+          ? `, ${formatNumber(place.leopardVisits)} leopard ${plural(place.leopardVisits, 'visit', 'visits')}`
+          : ''),
+    })),
+    morePlaces: more > 0 ? `and ${formatNumber(more)} more ${plural(more, 'place', 'places')}` : null,
+    latestTitle: latest.length < counts.allocated ? `Your latest ${formatNumber(latest.length)} weeks` : null,
+    weeks: latest.map(fundedWeekView),
+    allWeeks:
+      latest.length < counts.allocated
+        ? { url: allWeeksUrl, text: `All ${formatNumber(counts.allocated)} of your weeks, with what each camera saw` }
+        : null,
+    ...notesOf(counts),
+  };
+}
+
+function notesOf(counts: CameraWeekCounts) {
+  return {
     waiting:
-      weeks.waiting > 0
-        ? `${formatNumber(weeks.waiting)} ${plural(weeks.waiting, 'week is', 'weeks are')} waiting for camera data: the park collects its cameras twice a year, and your weeks get their camera when the data arrives.`
+      counts.waiting > 0
+        ? `${formatNumber(counts.waiting)} ${plural(counts.waiting, 'week is', 'weeks are')} waiting for camera data: the park collects its cameras twice a year, and your weeks get their camera when the data arrives.`
         : null,
     ahead:
-      weeks.ahead > 0
-        ? `${formatNumber(weeks.ahead)} ${plural(weeks.ahead, 'week is', 'weeks are')} funded ahead: buyers have paid for more weeks than the park has reported so far, so yours take the first cameras of the next report.`
+      counts.ahead > 0
+        ? `${formatNumber(counts.ahead)} ${plural(counts.ahead, 'week is', 'weeks are')} funded ahead: buyers have paid for more weeks than the park has reported so far, so yours take the first cameras of the next report.`
         : null,
     moved:
-      weeks.moved > 0
-        ? `${formatNumber(weeks.moved)} of your weeks moved: the park corrected its data and the camera-week they had no longer exists. They get another one.`
+      counts.moved > 0
+        ? `${formatNumber(counts.moved)} of your weeks moved: the park corrected its data and the camera-week they had no longer exists. They get another one.`
         : null,
+  };
+}
+
+/** The page listing every one of a buyer's weeks on a camera, earliest first. */
+export function supporterWeeksPage(pagePath: string, weeks: SupporterCameraWeeks) {
+  return {
+    title: 'All your weeks on the cameras',
+    backUrl: pagePath,
+    summary: `${formatNumber(weeks.allocated)} ${plural(weeks.allocated, 'week', 'weeks')} on the park's cameras, ${formatNumber(weeks.leopardVisits)} leopard ${plural(weeks.leopardVisits, 'visit', 'visits')}`,
     weeks: weeks.weeks.map(fundedWeekView),
+    ...notesOf(weeks),
   };
 }
 
 function fundedWeekView(week: FundedWeek) {
   const others = week.otherSpecies.map((s) => `${s.name} (${formatNumber(s.visits)})`).join(', ');
+  const dates = formatDayRange(week.start, week.end);
   return {
     start: week.start,
-    dates: `${formatDay(week.start)} to ${formatDay(week.end)}`,
+    dates,
     place: week.locationName,
     leopards:
       week.leopardVisits === 0
@@ -127,5 +172,9 @@ function fundedWeekView(week: FundedWeek) {
     hasLeopard: week.leopardVisits > 0,
     others: others === '' ? null : `Also seen: ${others}.`,
     wasMoved: week.wasMoved,
+    photo: week.photo && {
+      url: week.photo.url,
+      alt: `${week.photo.hasLeopard ? 'A leopard on the camera' : 'A photo from the camera'} at ${week.locationName}, ${dates}`,
+    },
   };
 }

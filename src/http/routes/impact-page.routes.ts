@@ -1,14 +1,20 @@
 import { Router, type Request, type Response } from 'express';
 import { latestPublishedCensus } from '../../census/census.queries.js';
 import type { AppContext } from '../../context.js';
-import { findSupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
+import {
+  countSupporterWeeks,
+  findSupporterCameraWeeks,
+  latestSupporterWeeks,
+  placesOfSupporter,
+  type FundedWeek,
+} from '../../camtrap/supporter-weeks.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
 import { replaceSupporterLink, setMonthlyEmail } from '../../supporters/supporter-settings.js';
 import { PageCache } from '../page-cache.js';
 import { sameOrigin } from '../middleware/same-origin.js';
-import { privatePage } from '../middleware/security-headers.js';
+import { contentSecurityPolicy, privatePage } from '../middleware/security-headers.js';
 import { censusView } from '../presenters/home.presenter.js';
-import { parseNotice, supporterPage } from '../presenters/supporter-page.presenter.js';
+import { parseNotice, supporterPage, supporterWeeksPage } from '../presenters/supporter-page.presenter.js';
 import { BadRequestError, pageNotFound } from '../../errors.js';
 
 /**
@@ -16,6 +22,15 @@ import { BadRequestError, pageNotFound } from '../../errors.js';
  * the page any missing address gets. The forms need no CSRF token of their own: the secret token
  * is already in the form's URL, which another site cannot know, and same-origin checks the rest.
  */
+/** Weeks a buyer's page shows in full; the rest are on the page that lists them all. */
+const LATEST_WEEKS_SHOWN = 6;
+
+/** A page showing camera photos lets the browser load images from their hosts, and no others. */
+function allowPhotosOf(res: Response, weeks: FundedWeek[]): void {
+  const hosts = new Set(weeks.flatMap((week) => (week.photo ? [week.photo.host] : [])));
+  if (hosts.size > 0) res.setHeader('Content-Security-Policy', contentSecurityPolicy([...hosts]));
+}
+
 export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router {
   const router = Router();
   const isOurs = sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }); // the token in the path is the secret
@@ -29,11 +44,25 @@ export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router
   router.get('/impact/:token', privatePage(), (req: Request<{ token: string }>, res: Response) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
     if (!impact) throw pageNotFound();
-    const weeks = findSupporterCameraWeeks(ctx.db, impact.supporterId, impact.trapWeeks);
+    const counts = countSupporterWeeks(ctx.db, impact.supporterId, impact.trapWeeks);
+    const cameras = {
+      counts,
+      places: counts.allocated > 0 ? placesOfSupporter(ctx.db, impact.supporterId) : [],
+      latest: counts.allocated > 0 ? latestSupporterWeeks(ctx.db, impact.supporterId, LATEST_WEEKS_SHOWN) : [],
+    };
+    allowPhotosOf(res, cameras.latest);
     res.render(
       'pages/impact',
-      supporterPage(path(req.params.token), impact, weeks, latestCensus(), parseNotice(req.query.done)),
+      supporterPage(path(req.params.token), impact, cameras, latestCensus(), parseNotice(req.query.done)),
     );
+  });
+
+  router.get('/impact/:token/weeks', privatePage(), (req: Request<{ token: string }>, res: Response) => {
+    const impact = findSupporterImpact(ctx.db, req.params.token);
+    if (!impact) throw pageNotFound();
+    const weeks = findSupporterCameraWeeks(ctx.db, impact.supporterId, impact.trapWeeks);
+    allowPhotosOf(res, weeks.weeks);
+    res.render('pages/impact-weeks', supporterWeeksPage(path(req.params.token), weeks));
   });
 
   router.post(

@@ -13,6 +13,8 @@ import { requireRole, verifyCsrf } from '../../middleware/staff-session.js';
 export interface AdminRoutes {
   get(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
   post(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
+  /** A multipart post (a file upload): its origin is checked here; its CSRF token, the first field, by its reader. */
+  upload(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
 }
 
 export function adminRoutesOn(router: Router, ctx: AppContext): AdminRoutes {
@@ -21,6 +23,7 @@ export function adminRoutesOn(router: Router, ctx: AppContext): AdminRoutes {
   return {
     get: (path, role, ...handlers) => void router.get(path, requireRole(role), ...handlers),
     post: (path, role, ...handlers) => void router.post(path, requireRole(role), origin, csrf, ...handlers),
+    upload: (path, role, ...handlers) => void router.post(path, requireRole(role), origin, ...handlers),
   };
 }
 

@@ -4,6 +4,7 @@ import { staffSession } from '../../middleware/staff-session.js';
 import { accountsRoutes } from './accounts.routes.js';
 import { adminRoutesOn } from './admin-router.js';
 import { authRoutes } from './auth.routes.js';
+import { cameraDataRoutes } from './camera-data.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
 import { donationsRoutes } from './donations.routes.js';
@@ -26,5 +27,6 @@ export function adminRoutes(ctx: AppContext): Router {
   reconciliationRoutes(routes, ctx);
   donationsRoutes(routes, ctx);
   emailsRoutes(routes, ctx);
+  cameraDataRoutes(routes, ctx);
   return router;
 }

@@ -5,6 +5,8 @@ import { findOrderDetail } from '../../../orders/order-detail.queries.js';
 import { searchOrders } from '../../../orders/order-search.queries.js';
 import type { OrderStatus } from '../../../orders/orders.queries.js';
 import { orderDetailView, orderRowView } from '../../presenters/admin/console.presenter.js';
+import { orderTrapWeekView } from '../../presenters/admin/camera-data.presenter.js';
+import { listOrderTrapWeeks } from '../../../camtrap/camera-data.queries.js';
 import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
 import { NotFoundError } from '../../../errors.js';
 
@@ -43,6 +45,9 @@ export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const id = idParam(req.params.id);
     const detail = id ? findOrderDetail(ctx.db, id) : undefined;
     if (!detail) throw new NotFoundError('not_found', 'There is no such order.');
-    res.render('pages/admin/order', orderDetailView(detail, emailsAboutOrder(ctx.db, detail.order.checkoutSessionId)));
+    res.render('pages/admin/order', {
+      ...orderDetailView(detail, emailsAboutOrder(ctx.db, detail.order.checkoutSessionId)),
+      allocations: listOrderTrapWeeks(ctx.db, detail.order.id).map(orderTrapWeekView),
+    });
   });
 }
