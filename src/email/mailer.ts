@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import { sumOrderLedger } from '../ledger/ledger.queries.js';
 import { findOrderById } from '../orders/orders.queries.js';
 import { findSupporterById, type Supporter } from '../supporters/supporters.queries.js';
+import type { MonthlyCameraWeeks } from './monthly-content.js';
 import { insertOutboxMessage, type NewOutboxMessage } from './outbox.queries.js';
 import type { EmailTemplates, RenderedEmail } from './templates.js';
 
@@ -72,11 +73,15 @@ export class Mailer {
     );
   }
 
-  /** The month's impact email for one supporter, rendered and ready to queue (the monthly run batches inserts). */
+  /**
+   * The month's impact email for one supporter, rendered and ready to queue (the monthly run batches
+   * inserts); `cameraWeeks`, the weeks that got their cameras in the month, adds a section when given.
+   */
   composeMonthlyImpact(
     view: MonthlyView,
     recipient: Recipient,
     trapWeeks: { month: number; total: number },
+    cameraWeeks: MonthlyCameraWeeks | null = null,
   ): NewOutboxMessage {
     const unsubscribeUrl = `${this.options.publicUrl}/unsubscribe/${encodeURIComponent(recipient.token)}`;
     const rendered = this.templates.render('monthly-impact', `Your leopard impact in ${view.monthLabel}`, {
@@ -84,6 +89,7 @@ export class Mailer {
       name: displayName(recipient.name),
       monthTrapWeeks: trapWeeks.month,
       totalTrapWeeks: trapWeeks.total,
+      cameraWeeks,
       impactUrl: this.impactUrl(recipient.token),
       unsubscribeUrl,
     });

@@ -1,10 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { findWeeksGivenIn } from '../camtrap/weeks-given.js';
 import { transaction, type Db } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import { isPeriod, periodEnd, periodOf, periodStart, previousPeriod } from '../lib/months.js';
 import type { Mailer } from './mailer.js';
 import {
   countSupporters,
+  monthlyCameraWeeks,
   prepareMonthlyView,
   selectMonthlyCandidates,
   type MonthlyCandidate,
@@ -43,7 +45,9 @@ export function monthJustEnded(now: number): string {
  * Queues the month's impact email for every subscribed, deliverable supporter with at least one
  * net trap-week, at most once per supporter and month (`monthly:<YYYY-MM>:<id>`), so running it
  * again, or after a crash halfway, queues only what is missing. Supporters are read a page at a
- * time, each page committed in one transaction, with a turn of the event loop in between.
+ * time, each page committed in one transaction, with a turn of the event loop in between. The
+ * camera-weeks given in the month (by `allocated_at`, within the same UTC month) are read once,
+ * before the first page, and each email lists its supporter's.
  */
 export async function runMonthlyEmails(
   deps: { db: Db; mailer: Mailer; clock: Clock },
@@ -57,9 +61,16 @@ export async function runMonthlyEmails(
     throw new BadRequestError('period_not_ended', `${period} has not ended yet; its emails can go once it has.`);
 
   const view = prepareMonthlyView(db, period);
-  const compose = (c: MonthlyCandidate) =>
-    mailer.composeMonthlyImpact(view, c, { month: c.monthTrapWeeks, total: c.totalTrapWeeks });
   const range = { start: periodStart(period), end: periodEnd(period) };
+  // The weeks given camera-weeks in the month, read once for every supporter: no query per email.
+  const weeksGiven = findWeeksGivenIn(db, range);
+  const compose = (c: MonthlyCandidate) =>
+    mailer.composeMonthlyImpact(
+      view,
+      c,
+      { month: c.monthTrapWeeks, total: c.totalTrapWeeks },
+      monthlyCameraWeeks(weeksGiven.get(c.id), c.totalTrapWeeks, view.monthLabel),
+    );
   const summary: MonthlyRunSummary = {
     period,
     isDryRun,

@@ -27,6 +27,7 @@ describe('public JSON API', () => {
       trapWeeks: 6,
       supporters: 1,
       census: { date: '2024-01-01', adults: 84, adolescents: 7, cubs: 12, total: 103 },
+      cameraWeeks: { years: [] }, // no camera data imported (test/pages/funded-share.test.ts has some)
     });
   });
 

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { desc, eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emailOutbox } from '../../src/db/schema/index.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
-import { launchChromium, listen } from '../helpers/browser.js';
+import { checkPage, launchChromium, listen, openPage } from '../helpers/browser.js';
+import { importPark } from '../helpers/camtrap-park.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { buy, refund } from './shoppers.js';
 
@@ -16,8 +15,6 @@ import { buy, refund } from './shoppers.js';
  * included, is checked at phone and desktop widths, with axe-core.
  */
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
-const AXE_SOURCE = path.resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
 const WIDTHS = [360, 1280] as const;
 /** A real browser on a shared machine: generous, and never a claim about speed. */
 const BROWSER_TEST_MS = 120_000;
@@ -29,7 +26,6 @@ let server: Awaited<ReturnType<typeof listen>>;
 
 beforeAll(async () => {
   browser = await launchChromium(); // a missing chromium fails the run: never a skip
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
@@ -73,56 +69,6 @@ function linkFromOutbox(): string {
   return link[1]!;
 }
 
-/** Opens a page that records anything the browser complains about (a CSP violation, a failed load). */
-async function openPage(width: number): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 800 } });
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(msg.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('requestfailed', (request) => problems.push(`${request.url()} failed`));
-  return { page, problems };
-}
-
-/** Fits the width without sideways scrolling, passes axe-core, and is saved as a screenshot. */
-async function checkPage(page: Page, name: string, width: number): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, `${name} at ${width}px scrolls sideways`).toBeLessThanOrEqual(0);
-  // Tables may scroll inside their own region, but ours are meant to fit without it.
-  const clippedTables = await page.evaluate(
-    () => [...document.querySelectorAll('.table-scroll')].filter((el) => el.scrollWidth > el.clientWidth).length,
-  );
-  expect(clippedTables, `${name} at ${width}px has a table wider than the screen`).toBe(0);
-  const stylesheetApplied = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  expect(stylesheetApplied).toBe('rgb(251, 248, 243)');
-
-  // Evaluated through the DevTools protocol: the page's own CSP (no scripts) stays in force.
-  await page.evaluate(fs.readFileSync(AXE_SOURCE, 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-          ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const results = await axe.run(document);
-    return results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  expect(
-    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
-    `${name} at ${width}px`,
-  ).toEqual([]);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-}
-
 describe('the shopper pages in a real browser', () => {
   beforeEach(startApp, 60_000);
   afterEach(() => server.stop());
@@ -130,7 +76,7 @@ describe('the shopper pages in a real browser', () => {
   it.each(WIDTHS)(
     'shows the public page at %ipx',
     async (width) => {
-      const { page, problems } = await openPage(width);
+      const { page, problems } = await openPage(browser, width);
       await page.goto(`${base}/`);
 
       expect(await page.locator('[data-figure=trap-weeks] .figure-value').textContent()).toBe('106');
@@ -147,7 +93,7 @@ describe('the shopper pages in a real browser', () => {
     async () => {
       await buy(t, { email: 'wholesale@example.org', pairsPerUnit: 1_000, quantity: 12_345 });
       await t.settle();
-      const { page, problems } = await openPage(360);
+      const { page, problems } = await openPage(browser, 360);
       await page.goto(`${base}/`);
 
       expect(await page.locator('[data-figure=pairs] .figure-value').textContent()).toBe('12,345,106');
@@ -169,9 +115,59 @@ describe('the shopper pages in a real browser', () => {
   );
 
   it.each(WIDTHS)(
+    "shows the park's camera-weeks and the share sock buyers funded, figures the size of a year of the park's cameras, at %ipx",
+    async (width) => {
+      // Four weeks in December 2025; then 400 cameras, each 52 weeks of 2026, and 16,106 trap-weeks bought.
+      await buy(t, {
+        email: 'wholesale@example.org',
+        pairsPerUnit: 1_000,
+        quantity: 16,
+        createdSeconds: Date.UTC(2026, 0, 2) / 1000,
+      });
+      await t.settle();
+      const cameras = Array.from({ length: 400 }, (_, i) => ({
+        id: `C-${i}`,
+        locationName: `Camera ${i}`,
+        startDay: 35,
+        days: 364,
+      }));
+      await importPark(t, {
+        firstDay: Date.UTC(2025, 11, 1),
+        deployments: [{ id: 'KP-00', locationName: 'Kedrovaya Pad', startDay: 0, days: 28 }, ...cameras],
+        events: [],
+      });
+      const { page, problems } = await openPage(browser, width);
+      await page.goto(`${base}/`);
+
+      expect(await page.locator('[data-share=headline]').textContent()).toBe(
+        'Sock buyers funded 16,106 of the 20,800 camera-weeks the park ran in 2026.',
+      );
+      expect(await page.locator('figure.chart-share text.chart-value').allTextContents()).toEqual([
+        '0 of 4',
+        '16,106 of 20,800',
+      ]);
+      // Each row's year and its figures sit side by side inside the chart, never on top of each other.
+      const rows = await page.evaluate(() => {
+        const box = (el: Element) => el.getBoundingClientRect();
+        const chart = box(document.querySelector('figure.chart-share svg')!);
+        const years = [...document.querySelectorAll('figure.chart-share text.chart-axis')].map(box);
+        const values = [...document.querySelectorAll('figure.chart-share text.chart-value')].map(box);
+        return years.map(
+          (year, i) => year.left >= chart.left && year.right < values[i]!.left && values[i]!.right <= chart.right,
+        );
+      });
+      expect(rows).toEqual([true, true]);
+      await checkPage(page, 'home-camera-weeks', width);
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+    BROWSER_TEST_MS,
+  );
+
+  it.each(WIDTHS)(
     'asks for a link, follows it and changes the email setting at %ipx',
     async (width) => {
-      const { page, problems } = await openPage(width);
+      const { page, problems } = await openPage(browser, width);
       await page.goto(`${base}/`);
       await page.getByLabel('The email address you used at checkout').fill('Ada@Example.org');
       await page.getByRole('button', { name: 'Email me my link' }).click();
@@ -203,7 +199,7 @@ describe('the shopper pages in a real browser', () => {
       expect(findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed).toBe(true);
 
       // The same page open in a second tab, whose button is pressed after the first one's.
-      const { page: secondTab, problems: secondTabProblems } = await openPage(width);
+      const { page: secondTab, problems: secondTabProblems } = await openPage(browser, width);
       await secondTab.goto(`${base}${linkPath}`);
       await page.getByRole('button', { name: 'Replace my link' }).click();
       await expect.poll(() => page.locator('.notice').textContent()).toContain('this is your new link');
@@ -229,7 +225,7 @@ describe('the shopper pages in a real browser', () => {
   it.each(WIDTHS)(
     'unsubscribes from the link in an email, then subscribes again, at %ipx',
     async (width) => {
-      const { page, problems } = await openPage(width);
+      const { page, problems } = await openPage(browser, width);
       const isSubscribed = () => findSupporterByEmail(t.ctx.db, 'ada@example.org')!.isSubscribed;
       await page.goto(`${base}/unsubscribe/${findSupporterByEmail(t.ctx.db, 'ada@example.org')!.token}`);
       expect(await page.locator('h1').textContent()).toBe('The monthly impact email');
@@ -254,7 +250,7 @@ describe('the shopper pages in a real browser', () => {
   it.each(WIDTHS)(
     'shows the error page in the same style when something breaks, at %ipx',
     async (width) => {
-      const { page, problems } = await openPage(width);
+      const { page, problems } = await openPage(browser, width);
       t.ctx.database.close(); // every query now fails
       const res = await page.goto(`${base}/`);
       expect(res?.status()).toBe(500);
@@ -269,7 +265,7 @@ describe('the shopper pages in a real browser', () => {
   it.each(WIDTHS)(
     'explains a mistyped address on the lookup page at %ipx',
     async (width) => {
-      const { page, problems } = await openPage(width);
+      const { page, problems } = await openPage(browser, width);
       await page.goto(`${base}/impact/lookup`);
       await checkPage(page, 'lookup', width);
       // The browser's own check stops "not-an-address"; one it lets through still gets our message.

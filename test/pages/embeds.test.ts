@@ -54,11 +54,13 @@ describe('GET /api/impact for other sites', () => {
 
     const res = await t.http.get('/api/impact');
 
+    // The fields other sites read stay as they were; cameraWeeks was added beside them (docs/domain.md).
     expect(res.body).toEqual({
       pairs: 3,
       trapWeeks: 3,
       supporters: 1,
       census: { date: '2024-01-01', adults: 84, adolescents: 7, cubs: 12, total: 103 },
+      cameraWeeks: { years: [] },
     });
   });
 

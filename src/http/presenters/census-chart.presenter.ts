@@ -1,5 +1,6 @@
 import type { CensusFigures } from '../../census/census.queries.js';
 import { formatDay, formatNumber } from '../../lib/format.js';
+import { niceScale, round, type Anchor } from './chart-scale.js';
 
 /** Geometry for the census history, drawn server-side as inline SVG: no script, no image request. */
 export interface CensusChart {
@@ -18,8 +19,6 @@ export interface CensusChart {
   baseline: number;
   summary: string;
 }
-
-type Anchor = 'start' | 'middle' | 'end';
 
 const WIDTH = 560;
 const HEIGHT = 260;
@@ -107,16 +106,4 @@ function spacedOut(xs: number[]): number[] {
   }
   if (kept[0] !== 0 && kept.length > 1) kept[0] = 0;
   return kept;
-}
-
-/** A round axis a little above the highest count, in about five round steps: 103 → 0–125 by 25. */
-function niceScale(max: number): { top: number; step: number } {
-  const rough = (Math.max(max, 1) * 1.1) / 5;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
-  return { top: Math.ceil((Math.max(max, 1) * 1.1) / step) * step, step };
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }

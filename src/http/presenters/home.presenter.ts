@@ -1,9 +1,11 @@
+import { fundedShareByYear } from '../../camtrap/funded-share.js';
 import { listPublishedCensuses, type CensusFigures } from '../../census/census.queries.js';
 import { ruleInForce } from '../../conversion/conversion-rules.js';
 import type { Db } from '../../db/client.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
 import { isoDay } from '../../lib/clock.js';
 import { censusChart } from './census-chart.presenter.js';
+import { fundedShareSection } from './funded-share.presenter.js';
 import { formatDay, formatNumber, formatYears, plural, WEEKS_PER_YEAR } from '../../lib/format.js';
 
 export interface CensusView {
@@ -43,6 +45,8 @@ export function homePage(db: Db, now: number) {
     latestCensus: latest ? censusView(latest) : undefined,
     censusHistory: history.map(censusView),
     chart: censusChart(history),
+    /** The park's camera-weeks, year by year, and the share sock buyers funded. */
+    cameraWeeks: fundedShareSection(fundedShareByYear(db)),
   };
 }
 

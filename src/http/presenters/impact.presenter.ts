@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.js';
 import { latestPublishedCensus, type CensusFigures } from '../../census/census.queries.js';
 import { readTotals } from '../../ledger/ledger.queries.js';
 import type { SupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
+import { fundedShareByYear, type FundedYear } from '../../camtrap/funded-share.js';
 import type { SupporterImpact } from '../../supporters/supporter-impact.js';
 
 export interface PublicImpactJson {
@@ -9,6 +10,8 @@ export interface PublicImpactJson {
   trapWeeks: number;
   supporters: number;
   census: Omit<CensusFigures, 'hasBreakdown'> | null;
+  /** The park's camera-weeks per year (by the day each starts) and how many sock buyers funded: figures, never a place. */
+  cameraWeeks: { years: FundedYear[] };
 }
 
 /** The public totals, in the shape docs/domain.md promises for GET /api/impact: exactly its fields. */
@@ -23,6 +26,7 @@ export function publicImpact(db: Db): PublicImpactJson {
       cubs: census.cubs,
       total: census.total,
     },
+    cameraWeeks: { years: fundedShareByYear(db) },
   };
 }
 
