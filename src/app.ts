@@ -50,7 +50,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/admin', formBodies('16kb', 30));
   app.use(formBodies('4kb', 10));
   app.use(lookupRoutes(ctx)); // before /impact/:token, which would otherwise take "lookup" for a token
-  app.use(impactPageRoutes(ctx, publicCache));
+  app.use(impactPageRoutes(ctx, views, publicCache));
   app.use(unsubscribeRoutes(ctx));
   // The staff console, everything under /admin: after the public routes, so the shoppers' pages
   // (the busy ones) are not matched against its few dozen routes first.

@@ -1,6 +1,13 @@
 import { and, asc, desc, eq, isNotNull, max, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../db/client.js';
-import { cameraWeeks, camtrapDeployments, camtrapProjects, orders, trapWeekAllocations } from '../db/schema/index.js';
+import {
+  cameraWeeks,
+  camtrapDeployments,
+  camtrapImports,
+  camtrapProjects,
+  orders,
+  trapWeekAllocations,
+} from '../db/schema/index.js';
 import { findWeekPhoto, hostsOf, type WeekPhoto } from './week-photos.js';
 import { placeName, weekDays } from './camera-weeks.js';
 
@@ -46,25 +53,57 @@ export interface PlaceWeeks {
   leopardVisits: number;
 }
 
+/** Where a buyer's trap-weeks stand, read from their allocations alone, and a version of what their page shows. */
+export interface Placement extends Omit<CameraWeekCounts, 'leopardVisits'> {
+  /**
+   * Moves whenever anything the buyer's camera-weeks look like may have changed: a week given,
+   * released or moved (the allocations' count, camera-weeks and latest times), an import (the
+   * weeks' sightings and places), the photo hosts allowed, the reach of the park's data.
+   */
+  version: string;
+}
+
 /**
  * A buyer's funded trap-weeks counted: given a camera-week, waiting for camera data, funded ahead,
- * moved. One aggregate statement through the supporter's orders (an index) and their allocations.
+ * moved. One aggregate statement over the supporter's orders (an index) and their allocations,
+ * which sit together; the camera-weeks themselves, spread over the park's data, are not read.
  * `fundedTrapWeeks` is the ledger's figure: weeks the allocator has not numbered yet (a purchase of
  * the last few seconds) are waiting.
  */
-export function countSupporterWeeks(db: Db, supporterId: number, fundedTrapWeeks: number): CameraWeekCounts {
+export function placementOf(db: Db, supporterId: number, fundedTrapWeeks: number): Placement {
   const latest = latestCameraWeekStart(db);
   // Unplaced trap-weeks paid on a day after the latest camera-week starts wait for data (isWaitingForData).
   const firstWaitingDay = latest === null ? 0 : Math.floor(latest / DAY_MS) * DAY_MS + DAY_MS;
-  const row = prepared(db, weekCounts).get({ supporterId, firstWaitingDay })!;
+  const row = prepared(db, placement).get({ supporterId, firstWaitingDay })!;
   const unnumbered = Math.max(0, fundedTrapWeeks - row.numbered);
+  const data = prepared(db, cameraDataVersion).get()!;
   return {
     allocated: row.allocated,
     waiting: row.waiting + unnumbered,
     ahead: row.unplaced - row.waiting,
     moved: row.moved,
-    leopardVisits: row.leopardVisits,
+    version: [
+      fundedTrapWeeks,
+      row.numbered,
+      row.weekIds,
+      row.lastGiven,
+      row.moved,
+      latest,
+      data.lastImport,
+      data.photoHosts,
+    ].join('|'),
   };
+}
+
+/** A buyer's funded trap-weeks counted, with the leopard visits on their camera-weeks. */
+export function countSupporterWeeks(db: Db, supporterId: number, fundedTrapWeeks: number): CameraWeekCounts {
+  const { version: _version, ...counts } = placementOf(db, supporterId, fundedTrapWeeks);
+  return { ...counts, leopardVisits: leopardVisitsOf(db, supporterId) };
+}
+
+/** The leopard visits recorded on a buyer's camera-weeks. */
+export function leopardVisitsOf(db: Db, supporterId: number): number {
+  return prepared(db, leopardVisits).get({ supporterId })?.n ?? 0;
 }
 
 /** Every funded week of a buyer on a camera, earliest first (the API, and the page listing them all). */
@@ -148,7 +187,7 @@ const w = cameraWeeks;
 const d = camtrapDeployments;
 const ofSupporter = eq(orders.supporterId, sql.placeholder('supporterId'));
 
-const weekCounts = (db: Db) =>
+const placement = (db: Db) =>
   db
     .select({
       numbered: sql<number>`count(*)`,
@@ -156,12 +195,33 @@ const weekCounts = (db: Db) =>
       unplaced: sql<number>`count(*) - count(${a.cameraWeekId})`,
       waiting: sql<number>`coalesce(sum(${a.cameraWeekId} is null and ${a.paidAt} >= ${sql.placeholder('firstWaitingDay')}), 0)`,
       moved: sql<number>`coalesce(sum(${a.cameraWeekId} is null and ${a.movedAt} is not null), 0)`,
-      leopardVisits: sql<number>`coalesce(sum(${w.leopardVisits}), 0)`,
+      weekIds: sql<number>`total(${a.cameraWeekId})`,
+      lastGiven: sql<number | null>`max(${a.allocatedAt})`,
     })
     .from(orders)
     .innerJoin(a, eq(a.orderId, orders.id))
-    .leftJoin(w, eq(w.id, a.cameraWeekId))
     .where(ofSupporter)
+    .prepare();
+
+const leopardVisits = (db: Db) =>
+  db
+    .select({ n: sql<number>`coalesce(sum(${w.leopardVisits}), 0)` })
+    .from(orders)
+    .innerJoin(a, eq(a.orderId, orders.id))
+    .innerJoin(w, eq(w.id, a.cameraWeekId))
+    .where(ofSupporter)
+    .prepare();
+
+/** What every buyer's camera-weeks depend on beyond their own allocations: the imports and the photo hosts. */
+const cameraDataVersion = (db: Db) =>
+  db
+    .select({
+      lastImport: sql<number | null>`(select max(${camtrapImports.id}) from ${camtrapImports})`,
+      photoHosts: sql<
+        string | null
+      >`(select group_concat(${camtrapProjects.id} || '=' || ${camtrapProjects.photoHosts}) from ${camtrapProjects})`,
+    })
+    .from(sql`(select 1)`)
     .prepare();
 
 /** The supporter's allocations that hold a camera-week, with the week, its deployment and project. */

@@ -11,6 +11,8 @@ export interface Views {
   engine(file: string, options: object, callback: (error: unknown, html?: string) => void): void;
   /** The same rendering, at once: for pages rendered once and served to everyone (see PageCache). */
   render(view: string, data: object): string;
+  /** One partial alone (`impact/cameras`), for a part of a page kept once rendered (see FragmentCache). */
+  renderPartial(name: string, data: object): string;
 }
 
 /**
@@ -45,6 +47,7 @@ export function createViews(viewsDir: string): Views {
       callback(null, html);
     },
     render: (view, data) => renderFile(path.join(viewsDir, `${view}.hbs`), data as Record<string, unknown>),
+    renderPartial: (name, data) => compile(path.join(viewsDir, 'partials', `${name}.hbs`))(data),
   };
 }
 

@@ -4,7 +4,8 @@ import { COMMAND_LINE } from '../../src/staff/audit-log.js';
 import { writeParkPackage } from '../helpers/camtrap-packages.js';
 import { html } from '../helpers/html.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { buy, tokenOf } from '../pages/shoppers.js';
+import { buy, refund, tokenOf } from '../pages/shoppers.js';
+import { FragmentCache } from '../../src/http/fragment-cache.js';
 
 const FIRST_DAY = Date.UTC(2027, 2, 1); // 1 March 2027
 
@@ -91,5 +92,72 @@ describe("a buyer's many weeks on the cameras", () => {
     expect(page.texts('.camera-week-when')).toEqual(['8–14 March 2027', '1–7 March 2027']);
     expect(page.selectAll('#all-weeks')).toEqual([]);
     expect(page.selectAll('#latest-weeks-title')).toEqual([]);
+  });
+});
+
+describe("a buyer's page kept rendered", () => {
+  it('shows every change to their weeks at once: a corrected import, a refund that releases weeks', async () => {
+    const t = createTestApp();
+    const p = await buy(t, {
+      email: 'ada@example.org',
+      pairsPerUnit: 2,
+      quantity: 2,
+      createdSeconds: FIRST_DAY / 1000,
+    });
+    await t.settle();
+    const park = (leopards: number) =>
+      writeParkPackage({
+        firstDay: FIRST_DAY,
+        deployments: [{ id: 'KP-01', locationName: 'Kedrovaya Pad', startDay: 0, days: 21 }],
+        events: Array.from({ length: leopards }, (_, i) => ({
+          deploymentId: 'KP-01',
+          at: 1.5 + i,
+          scientificName: 'Panthera pardus orientalis',
+        })),
+        hasEventLevel: true,
+      });
+    const importPark = async (leopards: number) => {
+      await importPackage(t.ctx.db, park(leopards), { actor: COMMAND_LINE, now: () => t.clock.now() });
+      await t.ctx.allocation.drain();
+    };
+    const token = tokenOf(t, 'ada@example.org');
+    const seen = async () => {
+      const page = html((await t.http.get(`/impact/${token}`)).text);
+      return [
+        page.text('[data-cameras=summary]'),
+        page.texts('.camera-week-when').length,
+        page.texts('[data-cameras=ahead]'),
+      ];
+    };
+    await importPark(1);
+    expect(await seen()).toEqual([
+      '1 leopard visit on your cameras so far.',
+      3,
+      [expect.stringMatching(/^1 week is funded ahead/)],
+    ]);
+    expect(await seen()).toEqual([
+      '1 leopard visit on your cameras so far.',
+      3,
+      [expect.stringMatching(/^1 week is funded ahead/)],
+    ]);
+
+    await importPark(3); // the park corrected its observations
+    expect((await seen())[0]).toBe('3 leopard visits on your cameras so far.');
+
+    await refund(t, p, 1200); // one pack of two pairs back: the two latest trap-weeks are released
+    await t.settle();
+    await t.ctx.allocation.drain();
+    expect(await seen()).toEqual(['3 leopard visits on your cameras so far.', 2, []]);
+  });
+});
+
+describe('the fragment cache', () => {
+  it('keeps the most recently used entries, up to its capacity, and builds each key once', () => {
+    const cache = new FragmentCache<string>(2);
+    const built: string[] = [];
+    const get = (key: string) => cache.get(key, () => (built.push(key), key.toUpperCase()));
+    expect([get('a'), get('b'), get('a'), get('c'), get('a'), get('b')]).toEqual(['A', 'B', 'A', 'C', 'A', 'B']);
+    expect(built).toEqual(['a', 'b', 'c', 'b']); // b was the least recent when c came
+    expect(cache.size).toBe(2);
   });
 });

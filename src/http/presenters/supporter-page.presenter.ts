@@ -40,7 +40,6 @@ export function parseNotice(raw: unknown): Notice | undefined {
 export function supporterPage(
   pagePath: string,
   impact: SupporterImpact,
-  cameras: CamerasOnPage,
   census: CensusView | undefined,
   notice?: Notice,
 ) {
@@ -77,7 +76,6 @@ export function supporterPage(
       ...STATUS_TEXT[order.status],
       ...(order.status === 'disputed' && order.pairs === 0 && { note: DISPUTED_NOTHING_LEFT }),
     })),
-    cameras: camerasView(cameras, `${pagePath}/weeks`),
     isSubscribed: impact.isSubscribed,
     isBouncing: !impact.isDeliverable,
     latestCensus: census,
@@ -96,7 +94,7 @@ export interface CamerasOnPage {
 const PLACES_SHOWN = 6;
 
 /** The buyer's funded weeks on real cameras: what they saw, where, the latest in full, and what still waits. */
-function camerasView(cameras: CamerasOnPage, allWeeksUrl: string) {
+export function camerasView(cameras: CamerasOnPage, allWeeksUrl: string) {
   const { counts, places, latest } = cameras;
   const funded = counts.allocated + counts.waiting + counts.ahead;
   const more = places.length - PLACES_SHOWN;

@@ -2,19 +2,24 @@ import { Router, type Request, type Response } from 'express';
 import { latestPublishedCensus } from '../../census/census.queries.js';
 import type { AppContext } from '../../context.js';
 import {
-  countSupporterWeeks,
   findSupporterCameraWeeks,
   latestSupporterWeeks,
+  leopardVisitsOf,
+  placementOf,
   placesOfSupporter,
   type FundedWeek,
+  type Placement,
 } from '../../camtrap/supporter-weeks.js';
+import type { Db } from '../../db/client.js';
+import { FragmentCache } from '../fragment-cache.js';
+import type { Views } from '../view-engine.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
 import { replaceSupporterLink, setMonthlyEmail } from '../../supporters/supporter-settings.js';
 import { PageCache } from '../page-cache.js';
 import { sameOrigin } from '../middleware/same-origin.js';
 import { contentSecurityPolicy, privatePage } from '../middleware/security-headers.js';
 import { censusView } from '../presenters/home.presenter.js';
-import { parseNotice, supporterPage, supporterWeeksPage } from '../presenters/supporter-page.presenter.js';
+import { camerasView, parseNotice, supporterPage, supporterWeeksPage } from '../presenters/supporter-page.presenter.js';
 import { BadRequestError, pageNotFound } from '../../errors.js';
 
 /**
@@ -24,15 +29,52 @@ import { BadRequestError, pageNotFound } from '../../errors.js';
  */
 /** Weeks a buyer's page shows in full; the rest are on the page that lists them all. */
 const LATEST_WEEKS_SHOWN = 6;
+/** Buyers' camera sections kept rendered (a few kilobytes each). */
+const CAMERA_SECTIONS_KEPT = 2000;
 
-/** A page showing camera photos lets the browser load images from their hosts, and no others. */
-function allowPhotosOf(res: Response, weeks: FundedWeek[]): void {
-  const hosts = new Set(weeks.flatMap((week) => (week.photo ? [week.photo.host] : [])));
-  if (hosts.size > 0) res.setHeader('Content-Security-Policy', contentSecurityPolicy([...hosts]));
+interface CameraSection {
+  html: string;
+  photoHosts: string[];
 }
 
-export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router {
+/**
+ * A buyer's weeks on the park's cameras as their page shows them: the places, the latest weeks in
+ * full, what waits. Reading these touches every camera-week the buyer holds, spread over the park's
+ * data, so the rendered section is kept under the placement's version (see placementOf): the next
+ * visit costs one statement over the buyer's own allocations.
+ */
+function cameraSection(
+  db: Db,
+  views: Views,
+  supporterId: number,
+  placement: Placement,
+  pagePath: string,
+): CameraSection {
+  const hasWeeks = placement.allocated > 0;
+  const latest = hasWeeks ? latestSupporterWeeks(db, supporterId, LATEST_WEEKS_SHOWN) : [];
+  const view = camerasView(
+    {
+      counts: { ...placement, leopardVisits: hasWeeks ? leopardVisitsOf(db, supporterId) : 0 },
+      places: hasWeeks ? placesOfSupporter(db, supporterId) : [],
+      latest,
+    },
+    `${pagePath}/weeks`,
+  );
+  return { html: views.renderPartial('impact/cameras', view), photoHosts: photoHostsOf(latest) };
+}
+
+function photoHostsOf(weeks: FundedWeek[]): string[] {
+  return [...new Set(weeks.flatMap((week) => (week.photo ? [week.photo.host] : [])))];
+}
+
+/** A page showing camera photos lets the browser load images from their hosts, and no others. */
+function allowPhotosFrom(res: Response, hosts: string[]): void {
+  if (hosts.length > 0) res.setHeader('Content-Security-Policy', contentSecurityPolicy(hosts));
+}
+
+export function impactPageRoutes(ctx: AppContext, views: Views, publicData: PageCache): Router {
   const router = Router();
+  const cameraSections = new FragmentCache<CameraSection>(CAMERA_SECTIONS_KEPT);
   const isOurs = sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }); // the token in the path is the secret
   const path = (token: string) => `/impact/${encodeURIComponent(token)}`;
   const latestCensus = () =>
@@ -44,24 +86,23 @@ export function impactPageRoutes(ctx: AppContext, publicData: PageCache): Router
   router.get('/impact/:token', privatePage(), (req: Request<{ token: string }>, res: Response) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
     if (!impact) throw pageNotFound();
-    const counts = countSupporterWeeks(ctx.db, impact.supporterId, impact.trapWeeks);
-    const cameras = {
-      counts,
-      places: counts.allocated > 0 ? placesOfSupporter(ctx.db, impact.supporterId) : [],
-      latest: counts.allocated > 0 ? latestSupporterWeeks(ctx.db, impact.supporterId, LATEST_WEEKS_SHOWN) : [],
-    };
-    allowPhotosOf(res, cameras.latest);
-    res.render(
-      'pages/impact',
-      supporterPage(path(req.params.token), impact, cameras, latestCensus(), parseNotice(req.query.done)),
+    const pagePath = path(req.params.token);
+    const placement = placementOf(ctx.db, impact.supporterId, impact.trapWeeks);
+    const cameras = cameraSections.get(`${pagePath}|${placement.version}`, () =>
+      cameraSection(ctx.db, views, impact.supporterId, placement, pagePath),
     );
+    allowPhotosFrom(res, cameras.photoHosts);
+    res.render('pages/impact', {
+      ...supporterPage(pagePath, impact, latestCensus(), parseNotice(req.query.done)),
+      cameraSection: cameras.html,
+    });
   });
 
   router.get('/impact/:token/weeks', privatePage(), (req: Request<{ token: string }>, res: Response) => {
     const impact = findSupporterImpact(ctx.db, req.params.token);
     if (!impact) throw pageNotFound();
     const weeks = findSupporterCameraWeeks(ctx.db, impact.supporterId, impact.trapWeeks);
-    allowPhotosOf(res, weeks.weeks);
+    allowPhotosFrom(res, photoHostsOf(weeks.weeks));
     res.render('pages/impact-weeks', supporterWeeksPage(path(req.params.token), weeks));
   });
 
