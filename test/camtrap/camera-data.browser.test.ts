@@ -95,6 +95,11 @@ describe('camera data in a real browser', () => {
           .poll(() => page.locator('#deployments tbody tr').first().textContent(), { timeout: 60_000 })
           .toContain('43.1, 131.3');
         await checkPage(page, 'camera-project', 1280);
+        // On a phone too: wide tables scroll inside their own region, never the page.
+        await page.setViewportSize({ width: 360, height: 800 });
+        await checkPage(page, 'camera-project', 360);
+        await page.goto(`${server.base}/admin/camera-data`);
+        await checkPage(page, 'camera-data', 360);
         expect(problems).toEqual([]);
 
         const phone = await openPage(browser, 360);
