@@ -16,6 +16,17 @@ export const staff = sqliteTable('staff', {
   lastFailedSignInAt: integer('last_failed_sign_in_at'),
   /** The client address of the latest failure, as the request came (an IPv6 address in full). */
   lastFailedSignInFrom: text('last_failed_sign_in_from'),
+  /**
+   * Two-factor sign-in (TOTP, RFC 6238; src/staff/two-factor.ts): the shared secret in base32 once
+   * enrolment is confirmed with a first code, and when that was. Null: the account signs in with its
+   * password alone.
+   */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: integer('totp_enabled_at'),
+  /** The 30-second time step of the last code accepted: a code at or before it is never taken again. */
+  totpLastStep: integer('totp_last_step'),
+  /** A secret shown for enrolment and not yet confirmed with a code (kept so a reload shows the same QR code). */
+  totpPendingSecret: text('totp_pending_secret'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -41,6 +52,11 @@ export const staffSessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     /** Failed sign-ins the member had not been told of, shown on every page of the session until dismissed. */
     signInNotice: text('sign_in_notice', { mode: 'json' }).$type<FailedSignIns>(),
+    /**
+     * The password was right and a second-factor code is still due: such a session opens nothing
+     * but the code form, and lasts minutes.
+     */
+    awaitsSecondFactor: integer('awaits_second_factor', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('staff_sessions_staff').on(t.staffId)],
 );
@@ -59,6 +75,28 @@ export const loginFailures = sqliteTable(
   },
   (t) => [index('login_failures_key').on(t.key, t.failedAt), index('login_failures_at').on(t.failedAt)],
 );
+
+/** Single-use recovery codes for two-factor sign-in: ten at a time, stored as SHA-256 hashes, shown once. */
+export const staffRecoveryCodes = sqliteTable(
+  'staff_recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    staffId: integer('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('staff_recovery_codes_staff').on(t.staffId, t.codeHash)],
+);
+
+/** Console-wide settings that admins change (audited), by key, each value JSON. */
+export const consoleSettings = sqliteTable('console_settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
 
 /** Every staff change: who, when, what, before and after (JSON). Triggers refuse updates and deletes. */
 export const auditLog = sqliteTable('audit_log', {

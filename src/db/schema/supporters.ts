@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** Buyers, who are identified by their normalised email, and the links they have replaced. */
 
@@ -10,7 +10,30 @@ export const supporters = sqliteTable('supporters', {
   isSubscribed: integer('is_subscribed', { mode: 'boolean' }).notNull().default(true),
   isDeliverable: integer('is_deliverable', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
+  /**
+   * When staff erased this buyer on request: email, name and tokens are gone (the email column holds
+   * `erased-<id>@erased.invalid`), and the ledger keeps their amounts under "erased supporter #id".
+   */
+  erasedAt: integer('erased_at'),
 });
+
+/**
+ * One-way hashes of erased buyers' addresses (src/supporters/erase-supporter.ts): anything dated
+ * before the erasure that names the address again (a replayed or late event) is credited to the
+ * erased record, never to a re-created person. A purchase made after the erasure starts afresh.
+ */
+export const erasedEmails = sqliteTable(
+  'erased_emails',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    emailHash: text('email_hash').notNull(),
+    supporterId: integer('supporter_id')
+      .notNull()
+      .references(() => supporters.id),
+    erasedAt: integer('erased_at').notNull(),
+  },
+  (t) => [index('erased_emails_hash').on(t.emailHash, t.erasedAt)],
+);
 
 /**
  * Links a supporter has replaced. An old token opens nothing any more, except the one thing an old
