@@ -8,6 +8,7 @@ import { eventsReplayCommand } from './events-replay.js';
 import { ledgerCheckCommand } from './ledger-check.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
+import { staffResetTwoFactorCommand } from './staff-reset-two-factor.js';
 import { supporterLinkCommand } from './supporter-link.js';
 import { type Command } from './command.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   backup: backupCommand,
   'camtrap:import': camtrapImportCommand,
   'admin:create': adminCreateCommand,
+  'staff:reset-two-factor': staffResetTwoFactorCommand,
   'emails:monthly': emailsMonthlyCommand,
   'emails:prune': emailsPruneCommand,
   'ledger:check': ledgerCheckCommand,

@@ -83,10 +83,19 @@ export function beginSignInAttempt(db: Db, who: SignInAttempter, now: number): A
 
 /** A successful sign-in: its own attempt was no failure, and the pair's earlier failures are forgiven. */
 export function forgiveSignInAttempt(tx: Db, attempt: CountedAttempt): void {
+  withdrawSignInAttempt(tx, attempt);
+  tx.delete(loginFailures).where(eq(loginFailures.key, attempt.keys.pair)).run();
+}
+
+/**
+ * A password accepted with a second factor still due: the attempt was no failure, but the pair's
+ * earlier failures stand until the code is right too (so re-entering a known password can never
+ * buy more guesses at the code).
+ */
+export function withdrawSignInAttempt(tx: Db, attempt: CountedAttempt): void {
   tx.delete(loginFailures)
     .where(inArray(loginFailures.id, [...attempt.rowIds]))
     .run();
-  tx.delete(loginFailures).where(eq(loginFailures.key, attempt.keys.pair)).run();
 }
 
 /** Milliseconds until the key has fewer than `limit` failures in the window (0 when it already has). */

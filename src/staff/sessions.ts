@@ -8,6 +8,8 @@ import type { FailedSignIns, StaffMember } from './staff.queries.js';
 export const SESSION_IDLE_MS = 30 * 60_000;
 /** …and this long after sign-in, however busy. */
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
+/** A password accepted with a second factor still due: the code must follow within this. */
+export const SECOND_FACTOR_DUE_MS = 5 * 60_000;
 /** Activity is written at most this often, so browsing is not a stream of writes. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -22,9 +24,16 @@ function hashOf(sessionId: string): string {
 
 /**
  * Starts a session for a staff member and sweeps away expired ones. Returns the new id. The
- * session carries what the member must be told about failed sign-ins until they dismiss it.
+ * session carries what the member must be told about failed sign-ins until they dismiss it. A
+ * session that awaits a second factor opens nothing but the code form, for a few minutes.
  */
-export function startSession(tx: Db, staffId: number, now: number, signInNotice: FailedSignIns | null): string {
+export function startSession(
+  tx: Db,
+  staffId: number,
+  now: number,
+  signInNotice: FailedSignIns | null,
+  awaitsSecondFactor = false,
+): string {
   tx.delete(staffSessions)
     .where(or(lt(staffSessions.expiresAt, now), lt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS)))
     .run();
@@ -35,8 +44,9 @@ export function startSession(tx: Db, staffId: number, now: number, signInNotice:
       staffId,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: now + SESSION_ABSOLUTE_MS,
+      expiresAt: now + (awaitsSecondFactor ? SECOND_FACTOR_DUE_MS : SESSION_ABSOLUTE_MS),
       signInNotice,
+      awaitsSecondFactor,
     })
     .run();
   return id;
@@ -57,6 +67,7 @@ export function findSession(db: Db, sessionId: string, now: number): StaffSessio
     .where(
       and(
         eq(staffSessions.idHash, idHash),
+        eq(staffSessions.awaitsSecondFactor, false),
         gt(staffSessions.expiresAt, now),
         gt(staffSessions.lastSeenAt, now - SESSION_IDLE_MS),
       ),
@@ -67,6 +78,23 @@ export function findSession(db: Db, sessionId: string, now: number): StaffSessio
     db.update(staffSessions).set({ lastSeenAt: now }).where(eq(staffSessions.idHash, idHash)).run();
   }
   return { member: row.member, signInNotice: row.session.signInNotice };
+}
+
+/** The active member whose password this browser gave, while their second factor is still due. */
+export function findSignInAwaitingSecondFactor(db: Db, sessionId: string, now: number): StaffMember | undefined {
+  const row = db
+    .select({ member: staff })
+    .from(staffSessions)
+    .innerJoin(staff, eq(staff.id, staffSessions.staffId))
+    .where(
+      and(
+        eq(staffSessions.idHash, hashOf(sessionId)),
+        eq(staffSessions.awaitsSecondFactor, true),
+        gt(staffSessions.expiresAt, now),
+      ),
+    )
+    .get();
+  return row?.member.isActive ? row.member : undefined;
 }
 
 /** The member has read what their session had to tell them. */

@@ -12,7 +12,12 @@ describe('every console route', () => {
     const routes = consoleRoutes(t);
     expect(routes.length).toBeGreaterThan(10);
     const unguarded = routes.filter((r) => r.role === undefined).map((r) => `${r.method} ${r.path}`);
-    expect(unguarded.sort()).toEqual(['get /admin/login', 'post /admin/login']);
+    expect(unguarded.sort()).toEqual([
+      'get /admin/login',
+      'get /admin/login/code',
+      'post /admin/login',
+      'post /admin/login/code',
+    ]);
     expect(routes.filter((r) => r.role === 'admin').map((r) => r.path)).toContain('/admin/staff');
   });
 
@@ -52,7 +57,7 @@ describe('every console page', () => {
   it('renders for a signed-in admin, even on an empty database', async () => {
     const t = createTestApp();
     const browser = await staffBrowser(t, 'admin');
-    for (const route of consoleRoutes(t).filter((r) => r.method === 'get' && r.path !== '/admin/login')) {
+    for (const route of consoleRoutes(t).filter((r) => r.method === 'get' && !PUBLIC_CONSOLE_PATHS.includes(r.path))) {
       const res = await browser.get(route.url).redirects(1); // /admin/field-notes opens a month's page
       const expected = /:(id|eventId)\b/.test(route.path) ? 404 : 200; // the sample ids do not exist
       expect(res.status, route.url).toBe(expected);

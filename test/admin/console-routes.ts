@@ -33,4 +33,5 @@ export function consoleRoutes(t: TestApp): ConsoleRoute[] {
   return routes;
 }
 
-export const PUBLIC_CONSOLE_PATHS = ['/admin/login'];
+/** Open without a session: the password step, and the code step (which needs the session the password gave). */
+export const PUBLIC_CONSOLE_PATHS = ['/admin/login', '/admin/login/code'];

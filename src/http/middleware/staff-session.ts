@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
+import { isTwoFactorRequiredFor } from '../../staff/console-settings.js';
 import { findSession, newSessionId } from '../../staff/sessions.js';
 import { signInNoticeView } from '../presenters/admin/staff.presenter.js';
 import type { StaffMember, StaffRole } from '../../staff/staff.queries.js';
@@ -15,6 +16,8 @@ declare global {
       staff?: StaffMember;
       /** The browser's session id: signed in or not, it keys the CSRF token. */
       staffSessionId?: string;
+      /** The console requires a second factor of this member, who has none yet: only their account page opens. */
+      mustSetUpTwoFactor?: boolean;
     }
   }
 }
@@ -93,6 +96,8 @@ export function staffSession(ctx: AppContext) {
     let id = cookie.read(req);
     const session = id ? findSession(ctx.db, id, ctx.clock.now()) : undefined;
     req.staff = session?.member;
+    req.mustSetUpTwoFactor =
+      !!req.staff && req.staff.totpEnabledAt === null && isTwoFactorRequiredFor(ctx.db, req.staff);
     res.locals.signInNotice = session?.signInNotice ? signInNoticeView(session.signInNotice, req.originalUrl) : null;
     if (!id) {
       id = newSessionId();
@@ -110,18 +115,28 @@ export function staffSession(ctx: AppContext) {
   };
 }
 
-export type RoleGuard = ((req: Request, res: Response, next: NextFunction) => void) & { role: StaffRole };
+/**
+ * Who a console route is for: a role (admins may do what staff do), or `self`: any signed-in
+ * member, about their own account, even one who must still set up a required second factor.
+ */
+export type RouteAccess = StaffRole | 'self';
+
+export type RoleGuard = ((req: Request, res: Response, next: NextFunction) => void) & { role: RouteAccess };
 
 /**
- * Lets the request through only for a signed-in member with the role (admins may do what staff do).
- * Carries its role, so a test can check that every console route declares one.
+ * Lets the request through only for a signed-in member with the role. Carries its role, so a test
+ * can check that every console route declares one.
  */
-export function requireRole(role: StaffRole): RoleGuard {
+export function requireRole(role: RouteAccess): RoleGuard {
   const guard = (req: Request, res: Response, next: NextFunction) => {
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
     if (!req.staff) {
-      if (req.method === 'GET' || req.method === 'HEAD')
-        return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
+      if (isRead) return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
       return next(new UnauthorizedError('sign_in_required', 'Please sign in to the staff console.'));
+    }
+    if (req.mustSetUpTwoFactor && role !== 'self') {
+      if (isRead) return res.redirect(303, '/admin/account');
+      return next(new ForbiddenError('two_factor_required', 'Set up two-factor sign-in on your account page first.'));
     }
     if (role === 'admin' && req.staff.role !== 'admin')
       return next(new ForbiddenError('admins_only', 'Only admins can do this.'));

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { formatDateTime, plural } from '../../../lib/format.js';
 import type { Actor, AuditEntry } from '../../../staff/audit-log.js';
-import type { FailedSignIns } from '../../../staff/staff.queries.js';
+import type { FailedSignIns, StaffMember } from '../../../staff/staff.queries.js';
+import type { Enrolment } from '../../../staff/two-factor.js';
 
 /** The signed-in member as the author of a change. Only called behind a role guard. */
 export function actorOf(req: Request): Actor {
@@ -38,5 +39,26 @@ export function signInNoticeView(notice: FailedSignIns, currentUrl: string) {
     lastAt: `${formatDateTime(notice.lastAt)} UTC`,
     lastFrom: notice.lastFrom,
     returnTo: currentUrl,
+  };
+}
+
+export interface AccountFacts {
+  codesLeft: number;
+  isRequired: boolean;
+  mustSetUp: boolean;
+}
+
+/** The member's own account page: their second factor, or the QR code to set one up. */
+export function accountView(member: StaffMember, enrolment: Enrolment | null, facts: AccountFacts) {
+  return {
+    email: member.email,
+    role: member.role,
+    twoFactorSince: member.totpEnabledAt === null ? null : formatDateTime(member.totpEnabledAt),
+    codesLeft: facts.codesLeft,
+    codesLeftText: plural(facts.codesLeft, 'recovery code', 'recovery codes'),
+    isLowOnCodes: facts.codesLeft <= 3,
+    canTurnOff: !facts.isRequired,
+    mustSetUp: facts.mustSetUp,
+    enrolment,
   };
 }

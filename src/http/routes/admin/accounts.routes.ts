@@ -1,5 +1,7 @@
 import type { AppContext } from '../../../context.js';
 import { listAudit } from '../../../staff/audit-log.js';
+import { isTwoFactorRequiredForAdmins, setTwoFactorRequiredForAdmins } from '../../../staff/console-settings.js';
+import { resetTwoFactor } from '../../../staff/two-factor.js';
 import { createStaff, updateStaff } from '../../../staff/manage-staff.js';
 import { listStaff } from '../../../staff/staff.queries.js';
 import { actorOf, auditView } from '../../presenters/admin/staff.presenter.js';
@@ -10,7 +12,22 @@ const AUDIT_PAGE = 50;
 /** Staff accounts (admins only) and the audit log (everyone: staff can read it, nobody can edit it). */
 export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/staff', 'admin', (_req, res) => {
-    res.render('pages/admin/staff', { title: 'Staff accounts', members: listStaff(ctx.db) });
+    res.render('pages/admin/staff', {
+      title: 'Staff accounts',
+      members: listStaff(ctx.db),
+      isTwoFactorRequired: isTwoFactorRequiredForAdmins(ctx.db),
+    });
+  });
+
+  routes.post('/admin/staff/:id/two-factor/reset', 'admin', (req, res) => {
+    const id = recordId(req.params.id, 'There is no such staff account.');
+    resetTwoFactor(ctx.db, id, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
+    res.redirect(303, '/admin/staff');
+  });
+
+  routes.post('/admin/settings/two-factor', 'admin', (req, res) => {
+    setTwoFactorRequiredForAdmins(ctx.db, field(req.body, 'required') === 'true', actorOf(req), ctx.clock.now());
+    res.redirect(303, '/admin/staff');
   });
 
   routes.post('/admin/staff', 'admin', async (req, res) => {

@@ -2,19 +2,18 @@ import type { RequestHandler, Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import { NotFoundError } from '../../../errors.js';
 import { isPeriod } from '../../../lib/months.js';
-import type { StaffRole } from '../../../staff/staff.queries.js';
 import { sameOrigin } from '../../middleware/same-origin.js';
-import { requireRole, verifyCsrf } from '../../middleware/staff-session.js';
+import { requireRole, verifyCsrf, type RouteAccess } from '../../middleware/staff-session.js';
 
 /**
  * The only way console routes are registered: every one names the role it needs, and every post
  * is checked for its origin and CSRF token before the handler runs.
  */
 export interface AdminRoutes {
-  get(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
-  post(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
+  get(path: string, role: RouteAccess, ...handlers: RequestHandler[]): void;
+  post(path: string, role: RouteAccess, ...handlers: RequestHandler[]): void;
   /** A multipart post (a file upload): its origin is checked here; its CSRF token, the first field, by its reader. */
-  upload(path: string, role: StaffRole, ...handlers: RequestHandler[]): void;
+  upload(path: string, role: RouteAccess, ...handlers: RequestHandler[]): void;
 }
 
 export function adminRoutesOn(router: Router, ctx: AppContext): AdminRoutes {

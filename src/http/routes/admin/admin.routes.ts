@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import { staffSession } from '../../middleware/staff-session.js';
+import { accountRoutes } from './account.routes.js';
 import { accountsRoutes } from './accounts.routes.js';
 import { adminRoutesOn } from './admin-router.js';
 import { authRoutes } from './auth.routes.js';
@@ -24,6 +25,7 @@ export function adminRoutes(ctx: AppContext): Router {
   eventsRoutes(routes, ctx);
   catalogRoutes(routes, ctx);
   accountsRoutes(routes, ctx);
+  accountRoutes(routes, ctx);
   reconciliationRoutes(routes, ctx);
   donationsRoutes(routes, ctx);
   emailsRoutes(routes, ctx);
