@@ -9,6 +9,7 @@ import { ledgerCheckCommand } from './ledger-check.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
 import { staffResetTwoFactorCommand } from './staff-reset-two-factor.js';
+import { supporterEraseCommand } from './supporter-erase.js';
 import { supporterLinkCommand } from './supporter-link.js';
 import { type Command } from './command.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   'simulate:purchase': simulatePurchaseCommand,
   'events:replay': eventsReplayCommand,
   'supporter:link': supporterLinkCommand,
+  'supporter:erase': supporterEraseCommand,
   backup: backupCommand,
   'camtrap:import': camtrapImportCommand,
   'admin:create': adminCreateCommand,

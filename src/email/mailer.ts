@@ -46,6 +46,7 @@ export class Mailer {
     const order = findOrderById(tx, orderId);
     if (!order?.supporterId) return false; // a checkout without an email address: no one to thank
     const supporter = findSupporterById(tx, order.supporterId)!;
+    if (supporter.erasedAt !== null) return false; // an erased buyer's purchase, arriving late: nobody to write to
     const sums = sumOrderLedger(tx, orderId);
     const pairs = sums.reduce((n, s) => n + s.pairs, 0);
     const trapWeeks = sums.reduce((n, s) => n + s.trapWeeks, 0);

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { GivenWeek } from '../camtrap/weeks-given.js';
 import { listPublishedCensuses, type CensusFigures } from '../census/census.queries.js';
 import type { Db } from '../db/client.js';
@@ -150,7 +150,7 @@ export function selectMonthlyCandidates(
     })
     .from(s)
     .leftJoin(l, and(eq(l.supporterId, s.id), lt(l.occurredAt, range.end)))
-    .where(gt(s.id, afterId))
+    .where(and(gt(s.id, afterId), isNull(s.erasedAt))) // an erased buyer is never written to
     .groupBy(s.id)
     .orderBy(s.id)
     .limit(limit)
@@ -158,5 +158,5 @@ export function selectMonthlyCandidates(
 }
 
 export function countSupporters(db: Db): number {
-  return db.select({ n: count() }).from(supporters).get()?.n ?? 0;
+  return db.select({ n: count() }).from(supporters).where(isNull(supporters.erasedAt)).get()?.n ?? 0;
 }

@@ -1,6 +1,7 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { param, placeholdersFor, prepared, transaction, withRelaxedDurability, type Db } from '../db/client.js';
 import { emailOutbox, supporters } from '../db/schema/index.js';
+import { NOT_SENT_ERASED } from './supporter-emails.queries.js';
 import type { SendOutcome } from './transport.js';
 
 export type OutboxMessage = typeof emailOutbox.$inferSelect;
@@ -71,8 +72,8 @@ export function findQueuedKeys(db: Db, keys: string[]): Set<string> {
 /**
  * Records what happened to the messages sent since the last call, and takes up to `limit` due
  * messages, marking them `sending`: one transaction, so one commit, for both. A message to an
- * address known to be undeliverable, or a monthly email to someone who unsubscribed after it was
- * queued, is given up instead of taken: it is never handed to the relay.
+ * address known to be undeliverable or to a buyer since erased, or a monthly email to someone who
+ * unsubscribed after it was queued, is given up instead of taken: it is never handed to the relay.
  */
 export function recordAndClaim(db: Db, results: SendResult[], now: number, limit: number): OutboxMessage[] {
   if (results.length === 0 && limit === 0) return [];
@@ -93,7 +94,12 @@ export function recordAndClaim(db: Db, results: SendResult[], now: number, limit
 // Prepared once: these run two or three times per message sent.
 const dueMessages = (db: Db) =>
   db
-    .select({ message: emailOutbox, isDeliverable: supporters.isDeliverable, isSubscribed: supporters.isSubscribed })
+    .select({
+      message: emailOutbox,
+      isDeliverable: supporters.isDeliverable,
+      isSubscribed: supporters.isSubscribed,
+      isErased: sql<number | null>`${supporters.erasedAt} is not null`,
+    })
     .from(emailOutbox)
     .leftJoin(supporters, eq(supporters.id, emailOutbox.supporterId))
     // As the partial index email_outbox_due is written, so it is read in order.
@@ -127,9 +133,10 @@ const markSent = (db: Db) =>
 
 function claimDue(tx: Db, now: number, limit: number): OutboxMessage[] {
   const claimed: OutboxMessage[] = [];
-  for (const { message, isDeliverable, isSubscribed } of prepared(tx, dueMessages).all({ now, limit })) {
-    const reason =
-      isDeliverable === false
+  for (const { message, isDeliverable, isSubscribed, isErased } of prepared(tx, dueMessages).all({ now, limit })) {
+    const reason = isErased
+      ? NOT_SENT_ERASED
+      : isDeliverable === false
         ? 'not sent: the address is undeliverable (a message to it was permanently rejected)'
         : message.kind === 'monthly' && isSubscribed === false
           ? 'not sent: the supporter unsubscribed after it was queued'

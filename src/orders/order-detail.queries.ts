@@ -21,7 +21,7 @@ export function findOrderDetail(db: Db, orderId: number) {
   if (!order) return undefined;
   const supporter = order.supporterId
     ? db
-        .select({ email: supporters.email, name: supporters.name })
+        .select({ id: supporters.id, email: supporters.email, name: supporters.name, erasedAt: supporters.erasedAt })
         .from(supporters)
         .where(eq(supporters.id, order.supporterId))
         .get()

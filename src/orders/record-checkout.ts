@@ -26,6 +26,11 @@ export interface CheckoutInput {
   livemode: boolean;
   email: string | null;
   name: string | null;
+  /**
+   * When the buyer began the purchase (the session's `created`): what dates this evidence of who
+   * they are, against an erasure (see findOrCreateSupporter). Absent: the event's own time.
+   */
+  startedAt?: number | null;
   /** Absent when the event did not carry them; required once the session is paid. */
   lines?: LineInput[];
 }
@@ -88,7 +93,10 @@ const markHasLines = (db: Db) =>
  * refunds or disputes that arrived before the purchase).
  */
 export function recordCheckout(tx: Db, input: CheckoutInput, cause: ReconcileCause): RecordCheckoutResult {
-  const supporter = input.email ? findOrCreateSupporter(tx, input.email, input.name, cause.recordedAt) : null;
+  const evidenceAt = Math.min(input.startedAt ?? cause.occurredAt, cause.occurredAt);
+  const supporter = input.email
+    ? findOrCreateSupporter(tx, input.email, input.name, cause.recordedAt, evidenceAt)
+    : null;
   const existing = findOrderBySession(tx, input.checkoutSessionId);
   const status = existing ? laterStatus(existing.status, input.status) : input.status;
   const becamePaid = status === 'paid' && existing?.status !== 'paid';

@@ -20,7 +20,11 @@ export type PaymentChange =
  * Keeps the newest state of a charge, refund or dispute and re-reconciles the orders it belongs
  * to. When the purchase has not arrived yet, the state waits and is applied when it does.
  */
-export function recordPaymentChange(tx: Db, change: PaymentChange, cause: ReconcileCause): { ordersAffected: number } {
+export function recordPaymentChange(
+  tx: Db,
+  change: PaymentChange,
+  cause: ReconcileCause,
+): { ordersAffected: number; supporterIds: number[] } {
   const state = { ...change.state };
   if (!state.paymentIntentId && 'chargeId' in state && state.chargeId)
     state.paymentIntentId = paymentIntentOfCharge(tx, state.chargeId);
@@ -28,8 +32,11 @@ export function recordPaymentChange(tx: Db, change: PaymentChange, cause: Reconc
   else if (change.object === 'refund') saveRefundState(tx, state as RefundState);
   else saveDisputeState(tx, state as DisputeState);
 
-  if (!state.paymentIntentId) return { ordersAffected: 0 };
+  if (!state.paymentIntentId) return { ordersAffected: 0, supporterIds: [] };
   const affected = findOrdersByPaymentIntent(tx, state.paymentIntentId);
   for (const order of affected) reconcileOrder(tx, order.id, cause);
-  return { ordersAffected: affected.length };
+  return {
+    ordersAffected: affected.length,
+    supporterIds: affected.flatMap((order) => (order.supporterId === null ? [] : [order.supporterId])),
+  };
 }

@@ -5,6 +5,8 @@ import { recordPaymentChange } from '../orders/record-payment-change.js';
 import type { ReconcileCause } from '../orders/reconcile-order.js';
 import type { LineItemSource } from './line-items.js';
 import { toCheckoutInput, toPaymentChange } from './stripe-objects.js';
+import { isSupporterErased } from '../supporters/supporters.queries.js';
+import { forgetPersonalFieldsOfEvent } from './event-copies.queries.js';
 import { BadEventError } from '../errors.js';
 
 /**
@@ -45,6 +47,7 @@ const checkoutHandler: EventHandler = {
       const isThankedLate =
         recorded.gainedSupporter && recorded.status === 'paid' && (findOrderById(tx, recorded.orderId)?.pairs ?? 0) > 0;
       if (recorded.becamePaid || isThankedLate) hooks.onOrderPaid?.(tx, recorded.orderId);
+      forgetIfErased(tx, cause, [recorded.supporterId]);
     };
   },
 };
@@ -52,10 +55,21 @@ const checkoutHandler: EventHandler = {
 const paymentChangeHandler: EventHandler = {
   async prepare(object, _type, _db, _lineItems) {
     return (tx, cause) => {
-      recordPaymentChange(tx, toPaymentChange(object, cause.occurredAt / 1000), cause);
+      const recorded = recordPaymentChange(tx, toPaymentChange(object, cause.occurredAt / 1000), cause);
+      forgetIfErased(tx, cause, recorded.supporterIds);
     };
   },
 };
+
+/**
+ * An event about an erased buyer's order (a late delivery, a refund after the erasure) keeps its
+ * amounts and ids like any other, but not their personal details: the stored copy loses them as
+ * soon as it has been applied.
+ */
+function forgetIfErased(tx: Db, cause: ReconcileCause, supporterIds: (number | null)[]): void {
+  if (cause.eventId && supporterIds.some((id) => id !== null && isSupporterErased(tx, id)))
+    forgetPersonalFieldsOfEvent(tx, cause.eventId);
+}
 
 const HANDLERS: Record<string, EventHandler> = {
   'checkout.session.completed': checkoutHandler,

@@ -35,6 +35,7 @@ export function toCheckoutInput(session: Obj, eventType: string): CheckoutInput 
   const id = need(str(session, 'id'), 'checkout session id');
   const details = obj(session.customer_details) ?? {};
   const lineItems = obj(session.line_items);
+  const created = int(session, 'created');
   return {
     checkoutSessionId: id,
     paymentIntentId: idOf(session.payment_intent),
@@ -44,6 +45,7 @@ export function toCheckoutInput(session: Obj, eventType: string): CheckoutInput 
     livemode: session.livemode === true,
     email: normaliseEmail(str(details, 'email') ?? str(session, 'customer_email')),
     name: str(details, 'name'),
+    startedAt: created === null ? null : created * 1000,
     lines:
       lineItems && Array.isArray(lineItems.data) && lineItems.has_more !== true
         ? lineItems.data.map(toLineInput)

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../db/client.js';
 import { disputes, orderLines, orders, supporters, supporterTotals } from '../db/schema/index.js';
 import { refundedMinorFor } from '../orders/payments.queries.js';
@@ -47,7 +47,7 @@ const OPEN_DISPUTE = ['warning_needs_response', 'warning_under_review', 'needs_r
  * orders_supporter index, which holds each order's figures (a trigger keeps them): one shopper's
  * orders sit side by side there, a page or two however big the tables grow, and no ledger entry is
  * read. One row per order, newest first; a supporter without orders gets one row with the order
- * columns null.
+ * columns null. An erased supporter has no page: their token was replaced, and this says so again.
  */
 function prepareRead(db: Db) {
   return db
@@ -78,7 +78,7 @@ function prepareRead(db: Db) {
     .from(supporters)
     .leftJoin(supporterTotals, eq(supporterTotals.supporterId, supporters.id))
     .leftJoin(orders, and(eq(orders.supporterId, supporters.id), notInArray(orders.status, ['open', 'expired'])))
-    .where(eq(supporters.token, sql.placeholder('token')))
+    .where(and(eq(supporters.token, sql.placeholder('token')), isNull(supporters.erasedAt)))
     .orderBy(desc(orders.paidAt), desc(orders.id))
     .prepare();
 }

@@ -51,6 +51,8 @@ export function supporterPage(
     actions: {
       email: `${pagePath}/monthly-email`,
       newLink: `${pagePath}/new-link`,
+      // The same secret, under /api: a plain link, so the file downloads with JavaScript off.
+      downloadData: `/api/supporters/${pagePath.slice('/impact/'.length)}/export`,
     },
     figures: {
       pairs: formatNumber(impact.pairs),

@@ -2,6 +2,9 @@ import type { IRouter } from 'express';
 import type { AppContext } from '../../context.js';
 import { findSupporterCameraWeeks } from '../../camtrap/supporter-weeks.js';
 import { findSupporterImpact } from '../../supporters/supporter-impact.js';
+import { exportSupporterData } from '../../supporters/export-supporter-data.js';
+import { findSupporterByToken } from '../../supporters/supporters.queries.js';
+import { sendDataExport } from '../data-export.js';
 import { checkDatabaseAnswers } from '../../db/client.js';
 import { withEtag, type PageCache } from '../page-cache.js';
 import { publicImpact, supporterImpactJson } from '../presenters/impact.presenter.js';
@@ -47,6 +50,14 @@ export function publicRoutes(ctx: AppContext, cache: PageCache, router: IRouter)
     res
       .set({ 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' })
       .json(supporterImpactJson(impact, findSupporterCameraWeeks(ctx.db, impact.supporterId, impact.trapWeeks)));
+  });
+
+  // "Download my data": everything held about the buyer behind the link, as a file.
+  router.get('/api/supporters/:token/export', (req, res) => {
+    const supporter = findSupporterByToken(ctx.db, req.params.token);
+    if (!supporter) throw new NotFoundError('not_found', 'No supporter has this link.');
+    const now = ctx.clock.now();
+    sendDataExport(res, exportSupporterData(ctx.db, supporter, now), now);
   });
 
   return router;

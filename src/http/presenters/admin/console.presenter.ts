@@ -5,6 +5,7 @@ import type { OrderDetail } from '../../../orders/order-detail.queries.js';
 import type { OrderListRow } from '../../../orders/order-search.queries.js';
 import type { EventListRow } from '../../../stripe/event-admin.queries.js';
 import { formatDateTime, plural } from '../../../lib/format.js';
+import { supporterLabel } from './supporter.presenter.js';
 
 /** View models for the console's read pages: formatted here, so templates only place them. */
 
@@ -88,7 +89,11 @@ export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
       paidAt: order.paidAt === null ? null : formatDateTime(order.paidAt),
       createdAt: formatDateTime(order.createdAt),
     },
-    supporter: d.supporter,
+    supporter: d.supporter && {
+      url: `/admin/supporters/${d.supporter.id}`,
+      label: supporterLabel(d.supporter),
+      name: d.supporter.name,
+    },
     pairs: d.entries.reduce((n, e) => n + e.pairs, 0),
     trapWeeks: d.entries.reduce((n, e) => n + e.trapWeeks, 0),
     lines: d.lines.map((l) => ({

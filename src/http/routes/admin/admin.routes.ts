@@ -13,6 +13,7 @@ import { emailsRoutes } from './emails.routes.js';
 import { eventsRoutes } from './events.routes.js';
 import { ordersRoutes } from './orders.routes.js';
 import { reconciliationRoutes } from './reconciliation.routes.js';
+import { supportersRoutes } from './supporters.routes.js';
 
 /** The staff console: everything under /admin, each route behind its role (see adminRoutesOn). */
 export function adminRoutes(ctx: AppContext): Router {
@@ -22,6 +23,7 @@ export function adminRoutes(ctx: AppContext): Router {
   authRoutes(router, routes, ctx);
   dashboardRoutes(routes, ctx);
   ordersRoutes(routes, ctx);
+  supportersRoutes(routes, ctx);
   eventsRoutes(routes, ctx);
   catalogRoutes(routes, ctx);
   accountsRoutes(routes, ctx);
