@@ -65,8 +65,10 @@ describe('processing while webhooks keep arriving', () => {
     expect(duringBurst).toBeLessThan(EVENTS);
     // About a twentieth of the thread during the burst, all of it after: far slower while webhooks arrive.
     expect(burstRate).toBeLessThan(afterRate / 2);
-    // Requests are let in between slices: a slice is 1 ms, plus the one event it finished on.
-    expect(stall).toBeLessThan(100);
+    // Requests are let in between slices: a slice is 1 ms, plus the one event it finished on. A
+    // processor that kept the thread would hold it for the whole backlog (well over a second); the
+    // margin is for a shared machine that deschedules the process now and then.
+    expect(stall).toBeLessThan(250);
     expect(t.totals().pairs).toBe(EVENTS);
   });
 });
