@@ -1,6 +1,8 @@
 import { loadConfig, readEnv } from '../config.js';
 import { adminCreateCommand } from './admin-create.js';
 import { backupCommand } from './backup.js';
+import { backupVerifyCommand } from './backup-verify.js';
+import { doctorCommand } from './doctor.js';
 import { camtrapImportCommand } from './camtrap-import.js';
 import { emailsMonthlyCommand } from './emails-monthly.js';
 import { emailsPruneCommand } from './emails-prune.js';
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   'events:replay': eventsReplayCommand,
   'supporter:link': supporterLinkCommand,
   backup: backupCommand,
+  'backup:verify': backupVerifyCommand,
+  doctor: doctorCommand,
   'camtrap:import': camtrapImportCommand,
   'admin:create': adminCreateCommand,
   'staff:reset-two-factor': staffResetTwoFactorCommand,
@@ -42,8 +46,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name && name !== '--help' ? `unknown command: ${name}\n\n` : ''}${usage()}\n`);
     return name === '--help' ? 0 : 64;
   }
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnv() });
-  return command.run(args, config);
+  const env = readEnv();
+  if (command.loadsOwnConfig) return command.run(args, undefined as never, env);
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
+  return command.run(args, config, env);
 }
 
 main(process.argv.slice(2)).then(
