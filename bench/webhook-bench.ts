@@ -28,6 +28,8 @@ export interface WebhookBenchOptions {
   appNodeFlags: string[];
   /** Diagnostic: the app only verifies and stores during the load; processing waits for the drain. */
   isIngestOnly?: boolean;
+  /** More settings for the app (METRICS_TOKEN, say, to measure the app with metrics on). */
+  appEnv?: Record<string, string>;
   log: Log;
 }
 
@@ -59,7 +61,7 @@ export async function benchWebhooks(opts: WebhookBenchOptions): Promise<WebhookB
   const bare = await startChildServer('bare-server', serverEnv());
   const app = await startChildServer(
     'app-server',
-    { ...appEnv(databasePath, secret), ...(opts.isIngestOnly && { BENCH_PROCESSOR: 'off' }) },
+    { ...appEnv(databasePath, secret), ...(opts.isIngestOnly && { BENCH_PROCESSOR: 'off' }), ...opts.appEnv },
     opts.appNodeFlags,
   );
   try {

@@ -8,6 +8,7 @@ import { adminRoutes } from './http/routes/admin/admin.routes.js';
 import { assetLocals, assetsRoutes } from './http/routes/assets.routes.js';
 import { impactPageRoutes } from './http/routes/impact-page.routes.js';
 import { lookupRoutes } from './http/routes/lookup.routes.js';
+import { opsRoutes, requestMetrics } from './http/routes/ops.routes.js';
 import { pagesRoutes } from './http/routes/pages.routes.js';
 import { publicRoutes } from './http/routes/public.routes.js';
 import { stripeWebhookRoutes } from './http/routes/stripe-webhook.routes.js';
@@ -30,6 +31,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('views', VIEWS_DIR);
 
   app.use(requestContext(ctx.logger));
+  if (ctx.config.secrets.metricsToken) app.use(requestMetrics(ctx));
   app.use(
     securityHeaders({
       isStrictTransport: ctx.config.env === 'production' || ctx.config.publicUrl.startsWith('https:'),
@@ -41,6 +43,7 @@ export function createApp(ctx: AppContext): express.Express {
   const publicCache = new PageCache(ctx.db);
   pagesRoutes(ctx, views, publicCache, app);
   publicRoutes(ctx, publicCache, app);
+  opsRoutes(ctx, app);
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
   // Form bodies as large as our forms need and no larger, read before any route looks at them: the

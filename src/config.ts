@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDuration, parseInteger } from './lib/parse-env.js';
 import type { HttpTimeouts } from './http/server.js';
 import { checkMailFrom, parseMailSettings, type MailSettings } from './email/mail-config.js';
+import { parseOpsSettings, type OpsSettings } from './ops/ops-config.js';
 import { isPublishedSecret, readOrCreateDevelopmentSecrets } from './secrets.js';
 import { ConfigError } from './errors.js';
 
@@ -25,6 +26,8 @@ export interface Config {
   readonly http: HttpTimeouts;
   /** The largest camera-trap package upload the console takes (CAMTRAP_UPLOAD_MAX_MB); bigger ones use the command line. */
   readonly camtrapUploadMaxBytes: number;
+  /** Scheduled backups and what readiness checks (src/ops). */
+  readonly ops: OpsSettings;
   readonly secrets: Secrets;
 }
 
@@ -34,6 +37,8 @@ export interface Secrets {
   readonly stripeSecretKey: string | undefined;
   readonly smtpUrl: string | undefined;
   readonly sessionSecret: string;
+  /** METRICS_TOKEN: `GET /metrics` answers only with it as a bearer token, and not at all without it. */
+  readonly metricsToken: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -98,6 +103,7 @@ export function loadConfig(env: Env): Config {
     http: parseHttpTimeouts(env, problems),
     camtrapUploadMaxBytes:
       parseInteger(env.CAMTRAP_UPLOAD_MAX_MB, 200, 'CAMTRAP_UPLOAD_MAX_MB', problems, 1, 4096) * 1_048_576,
+    ops: parseOpsSettings(env, env.MONTHLY_EMAIL_TZ || 'Europe/London', isProduction, problems),
     secrets,
   };
   if (problems.length > 0)
@@ -134,11 +140,15 @@ function parseSecrets(env: Env, isProduction: boolean, problems: string[]): Secr
     if (webhookSecrets.some(isPublishedSecret)) problems.push(`STRIPE_WEBHOOK_SECRET ${published}`);
     if (sessionSecret && isPublishedSecret(sessionSecret)) problems.push(`SESSION_SECRET ${published}`);
   }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && metricsToken.length < 24)
+    problems.push('METRICS_TOKEN must be at least 24 random characters (for example: openssl rand -hex 24)');
   return Object.freeze({
     stripeWebhookSecrets: Object.freeze(webhookSecrets),
     stripeSecretKey: env.STRIPE_SECRET_KEY || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     sessionSecret,
+    metricsToken,
   });
 }
 

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { EventProcessor } from './stripe/event-processor.js';
 import { scheduleAllocation } from './camtrap/allocate-weeks.js';
 import { ImportJobs } from './camtrap/import-jobs.js';
+import { scheduleBackups, type BackupSchedule } from './ops/backup-schedule.js';
+import { createMetrics, type AppMetrics } from './ops/metrics.js';
 import type { BackgroundLoop } from './lib/background-loop.js';
 import { EventWriter } from './stripe/event-writer.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
@@ -34,6 +36,10 @@ export interface AppContext {
   readonly allocation: BackgroundLoop;
   /** Camera-trap packages uploaded in the console, imported one at a time off the event loop. */
   readonly camtrapImports: ImportJobs;
+  /** Verified backups on a schedule, when BACKUP_DIR is set. */
+  readonly backups: BackupSchedule;
+  /** What /metrics reports: counters the app moves, gauges read when scraped. */
+  readonly metrics: AppMetrics;
   close(): Promise<void>;
 }
 
@@ -58,15 +64,25 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     });
   }
   ensureDefaultRule(db, config.trapWeeksPerPair, config.donationPerPair, clock.now());
+  const metrics = createMetrics({ db, config, clock, lastBackupAt: () => backups.lastGoodAt() });
   const stripe = overrides.stripe ?? createStripeClient(config.secrets.stripeSecretKey, config.stripeApiUrl);
   const lineItems = overrides.lineItems ?? stripeLineItemSource(stripe, Boolean(config.secrets.stripeSecretKey));
-  const mail = createMailService(config, db, clock, logger, overrides.mailTransport);
-  const events = new EventProcessor(db, clock, logger, lineItems, {
-    // The thank-you email commits with the order's ledger entries, or not at all.
-    onOrderPaid: (tx, orderId) => {
-      if (mail.mailer.queueReceipt(tx, orderId)) mail.outbox.wake();
+  const mail = createMailService(config, db, clock, logger, overrides.mailTransport, (period, done, total) =>
+    metrics.monthlyProgress(period, done, total),
+  );
+  const events = new EventProcessor(
+    db,
+    clock,
+    logger,
+    lineItems,
+    {
+      // The thank-you email commits with the order's ledger entries, or not at all.
+      onOrderPaid: (tx, orderId) => {
+        if (mail.mailer.queueReceipt(tx, orderId)) mail.outbox.wake();
+      },
     },
-  });
+    (type, outcome) => metrics.event(type, outcome),
+  );
   const linkRequests = new ImpactLinkQueue((request, log) => {
     const result = requestImpactLink(db, mail.mailer, request.email, request.requestKey);
     if (result === 'queued') mail.outbox.wake();
@@ -76,6 +92,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const camtrapImports = new ImportJobs(config.databasePath, clock, logger.child({ component: 'camtrap-import' }), () =>
     allocation.wake(),
   );
+  const backups = scheduleBackups({ db, clock, logger }, config.ops.backup);
   return {
     config,
     db,
@@ -89,7 +106,10 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     linkRequests,
     allocation,
     camtrapImports,
+    backups,
+    metrics,
     async close() {
+      await backups.stop();
       await camtrapImports.stop();
       await linkRequests.stop();
       await allocation.stop();

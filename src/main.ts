@@ -32,6 +32,7 @@ function main(): void {
   ctx.mail.start(); // the outbox, and the monthly schedule when enabled
   ctx.linkRequests.start();
   ctx.allocation.start();
+  ctx.backups.start();
 
   let isStopping = false;
   const stop = (signal: string) => {

@@ -17,6 +17,7 @@ const app = createApp(ctx);
 // Off only to measure storing alone (run.ts --ingest-only); `drain` still processes everything.
 if (process.env.BENCH_PROCESSOR !== 'off') ctx.events.start();
 ctx.mail.start(); // receipts go out as files in the run's temporary directory
+ctx.backups.start(); // only when the bench sets BACKUP_DIR
 
 serveForBench(
   app,

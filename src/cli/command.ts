@@ -4,8 +4,12 @@ import { UsageError } from '../errors.js';
 
 export interface Command {
   summary: string;
-  /** Returns the process exit code. */
-  run(args: string[], config: Config): Promise<number>;
+  /**
+   * Returns the process exit code. A command that `loadsOwnConfig` (doctor, which reports a bad
+   * configuration instead of stopping at it) gets no config, and reads the environment itself.
+   */
+  run(args: string[], config: Config, env: Record<string, string | undefined>): Promise<number>;
+  loadsOwnConfig?: boolean;
 }
 
 /** parseArgs with errors a person can act on. */

@@ -1,6 +1,8 @@
 import { loadConfig, readEnv } from '../config.js';
 import { adminCreateCommand } from './admin-create.js';
 import { backupCommand } from './backup.js';
+import { backupVerifyCommand } from './backup-verify.js';
+import { doctorCommand } from './doctor.js';
 import { camtrapImportCommand } from './camtrap-import.js';
 import { emailsMonthlyCommand } from './emails-monthly.js';
 import { emailsPruneCommand } from './emails-prune.js';
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, Command> = {
   'supporter:link': supporterLinkCommand,
   'supporter:erase': supporterEraseCommand,
   backup: backupCommand,
+  'backup:verify': backupVerifyCommand,
+  doctor: doctorCommand,
   'camtrap:import': camtrapImportCommand,
   'admin:create': adminCreateCommand,
   'staff:reset-two-factor': staffResetTwoFactorCommand,
@@ -44,8 +48,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name && name !== '--help' ? `unknown command: ${name}\n\n` : ''}${usage()}\n`);
     return name === '--help' ? 0 : 64;
   }
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...readEnv() });
-  return command.run(args, config);
+  const env = readEnv();
+  if (command.loadsOwnConfig) return command.run(args, undefined as never, env);
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
+  return command.run(args, config, env);
 }
 
 main(process.argv.slice(2)).then(

@@ -43,6 +43,35 @@ export function openDatabase(file: string): Database_ {
   };
 }
 
+/**
+ * Opens a database file only to read it (a backup being checked): nothing is written to it or made
+ * beside it, and a file that is not there is an error rather than a new empty database.
+ */
+export function openDatabaseReadOnly(file: string): Database_ {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  const db = drizzle({ client: sqlite, schema });
+  return {
+    db,
+    sqlite,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+/**
+ * Makes a finished backup a file that stands alone: no write-ahead log beside it, so it can be
+ * opened read-only, copied or moved as one file.
+ */
+export function detachBackup(file: string): void {
+  const sqlite = new Database(file, { fileMustExist: true });
+  try {
+    sqlite.pragma('journal_mode = DELETE');
+  } finally {
+    sqlite.close();
+  }
+}
+
 export type TransactionBehavior = 'deferred' | 'immediate';
 
 type Runner = Database.Transaction<(work: () => unknown) => unknown>;

@@ -41,6 +41,7 @@ export function createMailService(
   clock: Clock,
   logger: Logger,
   transport?: MailTransport,
+  onMonthlyProgress: (period: string, done: number, total: number) => void = () => {},
 ): MailService {
   const chosen = transport ?? chooseTransport(config);
   const mailer = new Mailer(new EmailTemplates(), { publicUrl: config.publicUrl, mailFrom: config.mailFrom }, clock);
@@ -54,7 +55,10 @@ export function createMailService(
   );
   const { isEnabled, cron, timezone } = config.mail.monthly;
   const monthly: BackgroundLoop | null = isEnabled
-    ? scheduleMonthlyEmails({ db, mailer, clock, logger, onQueued: () => outbox.wake() }, { cron, timezone })
+    ? scheduleMonthlyEmails(
+        { db, mailer, clock, logger, onQueued: () => outbox.wake(), onProgress: onMonthlyProgress },
+        { cron, timezone },
+      )
     : null;
 
   return {

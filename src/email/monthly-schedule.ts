@@ -18,7 +18,15 @@ const CATCH_UP_AFTER_MS = 60_000;
  * queueing only what is missing. Runs go one after another; stopping ends a run after its page.
  */
 export function scheduleMonthlyEmails(
-  deps: { db: Db; mailer: Mailer; clock: Clock; logger: Logger; onQueued: () => void },
+  deps: {
+    db: Db;
+    mailer: Mailer;
+    clock: Clock;
+    logger: Logger;
+    onQueued: () => void;
+    /** How far the run has gone through the supporters (the metrics show it). */
+    onProgress?: (period: string, done: number, total: number) => void;
+  },
   schedule: { cron: string; timezone: string },
 ): BackgroundLoop {
   const { db, mailer, clock, logger } = deps;
@@ -45,7 +53,8 @@ export function scheduleMonthlyEmails(
         { db, mailer, clock },
         {
           period,
-          onProgress: () => {
+          onProgress: (done, total) => {
+            deps.onProgress?.(period, done, total);
             if (loop.isStopping) throw new Error('the app is shutting down');
           },
         },

@@ -32,6 +32,11 @@ export class EventProcessor {
     private readonly logger: Logger,
     private readonly lineItems: LineItemSource,
     private readonly hooks: ProcessingHooks = {},
+    /** Told of every event worked on (the metrics count them); called inside the transaction. */
+    private readonly onOutcome: (
+      type: string,
+      outcome: 'processed' | 'ignored' | 'retrying' | 'failed',
+    ) => void = () => {},
   ) {
     this.loop = new BackgroundLoop('event processing', () => this.processDue(), logger, { everyMs: 1000 });
   }
@@ -124,6 +129,7 @@ export class EventProcessor {
     const { event, apply } = outcome;
     if (!apply) {
       markEventDone(tx, event.id, 'ignored', now);
+      this.onOutcome(event.type, 'ignored');
       return;
     }
     try {
@@ -131,6 +137,7 @@ export class EventProcessor {
         apply(sp, { occurredAt: event.stripeCreated * 1000, recordedAt: now, eventId: event.id });
         markEventDone(sp, event.id, 'processed', now);
       });
+      this.onOutcome(event.type, 'processed');
     } catch (error) {
       this.recordFailure(tx, event, error, now);
     }
@@ -160,6 +167,7 @@ export class EventProcessor {
       message,
       now + eventRetryDelayMs(attempts),
     );
+    this.onOutcome(event.type, isPermanent ? 'failed' : 'retrying');
     const level = !isPermanent && error instanceof TemporaryError ? 'warn' : 'error';
     this.logger[level](
       isPermanent ? 'stripe event failed; replay it once the cause is fixed' : 'stripe event will be retried',

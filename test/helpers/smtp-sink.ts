@@ -33,7 +33,10 @@ export interface SmtpSink {
 }
 
 /** A real SMTP server on 127.0.0.1 that keeps every message it accepts, parsed with mailparser. */
-export async function startSmtpSink(port = 0): Promise<SmtpSink> {
+export async function startSmtpSink(
+  port = 0,
+  opts: { credentials?: { user: string; pass: string } } = {},
+): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const rcptAttempts = new Map<string, number>();
   const dataAttempts = new Map<string, number>();
@@ -69,8 +72,17 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   };
 
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    // With credentials it asks for a login (over plain text: it listens on 127.0.0.1 only), as a relay does.
+    authOptional: !opts.credentials,
+    allowInsecureAuth: true,
+    disabledCommands: opts.credentials ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    onAuth(auth, _session, callback) {
+      const isMatch = auth.username === opts.credentials?.user && auth.password === opts.credentials?.pass;
+      callback(
+        isMatch ? null : new Error('Invalid username or password'),
+        isMatch ? { user: auth.username } : undefined,
+      );
+    },
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 50, // idle pooled connections from the app would otherwise hold close() for 30 s

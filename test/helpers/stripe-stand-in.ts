@@ -13,6 +13,8 @@ export interface StripeStandIn {
   requests: string[];
   /** While true, every request gets a 500 (as when Stripe has an incident). */
   isDown: boolean;
+  /** Secret keys Stripe no longer accepts (rolled or revoked in the dashboard): 401, as Stripe answers. */
+  revokedKeys: Set<string>;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,12 @@ export async function startStripeStandIn(
   pageSize = 2,
   lineItems = new Map<string, object[]>(),
 ): Promise<StripeStandIn> {
-  const standIn: Omit<StripeStandIn, 'url' | 'close'> = { lineItems, requests: [], isDown: false };
+  const standIn: Omit<StripeStandIn, 'url' | 'close'> = {
+    lineItems,
+    requests: [],
+    isDown: false,
+    revokedKeys: new Set(),
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     standIn.requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -29,8 +36,11 @@ export async function startStripeStandIn(
       res.end(JSON.stringify(body));
     };
     if (standIn.isDown) return send(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
-    if (!/^Bearer sk_/.test(req.headers.authorization ?? ''))
+    const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (!/^sk_/.test(key) || standIn.revokedKeys.has(key))
       return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+    if (url.pathname === '/v1/account')
+      return send(200, { id: 'acct_1StandIn', object: 'account', country: 'GB', default_currency: 'gbp' });
     const match = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(url.pathname);
     const items = match ? standIn.lineItems.get(decodeURIComponent(match[1]!)) : undefined;
     if (!match || !items)

@@ -64,6 +64,11 @@ export const emailOutbox = sqliteTable(
     index('email_outbox_sending')
       .on(t.id)
       .where(sql`state = 'sending'`),
+    // Every email not yet sent, by state: metrics and readiness count them and find the oldest due
+    // from this small index alone, never reading the million sent ones.
+    index('email_outbox_unsent')
+      .on(t.state, t.nextAttemptAt, t.updatedAt)
+      .where(sql`state <> 'sent'`),
     // Sent emails whose text is still there, oldest first: the daily pruning reads only these,
     // never the bodies of the whole table.
     index('email_outbox_prunable')

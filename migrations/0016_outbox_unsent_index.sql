@@ -1,0 +1,1 @@
+CREATE INDEX `email_outbox_unsent` ON `email_outbox` (`state`,`next_attempt_at`,`updated_at`) WHERE state <> 'sent';
