@@ -33,14 +33,7 @@ export function openDatabase(file: string): Database_ {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle({ client: sqlite, schema });
-  return {
-    db,
-    sqlite,
-    close: () => {
-      if (sqlite.open) sqlite.close();
-    },
-  };
+  return wrap(sqlite);
 }
 
 /**
@@ -48,10 +41,12 @@ export function openDatabase(file: string): Database_ {
  * beside it, and a file that is not there is an error rather than a new empty database.
  */
 export function openDatabaseReadOnly(file: string): Database_ {
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  const db = drizzle({ client: sqlite, schema });
+  return wrap(new Database(file, { readonly: true, fileMustExist: true }));
+}
+
+function wrap(sqlite: Database.Database): Database_ {
   return {
-    db,
+    db: drizzle({ client: sqlite, schema }),
     sqlite,
     close: () => {
       if (sqlite.open) sqlite.close();

@@ -1,23 +1,13 @@
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { periodOf } from '../../src/lib/months.js';
-import { launchChromium, listen } from '../helpers/browser.js';
+import { BROWSER_TEST_MS, listen, useChromium } from '../helpers/browser.js';
 import { purchase, stripeEvent } from '../helpers/stripe-events.js';
 import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { parseCsv } from './csv.js';
 
-/** A real browser on a shared machine: generous, and never a claim about speed. */
-const BROWSER_TEST_MS = 120_000;
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe('the staff console in a real browser', () => {
   it(

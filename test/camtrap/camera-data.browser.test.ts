@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchChromium, listen, openPage } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
 import {
   copyPackage,
   editFile,
@@ -13,17 +13,11 @@ import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { buy, tokenOf } from '../pages/shoppers.js';
 
-/** A real browser on a shared machine: generous, and never a claim about speed. */
+/** A real browser on a shared machine, and two package imports: generous, and never a claim about speed. */
 const BROWSER_TEST_MS = 180_000;
 const FIRST_DAY = Date.UTC(2027, 2, 1);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function importThroughForm(page: Page, base: string, files: string[]): Promise<void> {
   await page.goto(`${base}/admin/camera-data`);

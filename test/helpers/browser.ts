@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { TestApp } from './test-app.js';
 
 /** Debian's chromium, driven by playwright-core. */
@@ -27,7 +27,30 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Serves a test app on a free port; returns its base URL and a way to stop serving. */
+/** A real browser on a shared machine: generous, and never a claim about speed. */
+export const BROWSER_TEST_MS = 120_000;
+
+/**
+ * One Chromium for a test file, launched before its tests and closed after them. Call it at the top
+ * of the file; the browser it returns is a stand-in that forwards to the running one.
+ */
+export function useChromium(): Browser {
+  let running: Browser | undefined;
+  beforeAll(async () => {
+    running = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await running?.close();
+  });
+  return new Proxy({} as Browser, {
+    get(_target, property) {
+      if (!running) throw new Error('Chromium is not running: use the browser inside a test');
+      const value: unknown = Reflect.get(running, property);
+      return typeof value === 'function' ? value.bind(running) : value;
+    },
+  });
+}
+
 /** Serves the app on a free port, as the server does: the link form's requests are worked through in the background. */
 export async function listen(t: TestApp): Promise<{ base: string; stop(): Promise<void> }> {
   t.ctx.linkRequests.start();

@@ -1,9 +1,8 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emailOutbox } from '../../src/db/schema/index.js';
 import { findSupporterByEmail } from '../../src/supporters/supporters.queries.js';
-import { checkPage, launchChromium, listen, openPage } from '../helpers/browser.js';
+import { BROWSER_TEST_MS, checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
 import { importPark } from '../helpers/camtrap-park.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { buy, refund } from './shoppers.js';
@@ -16,21 +15,10 @@ import { buy, refund } from './shoppers.js';
  */
 
 const WIDTHS = [360, 1280] as const;
-/** A real browser on a shared machine: generous, and never a claim about speed. */
-const BROWSER_TEST_MS = 120_000;
-
-let browser: Browser;
+const browser = useChromium();
 let t: TestApp;
 let base: string;
 let server: Awaited<ReturnType<typeof listen>>;
-
-beforeAll(async () => {
-  browser = await launchChromium(); // a missing chromium fails the run: never a skip
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** A fresh app with a few purchases, served on a free port (test-app closes it after each test). */
 async function startApp(): Promise<void> {

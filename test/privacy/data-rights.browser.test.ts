@@ -1,21 +1,12 @@
 import fs from 'node:fs';
-import type { Browser, Download } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchChromium, listen, openPage } from '../helpers/browser.js';
+import type { Download } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_TEST_MS, checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
 import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { ADA, buyAt, supporterOf } from './privacy-kit.js';
 
-/** A real browser on a shared machine: generous, and never a claim about speed. */
-const BROWSER_TEST_MS = 120_000;
-
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 async function downloadedJson(download: Download) {
   return JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));

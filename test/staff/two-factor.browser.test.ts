@@ -1,24 +1,14 @@
 import { Secret, TOTP } from 'otpauth';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, launchChromium, listen, openPage } from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_TEST_MS, checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
 import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
-
-/** A real browser on a shared machine: generous, and never a claim about speed. */
-const BROWSER_TEST_MS = 120_000;
 
 /** What the member's authenticator app shows, given the key they typed in from the page. */
 const appCode = (secret: string, at: number) =>
   new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: at });
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe('two-factor sign-in in a real browser', () => {
   it(
@@ -68,10 +58,10 @@ describe('two-factor sign-in in a real browser', () => {
         expect(await phone.page.locator('main').textContent()).toContain('You have 9 unused recovery codes');
         await checkPage(phone.page, 'account-two-factor-on', 360);
         expect(problems).toEqual([]);
-        // The wrong code's answer, and nothing else.
-        expect(phone.problems).toEqual([
-          'Failed to load resource: the server responded with a status of 401 (Unauthorized)',
-        ]);
+        // The wrong code's answer (its 401), and nothing else.
+        const wrongCodeAnswer = 'Failed to load resource: the server responded with a status of 401 (Unauthorized)';
+        expect(phone.problems).toContain(wrongCodeAnswer);
+        expect(phone.problems.filter((problem) => problem !== wrongCodeAnswer)).toEqual([]);
       } finally {
         await server.stop();
         t.close();
