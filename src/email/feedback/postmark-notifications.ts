@@ -44,15 +44,9 @@ export function readPostmarkNotices(
     case 'Bounce':
     case 'SpamComplaint': {
       const type = BOUNCE_TYPES[String(input.Type)];
-      if (!isId(input.ID)) throw new BadRequestError('invalid_body', 'The notification has no ID.');
+      const id = bounceId(input.ID, body);
       if (!type) return [];
-      return notice(
-        type,
-        `bounce:${input.ID}`,
-        input.Email,
-        input.BouncedAt,
-        shortDetail(input.Type, input.Description),
-      );
+      return notice(type, `bounce:${id}`, input.Email, input.BouncedAt, shortDetail(input.Type, input.Description));
     }
     case 'Delivery':
       // Deliveries carry no ID of their own; Postmark's MessageID names the message, once per recipient.
@@ -69,6 +63,18 @@ export function readPostmarkNotices(
         throw new BadRequestError('invalid_body', 'The body is not a Postmark webhook (no RecordType).');
       return []; // opens, clicks, subscription changes: nothing we act on
   }
+}
+
+/**
+ * Postmark's bounce IDs are 64-bit integers, beyond what a JavaScript number holds exactly: past
+ * 2^53 the digits are read from the raw body, where the key must then appear once.
+ */
+function bounceId(parsed: unknown, body: Buffer): string {
+  if (Number.isSafeInteger(parsed) || (typeof parsed === 'string' && isId(parsed))) return String(parsed);
+  const digits = [...body.toString('utf8').matchAll(/"ID"\s*:\s*(\d{1,20})\s*[,}]/g)];
+  if (typeof parsed !== 'number' || digits.length !== 1)
+    throw new BadRequestError('invalid_body', 'The notification has no ID.');
+  return digits[0]![1]!;
 }
 
 function isId(value: unknown): value is string | number {
