@@ -27,7 +27,7 @@ export const emailNotifications = sqliteTable(
     /** The outbox row it is about (by Message-ID, else by address and time); null when unmatched. */
     outboxId: integer('outbox_id').references(() => emailOutbox.id),
     supporterId: integer('supporter_id').references(() => supporters.id),
-    /** Which send it belongs to: `monthly:YYYY-MM`, `receipt`, `impact_link`; null when unmatched. */
+    /** Which send it belongs to: `monthly:YYYY-MM` (a run), `receipt:YYYY-MM` (month sent), `impact_link:YYYY-MM`; null when unmatched. */
     sendKey: text('send_key'),
     occurredAt: integer('occurred_at').notNull(),
     receivedAt: integer('received_at').notNull(),

@@ -170,3 +170,14 @@ export function listNotificationsFor(db: Db, recipient: string, limit = 100): Em
     .limit(limit)
     .all();
 }
+
+/**
+ * Erasure: the provider's notices about the address keep their counts (the rates stay true) and lose
+ * the address and the provider's text, which may quote it.
+ */
+export function forgetNotificationAddress(tx: Db, email: string, placeholder: string): void {
+  tx.update(emailNotifications)
+    .set({ recipient: placeholder, messageId: null, detail: null })
+    .where(eq(emailNotifications.recipient, email))
+    .run();
+}

@@ -1,4 +1,5 @@
 import { transaction, type Db } from '../../db/client.js';
+import { periodOf } from '../../lib/months.js';
 import { findSupporterByEmail } from '../../supporters/supporters.queries.js';
 import {
   findSentMessage,
@@ -88,7 +89,11 @@ function hasSoftBounceRun(tx: Db, notice: FeedbackNotice, rules: FeedbackRules, 
   return false;
 }
 
-/** The send a message belongs to, for rates per send: `monthly:YYYY-MM`, `receipt` or `impact_link`. */
+/**
+ * The send a message belongs to, for rates per send: a monthly run (`monthly:YYYY-MM`, the month it
+ * reports on), else its kind and the month it went (`receipt:YYYY-MM`, `impact_link:YYYY-MM`).
+ */
 function sendKeyOf(sent: SentMessage): string {
-  return sent.kind === 'monthly' ? sent.idempotencyKey.slice(0, 'monthly:YYYY-MM'.length) : sent.kind;
+  if (sent.kind === 'monthly') return sent.idempotencyKey.slice(0, 'monthly:YYYY-MM'.length);
+  return `${sent.kind}:${periodOf(sent.sentAt ?? sent.updatedAt)}`;
 }
