@@ -88,6 +88,7 @@ function chooseTransport(config: Config): MailTransport {
     ? createSmtpTransport(smtpUrl, {
         maxConnections: config.mail.maxConnections,
         ratePerSecond: config.mail.ratePerSecond,
+        dkim: config.secrets.dkim,
       })
     : createFileTransport(config.mail.outboxDir);
 }
