@@ -1,7 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
-import { prepared, type Db } from '../../db/client.js';
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { param, prepared, type Db } from '../../db/client.js';
 import { emailNotifications, emailOutbox, orders, supporters } from '../../db/schema/index.js';
-import { findSupporterEmailIds } from '../supporter-emails.queries.js';
 import type { FeedbackNotice } from './feedback-notice.js';
 
 export type EmailNotification = typeof emailNotifications.$inferSelect;
@@ -63,55 +62,89 @@ const insertNotification = (db: Db) =>
     .prepare();
 
 /**
- * The email a notice is about, among the supporter's own (found through the outbox's key index, as
- * their console page finds them, so the outbox needs no index on Message-ID): the one with the
- * notice's Message-ID, or, when the provider dropped it, the last one sent to them at or before the
- * original message's time (or the notice's).
+ * The email a notice is about, among the supporter's own, found through the outbox's unique key
+ * index as their console page finds them (so the outbox needs no index on Message-ID, which would
+ * slow bulk queueing): their receipts by their orders' sessions, their monthly emails by the months
+ * the outbox holds (`monthlyPeriods`, read once per batch), their link emails by key range. The one
+ * with the notice's Message-ID; or, when the provider dropped it, the last one sent to them at or
+ * before the original message's time (or the notice's). Three prepared statements: this runs for
+ * every notice a provider posts.
  */
 export function findSentMessage(
   db: Db,
   supporterId: number,
+  monthlyPeriods: string[],
   messageId: string | null,
   near: number,
 ): SentMessage | undefined {
-  const sessions = prepared(db, sessionsOf)
-    .all({ supporterId })
-    .map((row) => row.checkoutSessionId);
-  const ids = findSupporterEmailIds(db, supporterId, sessions);
-  if (ids.length === 0) return undefined;
-  const rows = db
-    .select({
-      id: emailOutbox.id,
-      kind: emailOutbox.kind,
-      idempotencyKey: emailOutbox.idempotencyKey,
-      messageId: emailOutbox.messageId,
-      sentAt: emailOutbox.sentAt,
-      updatedAt: emailOutbox.updatedAt,
-      state: emailOutbox.state,
-    })
-    .from(emailOutbox)
-    .where(inArray(emailOutbox.id, ids.slice(-400)))
-    .all();
+  const rows = [
+    ...prepared(db, receiptsOf).all({ supporterId }),
+    ...prepared(db, monthlyOf).all({ supporterId, periods: JSON.stringify(monthlyPeriods) }),
+    ...prepared(db, linksOf).all({ supporterId, from: `link:${supporterId}:`, to: `link:${supporterId};` }),
+  ];
   // A Message-ID that is none of theirs names a message we never sent them: unmatched, not guessed.
   return messageId ? rows.find((row) => row.messageId === messageId) : latestSentBefore(rows, near);
 }
 
-function latestSentBefore<R extends SentMessage & { state: string }>(rows: R[], near: number): R | undefined {
-  let best: R | undefined;
+function latestSentBefore(rows: SentRow[], near: number): SentRow | undefined {
+  let best: SentRow | undefined;
+  let bestAt = -Infinity;
   for (const row of rows) {
     // A message still marked `sending` may have gone a moment ago: the outbox records sends every 25 ms.
     const at = row.sentAt ?? (row.state === 'sending' ? row.updatedAt : null);
-    if (at === null || at > near + CLOCK_SKEW_MS) continue;
-    if (!best || at > (best.sentAt ?? best.updatedAt)) best = row;
+    if (at === null || at > near + CLOCK_SKEW_MS || at <= bestAt) continue;
+    best = row;
+    bestAt = at;
   }
   return best;
 }
 
-const sessionsOf = (db: Db) =>
+const SENT_COLUMNS = {
+  id: emailOutbox.id,
+  kind: emailOutbox.kind,
+  idempotencyKey: emailOutbox.idempotencyKey,
+  messageId: emailOutbox.messageId,
+  sentAt: emailOutbox.sentAt,
+  updatedAt: emailOutbox.updatedAt,
+  state: emailOutbox.state,
+};
+type SentRow = SentMessage & { state: string };
+
+// Each reads the key index (the driver binds a number as a real, hence the cast in the key): orders by supporter, then one probe per order; one probe per month; one range.
+const receiptsOf = (db: Db) =>
   db
-    .select({ checkoutSessionId: orders.checkoutSessionId })
+    .select(SENT_COLUMNS)
     .from(orders)
-    .where(eq(orders.supporterId, sql.placeholder('supporterId')))
+    .innerJoin(emailOutbox, eq(emailOutbox.idempotencyKey, sql`'receipt:' || ${orders.checkoutSessionId}`))
+    .where(
+      and(
+        eq(orders.supporterId, sql.placeholder('supporterId')),
+        eq(emailOutbox.supporterId, sql.placeholder('supporterId')),
+      ),
+    )
+    .prepare();
+const monthlyOf = (db: Db) =>
+  db
+    .select(SENT_COLUMNS)
+    .from(emailOutbox)
+    .where(
+      and(
+        sql`${emailOutbox.idempotencyKey} in (select 'monthly:' || value || ':' || cast(${sql.placeholder('supporterId')} as integer) from json_each(${sql.placeholder('periods')}))`,
+        eq(emailOutbox.supporterId, sql.placeholder('supporterId')),
+      ),
+    )
+    .prepare();
+const linksOf = (db: Db) =>
+  db
+    .select(SENT_COLUMNS)
+    .from(emailOutbox)
+    .where(
+      and(
+        gte(emailOutbox.idempotencyKey, sql.placeholder('from')),
+        lt(emailOutbox.idempotencyKey, sql.placeholder('to')),
+        eq(emailOutbox.supporterId, sql.placeholder('supporterId')),
+      ),
+    )
     .prepare();
 
 /** When the address's counted soft bounces occurred, within [from, to], oldest first. */
@@ -138,12 +171,25 @@ export function setNotificationEffect(tx: Db, id: number, effect: NotificationEf
 }
 
 export function markSupporterUndeliverable(tx: Db, supporterId: number): void {
-  tx.update(supporters).set({ isDeliverable: false }).where(eq(supporters.id, supporterId)).run();
+  prepared(tx, undeliverable).run({ supporterId });
 }
 
 export function unsubscribeSupporter(tx: Db, supporterId: number): void {
-  tx.update(supporters).set({ isSubscribed: false }).where(eq(supporters.id, supporterId)).run();
+  prepared(tx, unsubscribe).run({ supporterId });
 }
+
+const undeliverable = (db: Db) =>
+  db
+    .update(supporters)
+    .set({ isDeliverable: false })
+    .where(eq(supporters.id, sql.placeholder('supporterId')))
+    .prepare();
+const unsubscribe = (db: Db) =>
+  db
+    .update(supporters)
+    .set({ isSubscribed: false })
+    .where(eq(supporters.id, sql.placeholder('supporterId')))
+    .prepare();
 
 /** Records what the provider said on the outbox row; a delivery never overwrites a bounce or complaint. */
 export function setOutboxFeedback(
@@ -152,13 +198,22 @@ export function setOutboxFeedback(
   feedback: NonNullable<(typeof emailOutbox.$inferSelect)['feedback']>,
   at: number,
 ): void {
-  const rank = (value: unknown) =>
-    sql`case ${value} when 'delivered' then 1 when 'soft_bounce' then 2 when 'hard_bounce' then 3 when 'complaint' then 4 else 0 end`;
-  tx.update(emailOutbox)
-    .set({ feedback, feedbackAt: at })
-    .where(and(eq(emailOutbox.id, outboxId), sql`${rank(emailOutbox.feedback)} < ${rank(feedback)}`))
-    .run();
+  prepared(tx, outboxFeedback).run({ outboxId, feedback, at });
 }
+
+const rank = (value: unknown) =>
+  sql`case ${value} when 'delivered' then 1 when 'soft_bounce' then 2 when 'hard_bounce' then 3 when 'complaint' then 4 else 0 end`;
+const outboxFeedback = (db: Db) =>
+  db
+    .update(emailOutbox)
+    .set({ feedback: param(emailOutbox.feedback, 'feedback'), feedbackAt: param(emailOutbox.feedbackAt, 'at') })
+    .where(
+      and(
+        eq(emailOutbox.id, sql.placeholder('outboxId')),
+        sql`${rank(emailOutbox.feedback)} < ${rank(sql.placeholder('feedback'))}`,
+      ),
+    )
+    .prepare();
 
 /** An address's notices, newest first. */
 export function listNotificationsFor(db: Db, recipient: string, limit = 100): EmailNotification[] {

@@ -1,6 +1,7 @@
 import { transaction, type Db } from '../../db/client.js';
 import { periodOf } from '../../lib/months.js';
 import { findSupporterByEmail } from '../../supporters/supporters.queries.js';
+import { monthlyPeriods } from '../supporter-emails.queries.js';
 import {
   findSentMessage,
   insertNotificationIfNew,
@@ -29,13 +30,20 @@ export interface FeedbackRules {
  * sent is stored for staff and changes nothing. Returns, per notice, whether it was new.
  */
 export function recordFeedback(db: Db, notices: FeedbackNotice[], rules: FeedbackRules, now: number): boolean[] {
-  return transaction(db, (tx) => notices.map((notice) => recordOne(tx, notice, rules, now)), 'immediate');
+  return transaction(
+    db,
+    (tx) => {
+      const periods = monthlyPeriods(tx); // a few probes, once for the whole batch
+      return notices.map((notice) => recordOne(tx, notice, periods, rules, now));
+    },
+    'immediate',
+  );
 }
 
-function recordOne(tx: Db, notice: FeedbackNotice, rules: FeedbackRules, now: number): boolean {
+function recordOne(tx: Db, notice: FeedbackNotice, periods: string[], rules: FeedbackRules, now: number): boolean {
   const supporter = findSupporterByEmail(tx, notice.recipient);
   const sent = supporter
-    ? findSentMessage(tx, supporter.id, notice.messageId, notice.sentAt ?? notice.occurredAt)
+    ? findSentMessage(tx, supporter.id, periods, notice.messageId, notice.sentAt ?? notice.occurredAt)
     : undefined;
   const isBeforeReset = supporter?.bouncesResetAt != null && notice.occurredAt < supporter.bouncesResetAt;
   const effect = initialEffect(notice, sent, isBeforeReset);
