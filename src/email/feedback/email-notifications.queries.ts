@@ -67,8 +67,8 @@ const insertNotification = (db: Db) =>
  * slow bulk queueing): their receipts by their orders' sessions, their monthly emails by the months
  * the outbox holds (`monthlyPeriods`, read once per batch), their link emails by key range. The one
  * with the notice's Message-ID; or, when the provider dropped it, the last one sent to them at or
- * before the original message's time (or the notice's). Three prepared statements: this runs for
- * every notice a provider posts.
+ * before the original message's time (or the notice's). One prepared statement: this runs for every
+ * notice a provider posts.
  */
 export function findSentMessage(
   db: Db,
@@ -77,11 +77,12 @@ export function findSentMessage(
   messageId: string | null,
   near: number,
 ): SentMessage | undefined {
-  const rows = [
-    ...prepared(db, receiptsOf).all({ supporterId }),
-    ...prepared(db, monthlyOf).all({ supporterId, periods: JSON.stringify(monthlyPeriods) }),
-    ...prepared(db, linksOf).all({ supporterId, from: `link:${supporterId}:`, to: `link:${supporterId};` }),
-  ];
+  const rows = prepared(db, emailsOf).all({
+    supporterId,
+    periods: JSON.stringify(monthlyPeriods),
+    from: `link:${supporterId}:`,
+    to: `link:${supporterId};`,
+  });
   // A Message-ID that is none of theirs names a message we never sent them: unmatched, not guessed.
   return messageId ? rows.find((row) => row.messageId === messageId) : latestSentBefore(rows, near);
 }
@@ -121,8 +122,7 @@ const receiptsOf = (db: Db) =>
         eq(orders.supporterId, sql.placeholder('supporterId')),
         eq(emailOutbox.supporterId, sql.placeholder('supporterId')),
       ),
-    )
-    .prepare();
+    );
 const monthlyOf = (db: Db) =>
   db
     .select(SENT_COLUMNS)
@@ -132,8 +132,7 @@ const monthlyOf = (db: Db) =>
         sql`${emailOutbox.idempotencyKey} in (select 'monthly:' || value || ':' || cast(${sql.placeholder('supporterId')} as integer) from json_each(${sql.placeholder('periods')}))`,
         eq(emailOutbox.supporterId, sql.placeholder('supporterId')),
       ),
-    )
-    .prepare();
+    );
 const linksOf = (db: Db) =>
   db
     .select(SENT_COLUMNS)
@@ -144,8 +143,8 @@ const linksOf = (db: Db) =>
         lt(emailOutbox.idempotencyKey, sql.placeholder('to')),
         eq(emailOutbox.supporterId, sql.placeholder('supporterId')),
       ),
-    )
-    .prepare();
+    );
+const emailsOf = (db: Db) => receiptsOf(db).unionAll(monthlyOf(db)).unionAll(linksOf(db)).prepare();
 
 /** When the address's counted soft bounces occurred, within [from, to], oldest first. */
 export function softBounceTimes(db: Db, recipient: string, from: number, to: number): number[] {
