@@ -14,7 +14,8 @@ import { medianBy } from './rounds.js';
 const USAGE = `npm run bench:email-feedback -- [options]
   --notices N       bounce notices posted per server per round (default 10000)
   --connections N   concurrent connections (default 50)
-  --rounds N        rounds of bare Express then the app; the median decides (default 3)`;
+  --rounds N        rounds of bare Express then the app; the median decides (default 3)
+  --cpu-prof DIR    write the app's CPU profile into DIR`;
 
 const RATIO_BAR = 0.5;
 
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
       notices: { type: 'string', default: '10000' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -45,7 +47,12 @@ async function main(): Promise<number> {
   log(`seeding ${notices.toLocaleString('en')} buyers, each with a receipt sent…`);
   const messageIds = seed(env, notices);
   const bare = await startChildServer('bare-server', serverEnv());
-  const app = await startChildServer('app-server', env);
+  const profileDir = values['cpu-prof'];
+  const app = await startChildServer(
+    'app-server',
+    env,
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const acked: string[] = [];
   try {
     const post = (server: ChildServer, round: string, count = notices) =>
