@@ -12,6 +12,7 @@ import { opsRoutes, requestMetrics } from './http/routes/ops.routes.js';
 import { pagesRoutes } from './http/routes/pages.routes.js';
 import { publicRoutes } from './http/routes/public.routes.js';
 import { stripeWebhookRoutes } from './http/routes/stripe-webhook.routes.js';
+import { emailWebhookRoutes } from './http/routes/email-webhook.routes.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.js';
 import { PageCache } from './http/page-cache.js';
 import { createViews, VIEWS_DIR } from './http/view-engine.js';
@@ -46,6 +47,7 @@ export function createApp(ctx: AppContext): express.Express {
   opsRoutes(ctx, app);
   app.use(assetsRoutes());
   app.use(stripeWebhookRoutes(ctx)); // raw body: mounted before any body parser
+  app.use(emailWebhookRoutes(ctx)); // likewise
   // Form bodies as large as our forms need and no larger, read before any route looks at them: the
   // sign-in and the shoppers' forms carry an address or a button; the console's largest field is a
   // 1,000-character field note (up to 12 kB once encoded).

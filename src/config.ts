@@ -6,6 +6,13 @@ import { checkMailFrom, parseMailSettings, type MailSettings } from './email/mai
 import { parseOpsSettings, type OpsSettings } from './ops/ops-config.js';
 import { isPublishedSecret, readOrCreateDevelopmentSecrets } from './secrets.js';
 import { ConfigError } from './errors.js';
+import {
+  parseDkim,
+  parseFeedbackSettings,
+  type DkimSettings,
+  type FeedbackSecrets,
+  type FeedbackSettings,
+} from './email/feedback/feedback-config.js';
 
 /** Every setting the app reads, validated once at start-up and frozen. Secrets live apart in `secrets`. */
 export interface Config {
@@ -23,6 +30,8 @@ export interface Config {
   readonly webhookToleranceSeconds: number;
   /** Outbox directory, SMTP pool and rate, and the monthly email schedule. */
   readonly mail: MailSettings;
+  /** Bounce and complaint webhooks from the mail provider, and soft-bounce rules. */
+  readonly emailFeedback: FeedbackSettings;
   readonly http: HttpTimeouts;
   /** The largest camera-trap package upload the console takes (CAMTRAP_UPLOAD_MAX_MB); bigger ones use the command line. */
   readonly camtrapUploadMaxBytes: number;
@@ -39,6 +48,9 @@ export interface Secrets {
   readonly sessionSecret: string;
   /** METRICS_TOKEN: `GET /metrics` answers only with it as a bearer token, and not at all without it. */
   readonly metricsToken: string | undefined;
+  readonly emailFeedback: FeedbackSecrets;
+  /** DKIM_*: every message is signed when set. */
+  readonly dkim: DkimSettings | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,7 +84,12 @@ export function loadConfig(env: Env): Config {
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
   const databasePath = env.DATABASE_PATH || './data/socks.db';
-  const secrets = parseSecrets(env, isProduction, problems);
+  const feedback = parseFeedbackSettings(env, isProduction, problems);
+  const secrets = {
+    ...parseSecrets(env, isProduction, problems),
+    emailFeedback: feedback.secrets,
+    dkim: parseDkim(env, problems),
+  };
   const mailFrom = (env.MAIL_FROM || 'Critically Endangered Socks <impact@localhost>').trim();
   checkMailFrom(mailFrom, problems);
 
@@ -100,11 +117,12 @@ export function loadConfig(env: Env): Config {
       86400,
     ),
     mail: parseMailSettings(env, problems),
+    emailFeedback: feedback.settings,
     http: parseHttpTimeouts(env, problems),
     camtrapUploadMaxBytes:
       parseInteger(env.CAMTRAP_UPLOAD_MAX_MB, 200, 'CAMTRAP_UPLOAD_MAX_MB', problems, 1, 4096) * 1_048_576,
     ops: parseOpsSettings(env, env.MONTHLY_EMAIL_TZ || 'Europe/London', isProduction, problems),
-    secrets,
+    secrets: Object.freeze(secrets),
   };
   if (problems.length > 0)
     throw new ConfigError('invalid_configuration', `invalid configuration: ${problems.join('; ')}`, { problems });
@@ -116,7 +134,7 @@ export function loadConfig(env: Env): Config {
  * The webhook and session secrets. Production needs both set, in their real shapes, and refuses
  * any value this project has ever published. Elsewhere any value set is taken as it is.
  */
-function parseSecrets(env: Env, isProduction: boolean, problems: string[]): Secrets {
+function parseSecrets(env: Env, isProduction: boolean, problems: string[]): Omit<Secrets, 'emailFeedback' | 'dkim'> {
   const webhookSecrets = (env.STRIPE_WEBHOOK_SECRET ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -14,6 +14,7 @@ import { scheduleBackups, type BackupSchedule } from './ops/backup-schedule.js';
 import { createMetrics, type AppMetrics } from './ops/metrics.js';
 import type { BackgroundLoop } from './lib/background-loop.js';
 import { EventWriter } from './stripe/event-writer.js';
+import { EmailFeedback } from './email/feedback/email-feedback.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
 import { requestImpactLink } from './supporters/request-impact-link.js';
 import { createStripeClient, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   readonly events: EventProcessor;
   /** `mail.mailer` queues emails (inside any transaction); `mail.outbox` sends them. */
   readonly mail: MailService;
+  /** Bounce, complaint and delivery webhooks from the mail provider. */
+  readonly emailFeedback: EmailFeedback;
   /** "Email me my link" requests, looked at away from the request that made them. */
   readonly linkRequests: ImpactLinkQueue;
   /** Matches funded trap-weeks to camera-weeks in the background; wake it after an import. */
@@ -49,6 +52,11 @@ export interface ContextOverrides {
   stripe?: Stripe;
   lineItems?: LineItemSource;
   mailTransport?: MailTransport;
+  /**
+   * Tests only: origins (`http://127.0.0.1:PORT`) trusted for SNS certificates and subscription
+   * URLs besides AWS's own https hosts. Deliberately not a setting: production cannot widen it.
+   */
+  snsTrustedOrigins?: readonly string[];
 }
 
 /** Opens and migrates the database and builds the services. Tests pass overrides; nothing is mocked. */
@@ -101,6 +109,14 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     logger,
     stripe,
     eventWriter: new EventWriter(db, clock),
+    emailFeedback: new EmailFeedback(
+      db,
+      clock,
+      logger.child({ component: 'email-feedback' }),
+      config.emailFeedback,
+      config.secrets.emailFeedback,
+      overrides.snsTrustedOrigins,
+    ),
     events,
     mail,
     linkRequests,

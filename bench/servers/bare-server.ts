@@ -10,6 +10,10 @@ app.disable('x-powered-by');
 app.post('/webhooks/stripe', express.raw({ type: () => true, limit: '512kb' }), (_req, res) => {
   res.json({ received: true, duplicate: false });
 });
+// The same least for a mail provider's bounce notice (bench/email-feedback.ts).
+app.post('/webhooks/email/generic', express.raw({ type: () => true, limit: '256kb' }), (_req, res) => {
+  res.json({ received: true, stored: 1, duplicates: 0 });
+});
 const impact = {
   pairs: 0,
   trapWeeks: 0,

@@ -61,6 +61,8 @@ const LIST_COLUMNS = {
   updatedAt: emailOutbox.updatedAt,
   sentAt: emailOutbox.sentAt,
   bodyPrunedAt: emailOutbox.bodyPrunedAt,
+  feedback: emailOutbox.feedback,
+  feedbackAt: emailOutbox.feedbackAt,
 };
 
 /** Messages newest first, a page at a time. */

@@ -92,6 +92,7 @@ function chooseTransport(config: Config): MailTransport {
     ? createSmtpTransport(smtpUrl, {
         maxConnections: config.mail.maxConnections,
         ratePerSecond: config.mail.ratePerSecond,
+        dkim: config.secrets.dkim,
       })
     : createFileTransport(config.mail.outboxDir);
 }

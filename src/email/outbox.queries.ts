@@ -1,6 +1,7 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { param, placeholdersFor, prepared, transaction, withRelaxedDurability, type Db } from '../db/client.js';
-import { emailOutbox, supporters } from '../db/schema/index.js';
+import { emailOutbox, emailSentCounts, supporters } from '../db/schema/index.js';
+import { periodOf } from '../lib/months.js';
 import { NOT_SENT_ERASED } from './supporter-emails.queries.js';
 import type { SendOutcome } from './transport.js';
 
@@ -155,9 +156,11 @@ function claimDue(tx: Db, now: number, limit: number): OutboxMessage[] {
 }
 
 function recordResults(tx: Db, results: SendResult[], now: number): void {
+  const sentByKind = new Map<OutboxMessage['kind'], number>();
   for (const { message, outcome } of results) {
     if (outcome.status === 'sent') {
       prepared(tx, markSent).run({ now, id: message.id });
+      sentByKind.set(message.kind, (sentByKind.get(message.kind) ?? 0) + 1);
       continue;
     }
     if (outcome.status === 'rejected' && outcome.isRecipientRejected) {
@@ -168,7 +171,19 @@ function recordResults(tx: Db, results: SendResult[], now: number): void {
       .where(eq(emailOutbox.id, message.id))
       .run();
   }
+  // The denominators of bounce and complaint rates: one upsert per kind per flush, not per message.
+  for (const [kind, sent] of sentByKind) prepared(tx, countSent).run({ period: periodOf(now), kind, sent });
 }
+
+const countSent = (db: Db) =>
+  db
+    .insert(emailSentCounts)
+    .values({ period: sql.placeholder('period'), kind: sql.placeholder('kind'), sent: sql.placeholder('sent') })
+    .onConflictDoUpdate({
+      target: [emailSentCounts.period, emailSentCounts.kind],
+      set: { sent: sql`${emailSentCounts.sent} + excluded.sent` },
+    })
+    .prepare();
 
 function failureUpdate(message: OutboxMessage, outcome: Exclude<SendOutcome, { status: 'sent' }>, now: number) {
   const retry = (note: string, extra: Partial<OutboxMessage> = {}) =>

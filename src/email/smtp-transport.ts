@@ -10,6 +10,8 @@ export interface SmtpOptions {
   maxConnections: number;
   /** Messages per second; 0 for no limit. */
   ratePerSecond: number;
+  /** DKIM_*: nodemailer signs every message (raw ones included) with this key. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string } | null;
 }
 
 interface SmtpError extends Error {
@@ -112,6 +114,7 @@ export function smtpPoolOptions(url: string, options: SmtpOptions, isNoDelay = t
     maxConnections: options.maxConnections,
     maxMessages: 100,
     ...(options.ratePerSecond > 0 && { rateLimit: options.ratePerSecond, rateDelta: 1000 }),
+    ...(options.dkim && { dkim: { ...options.dkim } }),
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,

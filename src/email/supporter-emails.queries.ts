@@ -116,7 +116,7 @@ export function emptySupporterEmails(tx: Db, ids: number[], placeholder: string,
  * The months the outbox holds monthly emails for, read by skipping through the key index: one probe
  * lands on the first key of a month, the next jumps past all of that month's keys (`monthly:P;`).
  */
-function monthlyPeriods(db: Db): string[] {
+export function monthlyPeriods(db: Db): string[] {
   const periods: string[] = [];
   let after = 'monthly:';
   for (;;) {

@@ -16,7 +16,7 @@ export function parseInteger(
   return value;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
  * A duration such as `65s`, `15m`, `2h` or `500ms` (a bare number is seconds), in milliseconds,
@@ -31,7 +31,7 @@ export function parseDuration(
   maxMs: number,
 ): number {
   if (raw === undefined || raw.trim() === '') return fallbackMs;
-  const match = /^(\d{1,9})(ms|s|m|h)?$/.exec(raw.trim());
+  const match = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(raw.trim());
   const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 's']! : NaN;
   if (!(ms >= minMs && ms <= maxMs)) {
     problems.push(
@@ -43,6 +43,7 @@ export function parseDuration(
 }
 
 function describeMs(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;

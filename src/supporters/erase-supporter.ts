@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { transaction, type Db } from '../db/client.js';
 import { erasedEmails, retiredTokens, supporters } from '../db/schema/index.js';
 import { emptySupporterEmails, findSupporterEmailIds } from '../email/supporter-emails.queries.js';
+import { forgetNotificationAddress } from '../email/feedback/email-notifications.queries.js';
 import { normaliseEmail } from '../lib/email-address.js';
 import { recordAudit, type Actor } from '../staff/audit-log.js';
 import { forgetPersonalFieldsOfEvents } from '../stripe/event-copies.queries.js';
@@ -82,6 +83,7 @@ function forget(tx: Db, supporter: Supporter, now: number): ErasureSummary {
     .where(eq(supporters.id, supporter.id))
     .run();
   tx.delete(retiredTokens).where(eq(retiredTokens.supporterId, supporter.id)).run();
+  forgetNotificationAddress(tx, supporter.email, placeholder);
   return {
     supporterId: supporter.id,
     orders: orderRows.length,

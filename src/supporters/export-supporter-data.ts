@@ -1,6 +1,7 @@
 import { listSupporterTrapWeeks } from '../camtrap/supporter-allocations.js';
 import type { Db } from '../db/client.js';
 import { findSupporterEmailIds, listSupporterEmails } from '../email/supporter-emails.queries.js';
+import { listNotificationsFor } from '../email/feedback/email-notifications.queries.js';
 import { findEventCopies } from '../stripe/event-copies.queries.js';
 import { personalFieldsIn } from '../stripe/personal-fields.js';
 import {
@@ -92,6 +93,14 @@ export function exportSupporterData(db: Db, supporter: Supporter, now: number) {
       type: copy.type,
       createdAt: iso(copy.stripeCreated * 1000),
       personalData: personalFieldsIn(copy.payload),
+    })),
+    // What their mail provider told us about their address: bounces, complaints, deliveries.
+    mailProviderNotices: listNotificationsFor(db, supporter.email, 1000).map((n) => ({
+      provider: n.provider,
+      type: n.type,
+      occurredAt: iso(n.occurredAt),
+      effect: n.effect,
+      detail: n.detail,
     })),
   };
 }

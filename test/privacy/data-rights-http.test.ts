@@ -69,6 +69,7 @@ describe("a buyer's own data, from their page", () => {
       'cameraWeeks',
       'emails',
       'stripeRecords',
+      'mailProviderNotices',
     ]);
     expect(data).toMatchObject({
       generatedAt: new Date(OCTOBER_15).toISOString(),

@@ -54,6 +54,12 @@ export const emailOutbox = sqliteTable(
      * itself stays for good.
      */
     bodyPrunedAt: integer('body_pruned_at'),
+    /**
+     * What the provider later said about it (src/email/feedback/): delivered, or a bounce or
+     * complaint, which a later delivery notice never overwrites.
+     */
+    feedback: text('feedback', { enum: ['delivered', 'soft_bounce', 'hard_bounce', 'complaint'] }),
+    feedbackAt: integer('feedback_at'),
   },
   (t) => [
     // Claims read due messages in order from this index alone; a plain index on state would make

@@ -6,6 +6,7 @@
 export * from './camtrap.js';
 export * from './catalog.js';
 export * from './email.js';
+export * from './email-feedback.js';
 export * from './impact.js';
 export * from './ledger.js';
 export * from './orders.js';

@@ -11,6 +11,11 @@ export const supporters = sqliteTable('supporters', {
   isDeliverable: integer('is_deliverable', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
   /**
+   * When staff last made the address deliverable again: bounces that occurred before it (arriving
+   * late) are recorded and no longer count against the address.
+   */
+  bouncesResetAt: integer('bounces_reset_at'),
+  /**
    * When staff erased this buyer on request: email, name and tokens are gone (the email column holds
    * `erased-<id>@erased.invalid`), and the ledger keeps their amounts under "erased supporter #id".
    */

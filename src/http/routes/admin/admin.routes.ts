@@ -8,6 +8,7 @@ import { authRoutes } from './auth.routes.js';
 import { cameraDataRoutes } from './camera-data.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { dashboardRoutes } from './dashboard.routes.js';
+import { deliverabilityRoutes } from './deliverability.routes.js';
 import { donationsRoutes } from './donations.routes.js';
 import { emailsRoutes } from './emails.routes.js';
 import { eventsRoutes } from './events.routes.js';
@@ -31,6 +32,7 @@ export function adminRoutes(ctx: AppContext): Router {
   reconciliationRoutes(routes, ctx);
   donationsRoutes(routes, ctx);
   emailsRoutes(routes, ctx);
+  deliverabilityRoutes(routes, ctx);
   cameraDataRoutes(routes, ctx);
   return router;
 }

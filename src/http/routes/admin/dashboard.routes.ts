@@ -2,6 +2,9 @@ import type { AppContext } from '../../../context.js';
 import { attention, dashboardFigures } from '../../../dashboard/dashboard.queries.js';
 import { attentionView, figuresView } from '../../presenters/admin/console.presenter.js';
 import type { AdminRoutes } from './admin-router.js';
+import { isOverLimits, listMonthRates } from '../../../dashboard/deliverability.queries.js';
+import { rateWarningView } from '../../presenters/admin/deliverability.presenter.js';
+import { lastMonths } from './deliverability.routes.js';
 
 export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin', 'staff', (_req, res) => {
@@ -12,6 +15,8 @@ export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
       thisMonth: figures.thisMonth.map(figuresView),
       allTime: figures.allTime.map(figuresView),
       attention: attentionView(attention(ctx.db)),
+      // This month and the last: a provider judges the recent past.
+      rateWarnings: listMonthRates(ctx.db, lastMonths(ctx.clock.now(), 2)).filter(isOverLimits).map(rateWarningView),
     });
   });
 }

@@ -6,6 +6,8 @@ import { findSupporterById } from '../../../supporters/supporters.queries.js';
 import { recordAudit } from '../../../staff/audit-log.js';
 import { sendDataExport } from '../../data-export.js';
 import { supporterPageView } from '../../presenters/admin/supporter.presenter.js';
+import { supporterFeedbackView } from '../../presenters/admin/deliverability.presenter.js';
+import { listNotificationsFor } from '../../../email/feedback/email-notifications.queries.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
 import { field, recordId, type AdminRoutes } from './admin-router.js';
 import { NotFoundError } from '../../../errors.js';
@@ -20,7 +22,12 @@ export function supportersRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/supporters/:id', 'staff', (req, res) => {
     const overview = findSupporterOverview(ctx.db, recordId(req.params.id, MISSING));
     if (!overview) throw new NotFoundError('not_found', MISSING);
-    res.render('pages/admin/supporter', supporterPageView(overview, { isErasedJustNow: req.query.done === 'erased' }));
+    res.render('pages/admin/supporter', {
+      ...supporterPageView(overview, { isErasedJustNow: req.query.done === 'erased' }),
+      ...supporterFeedbackView(overview.supporter, listNotificationsFor(ctx.db, overview.supporter.email), {
+        isReenabledJustNow: req.query.done === 'deliverable',
+      }),
+    });
   });
 
   routes.get('/admin/supporters/:id/export', 'staff', (req, res) => {

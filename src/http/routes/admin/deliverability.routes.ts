@@ -1,0 +1,42 @@
+import type { AppContext } from '../../../context.js';
+import { listMonthRates, listRecentNotifications, listSendRates } from '../../../dashboard/deliverability.queries.js';
+import { makeAddressDeliverable } from '../../../email/feedback/make-deliverable.js';
+import { periodOf, previousPeriod } from '../../../lib/months.js';
+import {
+  monthRatesView,
+  notificationView,
+  sendRatesView,
+  THRESHOLDS,
+} from '../../presenters/admin/deliverability.presenter.js';
+import { actorOf } from '../../presenters/admin/staff.presenter.js';
+import { field, queryParam, recordId, type AdminRoutes } from './admin-router.js';
+
+const MONTHS_SHOWN = 12;
+
+/** Bounce and complaint rates per month and per send, the latest notices, and re-enabling an address. */
+export function deliverabilityRoutes(routes: AdminRoutes, ctx: AppContext): void {
+  routes.get('/admin/deliverability', 'staff', (req, res) => {
+    const kind = (['complaints', 'unmatched'] as const).find((k) => k === queryParam(req.query.show));
+    res.render('pages/admin/deliverability', {
+      title: 'Bounces and complaints',
+      thresholds: THRESHOLDS,
+      months: listMonthRates(ctx.db, lastMonths(ctx.clock.now(), MONTHS_SHOWN)).map(monthRatesView),
+      sends: listSendRates(ctx.db).map(sendRatesView),
+      show: kind ?? 'all',
+      notifications: listRecentNotifications(ctx.db, { kind, limit: 100 }).map(notificationView),
+    });
+  });
+
+  routes.post('/admin/supporters/:id/deliverable', 'staff', (req, res) => {
+    const supporterId = recordId(req.params.id, 'There is no such buyer.');
+    makeAddressDeliverable(ctx.db, supporterId, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
+    res.redirect(303, `/admin/supporters/${supporterId}?done=deliverable`);
+  });
+}
+
+/** This month and the ones before it, newest first. */
+export function lastMonths(now: number, count: number): string[] {
+  const periods = [periodOf(now)];
+  while (periods.length < count) periods.push(previousPeriod(periods.at(-1)!));
+  return periods;
+}
