@@ -14,6 +14,7 @@ import type { BackgroundLoop } from './lib/background-loop.js';
 import { EventWriter } from './stripe/event-writer.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
 import { requestImpactLink } from './supporters/request-impact-link.js';
+import { scheduleCatchUp } from './stripe/catch-up-schedule.js';
 import { createStripeClient, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
 
 /** Everything the app and the CLI need, built once: the one place that wires parts together. */
@@ -32,6 +33,8 @@ export interface AppContext {
   readonly linkRequests: ImpactLinkQueue;
   /** Matches funded trap-weeks to camera-weeks in the background; wake it after an import. */
   readonly allocation: BackgroundLoop;
+  /** Catches up on missed webhooks from Stripe's Events API every STRIPE_SYNC_INTERVAL; null when off. */
+  readonly catchUp: BackgroundLoop | null;
   /** Camera-trap packages uploaded in the console, imported one at a time off the event loop. */
   readonly camtrapImports: ImportJobs;
   close(): Promise<void>;
@@ -76,6 +79,11 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const camtrapImports = new ImportJobs(config.databasePath, clock, logger.child({ component: 'camtrap-import' }), () =>
     allocation.wake(),
   );
+  const eventWriter = new EventWriter(db, clock);
+  const catchUp =
+    config.stripeSyncIntervalMs > 0
+      ? scheduleCatchUp({ db, stripe, writer: eventWriter, clock, onStored: () => events.wake() }, logger, config.stripeSyncIntervalMs)
+      : null;
   return {
     config,
     db,
@@ -83,13 +91,15 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     clock,
     logger,
     stripe,
-    eventWriter: new EventWriter(db, clock),
+    eventWriter,
+    catchUp,
     events,
     mail,
     linkRequests,
     allocation,
     camtrapImports,
     async close() {
+      await catchUp?.stop();
       await camtrapImports.stop();
       await linkRequests.stop();
       await allocation.stop();

@@ -32,6 +32,7 @@ function main(): void {
   ctx.mail.start(); // the outbox, and the monthly schedule when enabled
   ctx.linkRequests.start();
   ctx.allocation.start();
+  ctx.catchUp?.start(); // missed webhooks, from Stripe's Events API (off without STRIPE_SECRET_KEY)
 
   let isStopping = false;
   const stop = (signal: string) => {

@@ -9,6 +9,7 @@ import { ledgerCheckCommand } from './ledger-check.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
 import { staffResetTwoFactorCommand } from './staff-reset-two-factor.js';
+import { stripeSyncCommand } from './stripe-sync.js';
 import { supporterLinkCommand } from './supporter-link.js';
 import { type Command } from './command.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   'emails:monthly': emailsMonthlyCommand,
   'emails:prune': emailsPruneCommand,
   'ledger:check': ledgerCheckCommand,
+  'stripe:sync': stripeSyncCommand,
 };
 
 function usage(): string {
