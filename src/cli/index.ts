@@ -9,6 +9,7 @@ import { ledgerCheckCommand } from './ledger-check.js';
 import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
 import { staffResetTwoFactorCommand } from './staff-reset-two-factor.js';
+import { stripeReconcileCommand } from './stripe-reconcile.js';
 import { stripeSyncCommand } from './stripe-sync.js';
 import { supporterLinkCommand } from './supporter-link.js';
 import { type Command } from './command.js';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   'emails:prune': emailsPruneCommand,
   'ledger:check': ledgerCheckCommand,
   'stripe:sync': stripeSyncCommand,
+  'stripe:reconcile': stripeReconcileCommand,
 };
 
 function usage(): string {

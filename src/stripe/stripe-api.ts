@@ -109,3 +109,19 @@ export async function* pagesOf<T extends { id: string }>(
     after = last.id;
   }
 }
+
+/** Retrieves one object; null when Stripe has no such object (404), for this key's mode. */
+export async function retrieveOrNull<T>(
+  what: StripeList,
+  call: () => Promise<T>,
+  opts: CallOptions = {},
+): Promise<T | null> {
+  try {
+    return await callStripe(what, call, opts);
+  } catch (error) {
+    const cause =
+      error instanceof StripeRefusedError ? (error.cause as { statusCode?: number } | undefined) : undefined;
+    if (cause?.statusCode === 404) return null;
+    throw error;
+  }
+}
