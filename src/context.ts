@@ -15,7 +15,8 @@ import { EventWriter } from './stripe/event-writer.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
 import { requestImpactLink } from './supporters/request-impact-link.js';
 import { scheduleCatchUp } from './stripe/catch-up-schedule.js';
-import { createStripeClient, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
+import { MonthCheckJobs } from './stripe/month-check-jobs.js';
+import { createStripeClient, isLiveKey, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
 
 /** Everything the app and the CLI need, built once: the one place that wires parts together. */
 export interface AppContext {
@@ -35,6 +36,8 @@ export interface AppContext {
   readonly allocation: BackgroundLoop;
   /** Catches up on missed webhooks from Stripe's Events API every STRIPE_SYNC_INTERVAL; null when off. */
   readonly catchUp: BackgroundLoop | null;
+  /** Months checked against Stripe from the console, in the background. */
+  readonly monthChecks: MonthCheckJobs;
   /** Camera-trap packages uploaded in the console, imported one at a time off the event loop. */
   readonly camtrapImports: ImportJobs;
   close(): Promise<void>;
@@ -82,8 +85,20 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const eventWriter = new EventWriter(db, clock);
   const catchUp =
     config.stripeSyncIntervalMs > 0
-      ? scheduleCatchUp({ db, stripe, writer: eventWriter, clock, onStored: () => events.wake() }, logger, config.stripeSyncIntervalMs)
+      ? scheduleCatchUp(
+          { db, stripe, writer: eventWriter, clock, onStored: () => events.wake() },
+          logger,
+          config.stripeSyncIntervalMs,
+        )
       : null;
+  const monthChecks = new MonthCheckJobs({
+    db,
+    stripe,
+    isLiveKey: isLiveKey(config.secrets.stripeSecretKey),
+    clock,
+    logger: logger.child({ component: 'month-check' }),
+    onStored: () => events.wake(),
+  });
   return {
     config,
     db,
@@ -93,6 +108,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     stripe,
     eventWriter,
     catchUp,
+    monthChecks,
     events,
     mail,
     linkRequests,
@@ -100,6 +116,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     camtrapImports,
     async close() {
       await catchUp?.stop();
+      await monthChecks.stop();
       await camtrapImports.stop();
       await linkRequests.stop();
       await allocation.stop();
