@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../context.js';
 import { attention, dashboardFigures } from '../../../dashboard/dashboard.queries.js';
-import { attentionView, figuresView } from '../../presenters/admin/console.presenter.js';
+import { webhookHealth } from '../../../dashboard/webhook-health.js';
+import { attentionView, figuresView, webhookHealthView } from '../../presenters/admin/console.presenter.js';
 import type { AdminRoutes } from './admin-router.js';
 
 export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
@@ -12,6 +13,12 @@ export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
       thisMonth: figures.thisMonth.map(figuresView),
       allTime: figures.allTime.map(figuresView),
       attention: attentionView(attention(ctx.db)),
+      webhooks: webhookHealthView(
+        webhookHealth(ctx.db, ctx.clock.now(), {
+          quietHours: ctx.config.stripeQuietHours,
+          isCatchUpOn: ctx.catchUp !== null,
+        }),
+      ),
     });
   });
 }
