@@ -86,7 +86,7 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
   const catchUp =
     config.stripeSyncIntervalMs > 0
       ? scheduleCatchUp(
-          { db, stripe, writer: eventWriter, clock, onStored: () => events.wake() },
+          { db, stripe, writer: eventWriter, clock, onStored: () => events.eventArrived() },
           logger,
           config.stripeSyncIntervalMs,
         )
