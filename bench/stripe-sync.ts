@@ -77,6 +77,7 @@ async function main(): Promise<number> {
       const postedSource = new CheckoutEventSource(secret);
       await postCheckoutEvents(posted, postedSource, { connections, amount: Math.min(2000, Math.ceil(events / 10)) });
       await settle(posted);
+      await posted.command('drain'); // no backlog from the warm-up during the measured run
       const webhook = await postCheckoutEvents(posted, postedSource, { connections, amount: events });
       await settle(posted);
       await posted.stop();
