@@ -63,7 +63,11 @@ export async function catchUpEvents(deps: CatchUpDeps, opts: CatchUpOptions = {}
   if (opts.sinceCreated !== undefined) from = opts.sinceCreated;
   else if (opts.sinceEventId) from = await createdOfEvent(deps.stripe, opts.sinceEventId, opts);
   else if (isResumed) [from, upTo] = [state.runFrom!, state.runUpTo ?? nowSeconds];
-  else from = (state.reachedCreated ?? newestStoredEventCreated(db) ?? retentionStart) - CATCH_UP_OVERLAP_SECONDS;
+  else {
+    // A new install starts with all Stripe keeps; otherwise from where it got to, less the overlap.
+    const reached = state.reachedCreated ?? newestStoredEventCreated(db);
+    from = reached === null ? retentionStart : reached - CATCH_UP_OVERLAP_SECONDS;
+  }
   const gap = from < retentionStart ? { asked: from, retentionStart } : null;
   if (gap) from = retentionStart;
 

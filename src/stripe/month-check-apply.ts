@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { transaction, type Db } from '../db/client.js';
 import { recordAudit, type Actor } from '../staff/audit-log.js';
 import { insertEventsIfNew } from './events.queries.js';
-import { findDisputes, findRefunds } from './month-check.queries.js';
+import { findPaymentChildren } from './month-check.queries.js';
 import type { Difference, MonthCheckReport } from './month-check.js';
 import { retrieveOrNull, type CallOptions } from './stripe-api.js';
 import { parseStripeEvent } from './verify-event.js';
@@ -91,7 +91,7 @@ async function recoveryEvent(deps: ApplyDeps, difference: Difference, opts: Call
   }
   if (difference.object === 'refund') {
     const refund = await retrieveOrNull('refunds', () => deps.stripe.refunds.retrieve(difference.id), opts);
-    const mine = refund && findRefunds(deps.db, [refund.id]).get(refund.id);
+    const mine = refund && findPaymentChildren(deps.db, 'refunds', [refund.id]).get(refund.id);
     if (!refund || (mine && mine.status === refund.status && mine.amountMinor === refund.amount)) return null;
     // Newer than the state kept, or processing would keep the older one.
     return wrap(
@@ -101,7 +101,7 @@ async function recoveryEvent(deps: ApplyDeps, difference: Difference, opts: Call
     );
   }
   const dispute = await retrieveOrNull('disputes', () => deps.stripe.disputes.retrieve(difference.id), opts);
-  const mine = dispute && findDisputes(deps.db, [dispute.id]).get(dispute.id);
+  const mine = dispute && findPaymentChildren(deps.db, 'disputes', [dispute.id]).get(dispute.id);
   if (!dispute || (mine && mine.status === dispute.status && mine.amountMinor === dispute.amount)) return null;
   const type =
     dispute.status === 'won' || dispute.status === 'lost' ? 'charge.dispute.closed' : 'charge.dispute.updated';

@@ -66,32 +66,18 @@ export interface PaymentChildFacts {
   stripeCreated: number;
 }
 
-export function findRefunds(db: Db, ids: string[]): Map<string, PaymentChildFacts> {
+/** The refunds or disputes among `ids` that the ledger knows, with their latest kept state. */
+export function findPaymentChildren(
+  db: Db,
+  which: 'refunds' | 'disputes',
+  ids: string[],
+): Map<string, PaymentChildFacts> {
   if (ids.length === 0) return new Map();
+  const table = which === 'refunds' ? refunds : disputes;
   const rows = db
-    .select({
-      id: refunds.id,
-      amountMinor: refunds.amountMinor,
-      status: refunds.status,
-      stripeCreated: refunds.stripeCreated,
-    })
-    .from(refunds)
-    .where(inArray(refunds.id, ids))
-    .all();
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
-export function findDisputes(db: Db, ids: string[]): Map<string, PaymentChildFacts> {
-  if (ids.length === 0) return new Map();
-  const rows = db
-    .select({
-      id: disputes.id,
-      amountMinor: disputes.amountMinor,
-      status: disputes.status,
-      stripeCreated: disputes.stripeCreated,
-    })
-    .from(disputes)
-    .where(inArray(disputes.id, ids))
+    .select({ id: table.id, amountMinor: table.amountMinor, status: table.status, stripeCreated: table.stripeCreated })
+    .from(table)
+    .where(inArray(table.id, ids))
     .all();
   return new Map(rows.map((r) => [r.id, r]));
 }

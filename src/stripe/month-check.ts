@@ -3,11 +3,11 @@ import type { Db } from '../db/client.js';
 import { periodEnd, periodStart } from '../lib/months.js';
 import { pagesOf, retrieveOrNull, type CallOptions } from './stripe-api.js';
 import {
-  findDisputes,
   findOrdersBySessions,
-  findRefunds,
+  findPaymentChildren,
   listPaidOrdersBetween,
   type OrderFacts,
+  type PaymentChildFacts,
 } from './month-check.queries.js';
 import { BadRequestError } from '../errors.js';
 
@@ -115,37 +115,21 @@ export async function checkMonthAgainstStripe(
     progress.sessions += page.length;
     opts.onProgress?.(progress);
   }
-  for await (const page of pagesOf('refunds', (a) => deps.stripe.refunds.list({ ...list, ...after(a) }), opts)) {
-    const local = findRefunds(
-      deps.db,
-      page.map((r) => r.id),
-    );
-    for (const refund of page) {
-      const mine = local.get(refund.id);
-      const currency = refund.currency.toUpperCase();
-      if (!INACTIVE_REFUND.includes(refund.status ?? '')) sideOf(currency).stripe.refundedMinor += refund.amount;
-      if (mine && !INACTIVE_REFUND.includes(mine.status)) sideOf(currency).ledger.refundedMinor += mine.amountMinor;
-      if (!mine || mine.status !== refund.status || mine.amountMinor !== refund.amount)
-        report.differences.push(childDifference('refund_differs', 'refund', refund, mine));
+  const children = [
+    ['refunds', 'refund_differs', (a: string | undefined) => deps.stripe.refunds.list({ ...list, ...after(a) })],
+    ['disputes', 'dispute_differs', (a: string | undefined) => deps.stripe.disputes.list({ ...list, ...after(a) })],
+  ] as const;
+  for (const [which, kind, fetchPage] of children) {
+    for await (const page of pagesOf<PaymentChild>(which, fetchPage, opts)) {
+      const local = findPaymentChildren(
+        deps.db,
+        which,
+        page.map((c) => c.id),
+      );
+      for (const child of page) compareChild(kind, child, local.get(child.id), report.differences, sideOf);
+      progress[which] += page.length;
+      opts.onProgress?.(progress);
     }
-    progress.refunds += page.length;
-    opts.onProgress?.(progress);
-  }
-  for await (const page of pagesOf('disputes', (a) => deps.stripe.disputes.list({ ...list, ...after(a) }), opts)) {
-    const local = findDisputes(
-      deps.db,
-      page.map((d) => d.id),
-    );
-    for (const dispute of page) {
-      const mine = local.get(dispute.id);
-      const currency = dispute.currency.toUpperCase();
-      sideOf(currency).stripe.disputedMinor += dispute.amount;
-      if (mine) sideOf(currency).ledger.disputedMinor += mine.amountMinor;
-      if (!mine || mine.status !== dispute.status || mine.amountMinor !== dispute.amount)
-        report.differences.push(childDifference('dispute_differs', 'dispute', dispute, mine));
-    }
-    progress.disputes += page.length;
-    opts.onProgress?.(progress);
   }
   await checkLedgerOrders(
     deps,
@@ -200,16 +184,38 @@ function compareSession(
     });
 }
 
+/** A refund or a dispute as Stripe lists it. */
+type PaymentChild = { id: string; currency: string; status: string | null; amount: number };
+
+/**
+ * Refunds count towards the refunded total unless they failed or were cancelled; disputes count
+ * whatever their outcome. Either differs when the ledger lacks it or keeps another state.
+ */
+function compareChild(
+  kind: 'refund_differs' | 'dispute_differs',
+  stripe: PaymentChild,
+  mine: PaymentChildFacts | undefined,
+  out: Difference[],
+  sideOf: SideOf,
+): void {
+  const totals = sideOf(stripe.currency.toUpperCase());
+  const counts = (status: string | null) => kind === 'dispute_differs' || !INACTIVE_REFUND.includes(status ?? '');
+  const field = kind === 'refund_differs' ? 'refundedMinor' : 'disputedMinor';
+  if (counts(stripe.status)) totals.stripe[field] += stripe.amount;
+  if (mine && counts(mine.status)) totals.ledger[field] += mine.amountMinor;
+  if (!mine || mine.status !== stripe.status || mine.amountMinor !== stripe.amount)
+    out.push(childDifference(kind, stripe, mine));
+}
+
 function childDifference(
   kind: 'refund_differs' | 'dispute_differs',
-  object: 'refund' | 'dispute',
-  stripe: { id: string; currency: string; status: string | null; amount: number },
-  mine: { status: string; amountMinor: number } | undefined,
+  stripe: PaymentChild,
+  mine: PaymentChildFacts | undefined,
 ): Difference {
   return {
     kind,
     currency: stripe.currency.toUpperCase(),
-    object,
+    object: kind === 'refund_differs' ? 'refund' : 'dispute',
     id: stripe.id,
     stripe: { state: stripe.status ?? 'unknown', amountMinor: stripe.amount },
     ledger: mine ? { state: mine.status, amountMinor: mine.amountMinor } : null,

@@ -137,6 +137,13 @@ describe('catching up on missed webhooks from the Events API', () => {
     expect(shop.t.totals().pairs).toBe(6);
   });
 
+  it('starts a new install with the 30 days Stripe keeps, and no gap to report', async () => {
+    const shop = await openShop();
+    shop.sell({ createdSeconds: shop.nowSeconds() - 29 * DAY_SECONDS });
+
+    expect(await shop.catchUp()).toMatchObject({ from: shop.nowSeconds() - 30 * DAY_SECONDS, gap: null, stored: 1 });
+  });
+
   it('says loudly that a gap older than 30 days cannot be filled from events', async () => {
     const shop = await openShop();
     await shop.catchUp();
