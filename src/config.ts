@@ -26,6 +26,10 @@ export interface Config {
   /** Donation owed per pair, minor units per upper-case ISO currency, for the first conversion rule. */
   readonly donationPerPair: Readonly<Record<string, number>>;
   readonly trapWeeksPerPair: number;
+  /** How often the server catches up from Stripe's Events API; 0 when off (no STRIPE_SECRET_KEY, or `off`). */
+  readonly stripeSyncIntervalMs: number;
+  /** The dashboard warns when no webhook has arrived for this long while the catch-up finds new events. */
+  readonly stripeQuietHours: number;
   /** Seconds a webhook signature stays valid (Stripe's default is 300). */
   readonly webhookToleranceSeconds: number;
   /** Outbox directory, SMTP pool and rate, and the monthly email schedule. */
@@ -108,6 +112,11 @@ export function loadConfig(env: Env): Config {
     logLevel: logLevel as Config['logLevel'],
     donationPerPair: parseDonationRates(env.DONATION_PER_PAIR ?? 'GBP:100', problems),
     trapWeeksPerPair: parseInteger(env.TRAP_WEEKS_PER_PAIR, 1, 'TRAP_WEEKS_PER_PAIR', problems, 1, 52),
+    stripeSyncIntervalMs:
+      !secrets.stripeSecretKey || env.STRIPE_SYNC_INTERVAL === 'off'
+        ? 0
+        : parseDuration(env.STRIPE_SYNC_INTERVAL, 900_000, 'STRIPE_SYNC_INTERVAL', problems, 10_000, 86_400_000),
+    stripeQuietHours: parseInteger(env.STRIPE_QUIET_HOURS, 24, 'STRIPE_QUIET_HOURS', problems, 1, 720),
     webhookToleranceSeconds: parseInteger(
       env.STRIPE_WEBHOOK_TOLERANCE,
       300,

@@ -17,7 +17,9 @@ import { EventWriter } from './stripe/event-writer.js';
 import { EmailFeedback } from './email/feedback/email-feedback.js';
 import { ImpactLinkQueue } from './supporters/impact-link-queue.js';
 import { requestImpactLink } from './supporters/request-impact-link.js';
-import { createStripeClient, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
+import { scheduleCatchUp } from './stripe/catch-up-schedule.js';
+import { MonthCheckJobs } from './stripe/month-check-jobs.js';
+import { createStripeClient, isLiveKey, stripeLineItemSource, type LineItemSource } from './stripe/line-items.js';
 
 /** Everything the app and the CLI need, built once: the one place that wires parts together. */
 export interface AppContext {
@@ -37,6 +39,10 @@ export interface AppContext {
   readonly linkRequests: ImpactLinkQueue;
   /** Matches funded trap-weeks to camera-weeks in the background; wake it after an import. */
   readonly allocation: BackgroundLoop;
+  /** Catches up on missed webhooks from Stripe's Events API every STRIPE_SYNC_INTERVAL; null when off. */
+  readonly catchUp: BackgroundLoop | null;
+  /** Months checked against Stripe from the console, in the background. */
+  readonly monthChecks: MonthCheckJobs;
   /** Camera-trap packages uploaded in the console, imported one at a time off the event loop. */
   readonly camtrapImports: ImportJobs;
   /** Verified backups on a schedule, when BACKUP_DIR is set. */
@@ -101,6 +107,23 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     allocation.wake(),
   );
   const backups = scheduleBackups({ db, clock, logger }, config.ops.backup);
+  const eventWriter = new EventWriter(db, clock);
+  const catchUp =
+    config.stripeSyncIntervalMs > 0
+      ? scheduleCatchUp(
+          { db, stripe, writer: eventWriter, clock, onStored: () => events.eventArrived() },
+          logger,
+          config.stripeSyncIntervalMs,
+        )
+      : null;
+  const monthChecks = new MonthCheckJobs({
+    db,
+    stripe,
+    isLiveKey: isLiveKey(config.secrets.stripeSecretKey),
+    clock,
+    logger: logger.child({ component: 'month-check' }),
+    onStored: () => events.wake(),
+  });
   return {
     config,
     db,
@@ -108,7 +131,6 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     clock,
     logger,
     stripe,
-    eventWriter: new EventWriter(db, clock),
     emailFeedback: new EmailFeedback(
       db,
       clock,
@@ -117,6 +139,9 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
       config.secrets.emailFeedback,
       overrides.snsTrustedOrigins,
     ),
+    eventWriter,
+    catchUp,
+    monthChecks,
     events,
     mail,
     linkRequests,
@@ -126,6 +151,8 @@ export function createContext(config: Config, overrides: ContextOverrides = {}):
     metrics,
     async close() {
       await backups.stop();
+      await catchUp?.stop();
+      await monthChecks.stop();
       await camtrapImports.stop();
       await linkRequests.stop();
       await allocation.stop();

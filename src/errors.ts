@@ -85,6 +85,14 @@ export class TemporaryError extends AppError {
   readonly status = 503;
 }
 
+/**
+ * Stripe refused a request in a way waiting will not fix (a key without a permission, a page cursor
+ * it no longer knows, a listed event that is not an event): said plainly, nothing written.
+ */
+export class StripeRefusedError extends AppError {
+  readonly status = 502;
+}
+
 /** A Stripe object that is malformed or not what its event says: retrying it would not help. */
 export class BadEventError extends AppError {
   readonly status = 422;

@@ -33,6 +33,7 @@ function main(): void {
   ctx.linkRequests.start();
   ctx.allocation.start();
   ctx.backups.start();
+  ctx.catchUp?.start(); // missed webhooks, from Stripe's Events API (off without STRIPE_SECRET_KEY)
 
   let isStopping = false;
   const stop = (signal: string) => {

@@ -12,6 +12,8 @@ import { migrateCommand } from './migrate.js';
 import { simulatePurchaseCommand } from './simulate-purchase.js';
 import { staffResetTwoFactorCommand } from './staff-reset-two-factor.js';
 import { supporterEraseCommand } from './supporter-erase.js';
+import { stripeReconcileCommand } from './stripe-reconcile.js';
+import { stripeSyncCommand } from './stripe-sync.js';
 import { supporterLinkCommand } from './supporter-link.js';
 import { type Command } from './command.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -31,6 +33,8 @@ const COMMANDS: Record<string, Command> = {
   'emails:monthly': emailsMonthlyCommand,
   'emails:prune': emailsPruneCommand,
   'ledger:check': ledgerCheckCommand,
+  'stripe:sync': stripeSyncCommand,
+  'stripe:reconcile': stripeReconcileCommand,
 };
 
 function usage(): string {

@@ -91,6 +91,11 @@ const HANDLERS: Record<string, EventHandler> = {
   'charge.dispute.funds_reinstated': paymentChangeHandler,
 };
 
+/** The event types processing uses: the ones the catch-up lists from the Events API. */
+export function handledEventTypes(): string[] {
+  return Object.keys(HANDLERS);
+}
+
 export function handlerFor(type: string): EventHandler | undefined {
   return HANDLERS[type];
 }

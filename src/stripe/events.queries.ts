@@ -23,6 +23,7 @@ export function insertEventsIfNew(db: Db, events: VerifiedEvent[], now: number):
       livemode: event.livemode,
       stripeCreated: event.created,
       payload: event.payload,
+      source: event.source ?? 'webhook',
       now,
     });
     if (row) inserted.add(row.id);
@@ -40,6 +41,7 @@ const insertEvent = (db: Db) =>
       livemode: sql.placeholder('livemode'),
       stripeCreated: sql.placeholder('stripeCreated'),
       payload: sql.placeholder('payload'),
+      source: sql.placeholder('source'),
       nextAttemptAt: sql.placeholder('now'),
       receivedAt: sql.placeholder('now'),
     })

@@ -48,3 +48,8 @@ export function stripeLineItemSource(stripe: Stripe, hasSecretKey: boolean): Lin
     return lines;
   };
 }
+
+/** Whether a secret or restricted key is for live mode (its prefix says so). */
+export function isLiveKey(secretKey: string | undefined): boolean {
+  return /^(sk|rk)_live_/.test(secretKey ?? '');
+}

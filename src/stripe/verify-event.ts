@@ -7,9 +7,13 @@ export interface VerifiedEvent {
   created: number;
   apiVersion: string | null;
   livemode: boolean;
-  /** The exact bytes Stripe signed, kept verbatim. */
+  /** The exact bytes Stripe signed, kept verbatim (for a listed event, Stripe's JSON of it). */
   payload: string;
+  /** How it reached us; a webhook unless said otherwise. */
+  source?: EventSource;
 }
+
+export type EventSource = 'webhook' | 'catch_up' | 'month_check';
 
 const signature = Stripe.webhooks.signature!;
 
@@ -43,7 +47,7 @@ export function verifyStripeEvent(
     }
   });
   if (!isVerified) throw new BadRequestError('bad_signature', 'The signature does not match the body.');
-  return parseEvent(rawBody.toString('utf8'));
+  return parseStripeEvent(rawBody.toString('utf8'));
 }
 
 /** The `t=` of a header of Stripe's shape (`t=<seconds>,v1=<signature>[,…]`), or null for any other shape. */
@@ -60,7 +64,11 @@ function signedAtSeconds(header: string): number | null {
   return hasSignature ? signedAt : null;
 }
 
-function parseEvent(payload: string): VerifiedEvent {
+/**
+ * Parses an event and checks it has an event's shape. A webhook's body and an event listed by the
+ * Events API both pass through here, so a listed event is never trusted less than a delivered one.
+ */
+export function parseStripeEvent(payload: string): VerifiedEvent {
   let event: unknown;
   try {
     event = JSON.parse(payload);

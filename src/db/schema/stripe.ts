@@ -22,11 +22,38 @@ export const stripeEvents = sqliteTable(
     lastError: text('last_error'),
     receivedAt: integer('received_at').notNull(),
     processedAt: integer('processed_at'),
+    /**
+     * How the event reached us first: a webhook, the catch-up from Stripe's Events API (a delivery
+     * Stripe failed to make), or a month check that found the object missing.
+     */
+    source: text('source', { enum: ['webhook', 'catch_up', 'month_check'] })
+      .notNull()
+      .default('webhook'),
   },
   (t) => [
+    // The dashboard's webhook health: the latest event and the count by how it arrived.
+    index('stripe_events_source').on(t.source, t.receivedAt),
     index('stripe_events_ready').on(t.status, t.nextAttemptAt),
     // The staff console finds the events behind an order by the ids inside their payloads.
     index('stripe_events_object').on(sql`json_extract(${t.payload}, '$.data.object.id')`),
     index('stripe_events_payment_intent').on(sql`json_extract(${t.payload}, '$.data.object.payment_intent')`),
   ],
 );
+
+/**
+ * How far the catch-up from Stripe's Events API has got. `reachedCreated` (Stripe seconds) is where
+ * the next run starts, less an overlap; while a run is under way, `runFrom` and `pageAfter` (the last
+ * event of the last stored page) let a run cut short by a crash carry on where it stopped.
+ */
+export const stripeSyncState = sqliteTable('stripe_sync_state', {
+  id: integer('id').primaryKey(),
+  reachedCreated: integer('reached_created'),
+  runFrom: integer('run_from'),
+  runUpTo: integer('run_up_to'),
+  pageAfter: text('page_after'),
+  lastRunAt: integer('last_run_at'),
+  lastSuccessAt: integer('last_success_at'),
+  lastError: text('last_error'),
+  /** When a run last stored an event no webhook had delivered. */
+  lastFoundNewAt: integer('last_found_new_at'),
+});

@@ -1,4 +1,5 @@
 import type { Attention, Figures } from '../../../dashboard/dashboard.queries.js';
+import type { WebhookHealth } from '../../../dashboard/webhook-health.js';
 import type { OutboxListRow } from '../../../dashboard/emails.queries.js';
 import { formatMoney } from '../../../lib/money.js';
 import type { OrderDetail } from '../../../orders/order-detail.queries.js';
@@ -136,4 +137,26 @@ export function prettyJson(payload: string): string {
   } catch {
     return payload;
   }
+}
+
+export function webhookHealthView(h: WebhookHealth) {
+  const when = (ms: number | null) => (ms === null ? 'never' : `${formatDateTime(ms)} UTC`);
+  return {
+    lastWebhook: when(h.lastWebhookAt),
+    lastCatchUp: when(h.lastCatchUpAt),
+    lastCatchUpRun: when(h.lastCatchUpRunAt),
+    catchUpError: h.lastCatchUpError,
+    isCatchUpOn: h.isCatchUpOn,
+    caughtUp: h.caughtUp,
+    recoveredByMonthCheck: h.recoveredByMonthCheck,
+    isWebhookQuiet: h.isWebhookQuiet,
+    quietHours: h.quietHours,
+    recentCaughtUp: h.recentCaughtUp.map((e) => ({
+      id: e.id,
+      type: e.type,
+      url: `/admin/events/${encodeURIComponent(e.id)}`,
+      created: formatDateTime(e.stripeCreated * 1000),
+      fetched: formatDateTime(e.receivedAt),
+    })),
+  };
 }

@@ -15,6 +15,7 @@ import { eventsRoutes } from './events.routes.js';
 import { ordersRoutes } from './orders.routes.js';
 import { reconciliationRoutes } from './reconciliation.routes.js';
 import { supportersRoutes } from './supporters.routes.js';
+import { stripeCheckRoutes } from './stripe-check.routes.js';
 
 /** The staff console: everything under /admin, each route behind its role (see adminRoutesOn). */
 export function adminRoutes(ctx: AppContext): Router {
@@ -30,6 +31,7 @@ export function adminRoutes(ctx: AppContext): Router {
   accountsRoutes(routes, ctx);
   accountRoutes(routes, ctx);
   reconciliationRoutes(routes, ctx);
+  stripeCheckRoutes(routes, ctx);
   donationsRoutes(routes, ctx);
   emailsRoutes(routes, ctx);
   deliverabilityRoutes(routes, ctx);

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../context.js';
 import { attention, dashboardFigures } from '../../../dashboard/dashboard.queries.js';
-import { attentionView, figuresView } from '../../presenters/admin/console.presenter.js';
+import { webhookHealth } from '../../../dashboard/webhook-health.js';
+import { attentionView, figuresView, webhookHealthView } from '../../presenters/admin/console.presenter.js';
 import type { AdminRoutes } from './admin-router.js';
 import { isOverLimits, listMonthRates } from '../../../dashboard/deliverability.queries.js';
 import { rateWarningView } from '../../presenters/admin/deliverability.presenter.js';
@@ -17,6 +18,12 @@ export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
       attention: attentionView(attention(ctx.db)),
       // This month and the last: a provider judges the recent past.
       rateWarnings: listMonthRates(ctx.db, lastMonths(ctx.clock.now(), 2)).filter(isOverLimits).map(rateWarningView),
+      webhooks: webhookHealthView(
+        webhookHealth(ctx.db, ctx.clock.now(), {
+          quietHours: ctx.config.stripeQuietHours,
+          isCatchUpOn: ctx.catchUp !== null,
+        }),
+      ),
     });
   });
 }
