@@ -16,8 +16,8 @@ export interface Views {
 }
 
 /**
- * Handlebars: templates compiled once, partials from views/partials, every page wrapped in
- * views/layouts/main.hbs. Helpers format; they never decide.
+ * Handlebars: templates compiled once, partials from views/partials, every page wrapped in a
+ * layout (views/layouts: the site's, or the console's). Helpers format; they never decide.
  */
 export function createViews(viewsDir: string): Views {
   const hbs = Handlebars.create();
@@ -33,9 +33,10 @@ export function createViews(viewsDir: string): Views {
     }
     return template;
   };
-  const layout = path.join(viewsDir, 'layouts', 'main.hbs');
+  // Pages are wrapped in layouts/main.hbs, or in the one they name (`layout: 'admin'`, the console's).
+  const layoutFile = (name: unknown) => path.join(viewsDir, 'layouts', `${name === 'admin' ? 'admin' : 'main'}.hbs`);
   const renderFile = (file: string, data: Record<string, unknown>) =>
-    compile(layout)({ ...data, body: compile(file)(data) });
+    compile(layoutFile(data.layout))({ ...data, body: compile(file)(data) });
   return {
     engine(file, options, callback) {
       let html: string;

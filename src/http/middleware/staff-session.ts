@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { isTwoFactorRequiredFor } from '../../staff/console-settings.js';
 import { findSession, newSessionId } from '../../staff/sessions.js';
+import { consoleNavView } from '../presenters/admin/console-nav.presenter.js';
 import { signInNoticeView } from '../presenters/admin/staff.presenter.js';
 import type { StaffMember, StaffRole } from '../../staff/staff.queries.js';
 import { assetUrl } from '../routes/assets.routes.js';
@@ -110,6 +111,11 @@ export function staffSession(ctx: AppContext) {
       ? { email: req.staff.email, name: req.staff.name, role: req.staff.role, isAdmin: req.staff.role === 'admin' }
       : null;
     res.locals.noindex = true;
+    res.locals.layout = 'admin';
+    res.locals.environmentName = ctx.config.env === 'production' ? null : ctx.config.env;
+    // Members still setting up a required second factor see no links they could not follow.
+    res.locals.consoleNav =
+      req.staff && !req.mustSetUpTwoFactor ? consoleNavView(req.originalUrl.split('?')[0]!, req.staff.role) : null;
     res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
     next();
   };
