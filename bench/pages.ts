@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { comparePages, fetchPage, machineLine, type PageRoute, type PageRun } fr
  * GET /impact/:token (a different supporter on every request), GET / and GET /badge.svg, each
  * against bare Express sending the same bytes, in the same run, each server in its own process.
  *
- *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE] [--routes impact,home,badge] [--profile]
+ *   npm run bench:pages -- [--orders N] [--supporters N] [--duration S] [--rounds N] [--connections N] [--orders-file FILE] [--routes impact,home,badge] [--profile] [--metrics]
  *
  * The machine may be shared, so each route runs in rounds (bare, then app, back to back) and the
  * verdict takes the median round: one noisy neighbour cannot decide it either way.
@@ -47,6 +48,8 @@ async function main(): Promise<number> {
       'orders-file': { type: 'string' },
       routes: { type: 'string', default: 'impact,home,badge' },
       profile: { type: 'boolean', default: false },
+      /** With METRICS_TOKEN set, as an install that is monitored runs: every request is timed for /metrics. */
+      metrics: { type: 'boolean', default: false },
     },
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socks-bench-pages-'));
@@ -89,7 +92,12 @@ async function main(): Promise<number> {
   const appNodeFlags = values.profile
     ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results', 'profiles')}`]
     : [];
-  const app = await startChildServer('app-server', appEnv(file, newWebhookSecret()), appNodeFlags);
+  const metricsEnv: Record<string, string> = values.metrics ? { METRICS_TOKEN: randomBytes(24).toString('hex') } : {};
+  const app = await startChildServer(
+    'app-server',
+    { ...appEnv(file, newWebhookSecret()), ...metricsEnv },
+    appNodeFlags,
+  );
   let bare: ChildServer | undefined;
   try {
     const bodiesFile = path.join(dir, 'bodies.json');
