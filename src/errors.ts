@@ -9,11 +9,14 @@
 export interface ErrorOptions {
   /** What went wrong underneath, for the logs (never shown). */
   cause?: unknown;
+  /** The form field the message is about, when there is one: a console form shows it beside that field. */
+  field?: string;
 }
 
 export abstract class AppError extends Error {
   /** The HTTP status this failure is answered with, when a request caused it. */
   abstract readonly status: number;
+  readonly field: string | undefined;
 
   constructor(
     readonly code: string,
@@ -22,6 +25,7 @@ export abstract class AppError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.field = options.field;
   }
 }
 

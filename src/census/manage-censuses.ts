@@ -56,14 +56,18 @@ export function publishCensus(db: Db, id: number, actor: Actor, now: number): vo
 function validCensus(input: CensusInput, now: number): ValidCensus {
   const countedOn = input.countedOn.trim();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(countedOn) || isoDay(Date.parse(`${countedOn}T00:00:00Z`) || 0) !== countedOn) {
-    throw new BadRequestError('invalid_date', 'The census date must be a real day, like 2025-04-30.');
+    throw new BadRequestError('invalid_date', 'The census date must be a real day, like 2025-04-30.', {
+      field: 'countedOn',
+    });
   }
-  if (countedOn > isoDay(now)) throw new BadRequestError('future_date', 'The census date cannot be in the future.');
+  if (countedOn > isoDay(now))
+    throw new BadRequestError('future_date', 'The census date cannot be in the future.', { field: 'countedOn' });
   const hasBreakdown = input.adolescents !== null || input.cubs !== null;
   if (hasBreakdown && (input.adolescents === null || input.cubs === null)) {
     throw new BadRequestError(
       'partial_breakdown',
       'Give both adolescents and cubs (0 if there were none), or leave both empty for a head count only.',
+      { field: input.adolescents === null ? 'adolescents' : 'cubs' },
     );
   }
   for (const [name, value] of [
@@ -72,13 +76,18 @@ function validCensus(input: CensusInput, now: number): ValidCensus {
     ['cubs', input.cubs ?? 0],
   ] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 10_000)
-      throw new BadRequestError('invalid_count', `The number of ${name} must be a whole number from 0.`);
+      throw new BadRequestError('invalid_count', `The number of ${name} must be a whole number from 0.`, {
+        field: name,
+      });
   }
   const source = input.source.trim();
   if (!source || source.length > 300)
-    throw new BadRequestError('invalid_source', 'Say where the figures come from (up to 300 characters).');
+    throw new BadRequestError('invalid_source', 'Say where the figures come from (up to 300 characters).', {
+      field: 'source',
+    });
   const note = input.note?.trim() || null;
-  if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
+  if (note && note.length > 2000)
+    throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.', { field: 'note' });
   return {
     countedOn,
     adults: input.adults,

@@ -35,21 +35,29 @@ export function listRules(db: Db, now: number): (ConversionRule & { isFuture: bo
 export function addConversionRule(db: Db, input: NewRuleInput, actor: Actor, now: number): ConversionRule {
   const effectiveOn = input.effectiveOn.trim();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(effectiveOn) || isoDay(Date.parse(`${effectiveOn}T00:00:00Z`) || 0) !== effectiveOn) {
-    throw new BadRequestError('invalid_date', 'The effective date must be a real day, like 2025-07-01.');
+    throw new BadRequestError('invalid_date', 'The effective date must be a real day, like 2025-07-01.', {
+      field: 'effectiveOn',
+    });
   }
   if (effectiveOn <= isoDay(now))
-    throw new BadRequestError('past_date', 'A new rule must take effect after today: past rules are read-only.');
+    throw new BadRequestError('past_date', 'A new rule must take effect after today: past rules are read-only.', {
+      field: 'effectiveOn',
+    });
   if (!Number.isInteger(input.trapWeeksPerPair) || input.trapWeeksPerPair < 1 || input.trapWeeksPerPair > 52) {
-    throw new BadRequestError('invalid_trap_weeks', 'Trap-weeks per pair must be a whole number from 1 to 52.');
+    throw new BadRequestError('invalid_trap_weeks', 'Trap-weeks per pair must be a whole number from 1 to 52.', {
+      field: 'trapWeeksPerPair',
+    });
   }
   const rates = Object.entries(input.donationPerPairMinor);
   for (const [currency, minor] of rates) {
     if (!isCurrencyCode(currency) || !Number.isSafeInteger(minor) || minor < 0)
-      throw new BadRequestError('invalid_rate', `The donation for ${currency} is not valid.`);
+      throw new BadRequestError('invalid_rate', `The donation for ${currency} is not valid.`, { field: 'rates' });
   }
   return transaction(db, (tx) => {
     if (tx.select().from(conversionRules).where(eq(conversionRules.effectiveOn, effectiveOn)).get()) {
-      throw new BadRequestError('rule_exists', `A rule already takes effect on ${effectiveOn}; withdraw it first.`);
+      throw new BadRequestError('rule_exists', `A rule already takes effect on ${effectiveOn}; withdraw it first.`, {
+        field: 'effectiveOn',
+      });
     }
     const row = tx
       .insert(conversionRules)
@@ -96,8 +104,11 @@ export function parseRates(
     const [currency, amount] = splitRate(part) ?? [];
     const minor = currency && amount ? parseMoney(amount, currency) : null;
     if (!currency || minor === null)
-      throw new BadRequestError('invalid_rate', `Write each donation like "GBP 1.00" (could not read "${part}").`);
-    if (currency in rates) throw new BadRequestError('duplicate_rate', `${currency} is listed twice.`);
+      throw new BadRequestError('invalid_rate', `Write each donation like "GBP 1.00" (could not read "${part}").`, {
+        field: 'rates',
+      });
+    if (currency in rates)
+      throw new BadRequestError('duplicate_rate', `${currency} is listed twice.`, { field: 'rates' });
     rates[currency] = minor;
   }
   return rates;

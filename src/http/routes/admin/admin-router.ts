@@ -1,6 +1,6 @@
-import type { RequestHandler, Router } from 'express';
+import type { RequestHandler, Response, Router } from 'express';
 import type { AppContext } from '../../../context.js';
-import { NotFoundError } from '../../../errors.js';
+import { BadRequestError, NotFoundError } from '../../../errors.js';
 import { isPeriod } from '../../../lib/months.js';
 import { sameOrigin } from '../../middleware/same-origin.js';
 import { requireRole, verifyCsrf, type RouteAccess } from '../../middleware/staff-session.js';
@@ -54,4 +54,30 @@ export function queryParam(value: unknown): string {
 export function monthParam(value: unknown): string {
   if (!isPeriod(value)) throw new NotFoundError('not_found', 'Months look like 2025-01.');
   return value;
+}
+
+/** A form shown again after a refusal: what was typed, and the reason with the field it is about. */
+export interface RefusedForm {
+  values: Record<string, string>;
+  error: { message: string; field: string | null };
+}
+
+/**
+ * Makes a change from a form; when the use case refuses the input (a BadRequestError), the form's
+ * page is shown again with a 400, the values as typed and the reason beside its field, instead of
+ * the generic error page. Anything else goes on to the error handler.
+ */
+export function keepFormOnRefusal(
+  res: Response,
+  values: Record<string, string>,
+  change: () => void,
+  showAgain: (form: RefusedForm) => void,
+): void {
+  try {
+    change();
+  } catch (error) {
+    if (!(error instanceof BadRequestError)) throw error;
+    res.status(400);
+    showAgain({ values, error: { message: error.message, field: error.field ?? null } });
+  }
 }

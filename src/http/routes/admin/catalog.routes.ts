@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { addCensusDraft, listCensuses, publishCensus } from '../../../census/manage-censuses.js';
 import { addConversionRule, listRules, parseRates, withdrawConversionRule } from '../../../conversion/manage-rules.js';
@@ -6,7 +7,7 @@ import { parseMoney } from '../../../lib/money.js';
 import { listCatalog, listUnmappedItems, saveProductMapping } from '../../../products/map-product.js';
 import { censusRowView, ruleView } from '../../presenters/admin/catalog.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, recordId } from './admin-router.js';
+import { type AdminRoutes, field, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
 
 const DAY_MS = 86_400_000;
 
@@ -38,19 +39,34 @@ function productRoutes(routes: AdminRoutes, ctx: AppContext): void {
 }
 
 function ruleRoutes(routes: AdminRoutes, ctx: AppContext): void {
-  routes.get('/admin/rules', 'staff', (_req, res) => {
+  const renderRules = (res: Response, form: RefusedForm | null) => {
     const rules = listRules(ctx.db, ctx.clock.now()).map(ruleView);
-    res.render('pages/admin/rules', { title: 'Conversion rules', rules, tomorrow: isoDay(ctx.clock.now() + DAY_MS) });
-  });
+    const tomorrow = isoDay(ctx.clock.now() + DAY_MS);
+    res.render('pages/admin/rules', {
+      title: 'Conversion rules',
+      rules,
+      tomorrow,
+      form: form ?? { values: { effectiveOn: tomorrow, trapWeeksPerPair: '1', rates: '' }, error: null },
+    });
+  };
+  routes.get('/admin/rules', 'staff', (_req, res) => renderRules(res, null));
 
   routes.post('/admin/rules', 'admin', (req, res) => {
-    const input = {
-      effectiveOn: field(req.body, 'effectiveOn'),
-      trapWeeksPerPair: wholeNumber(field(req.body, 'trapWeeksPerPair')),
-      donationPerPairMinor: parseRates(field(req.body, 'rates'), parseMoney),
-    };
-    addConversionRule(ctx.db, input, actorOf(req), ctx.clock.now());
-    res.redirect(303, '/admin/rules');
+    const values = pick(req.body, ['effectiveOn', 'trapWeeksPerPair', 'rates']);
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        const input = {
+          effectiveOn: values.effectiveOn!,
+          trapWeeksPerPair: wholeNumber(values.trapWeeksPerPair!),
+          donationPerPairMinor: parseRates(values.rates!, parseMoney),
+        };
+        addConversionRule(ctx.db, input, actorOf(req), ctx.clock.now());
+        res.redirect(303, '/admin/rules');
+      },
+      (form) => renderRules(res, form),
+    );
   });
 
   routes.post('/admin/rules/:id/withdraw', 'admin', (req, res) => {
@@ -61,26 +77,36 @@ function ruleRoutes(routes: AdminRoutes, ctx: AppContext): void {
 }
 
 function censusRoutes(routes: AdminRoutes, ctx: AppContext): void {
-  routes.get('/admin/census', 'staff', (_req, res) => {
+  const renderCensus = (res: Response, form: RefusedForm | null) => {
     res.render('pages/admin/census', {
       title: 'Census',
       censuses: listCensuses(ctx.db).map(censusRowView),
       today: isoDay(ctx.clock.now()),
+      form: form ?? { values: {}, error: null },
     });
-  });
+  };
+  routes.get('/admin/census', 'staff', (_req, res) => renderCensus(res, null));
 
   routes.post('/admin/census', 'staff', (req, res) => {
-    const input = {
-      countedOn: field(req.body, 'countedOn'),
-      adults: wholeNumber(field(req.body, 'adults')),
-      // Both left empty: a head count only.
-      adolescents: optionalWholeNumber(field(req.body, 'adolescents')),
-      cubs: optionalWholeNumber(field(req.body, 'cubs')),
-      source: field(req.body, 'source'),
-      note: field(req.body, 'note'),
-    };
-    addCensusDraft(ctx.db, input, actorOf(req), ctx.clock.now());
-    res.redirect(303, '/admin/census');
+    const values = pick(req.body, ['countedOn', 'adults', 'adolescents', 'cubs', 'source', 'note']);
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        const input = {
+          countedOn: values.countedOn!,
+          adults: wholeNumber(values.adults!),
+          // Both left empty: a head count only.
+          adolescents: optionalWholeNumber(values.adolescents!),
+          cubs: optionalWholeNumber(values.cubs!),
+          source: values.source!,
+          note: values.note!,
+        };
+        addCensusDraft(ctx.db, input, actorOf(req), ctx.clock.now());
+        res.redirect(303, '/admin/census');
+      },
+      (form) => renderCensus(res, form),
+    );
   });
 
   routes.post('/admin/census/:id/publish', 'staff', (req, res) => {
@@ -88,6 +114,11 @@ function censusRoutes(routes: AdminRoutes, ctx: AppContext): void {
     publishCensus(ctx.db, id, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/census');
   });
+}
+
+/** The named form fields as trimmed strings ('' when absent): what a refused form shows again. */
+function pick(body: unknown, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, field(body, name)]));
 }
 
 /** A whole number typed into a form, or NaN (which every use case refuses with its own message). */
