@@ -137,18 +137,26 @@ function validPayment(input: DonationPaymentInput, now: number): DonationPayment
     Number.isNaN(Date.parse(`${paidOn}T00:00:00Z`)) ||
     isoDay(Date.parse(`${paidOn}T00:00:00Z`)) !== paidOn
   ) {
-    throw new BadRequestError('invalid_date', 'The payment date must be a real day, like 2025-01-31.');
+    throw new BadRequestError('invalid_date', 'The payment date must be a real day, like 2025-01-31.', {
+      field: 'paidOn',
+    });
   }
-  if (paidOn > isoDay(now)) throw new BadRequestError('future_date', 'The payment date cannot be in the future.');
+  if (paidOn > isoDay(now))
+    throw new BadRequestError('future_date', 'The payment date cannot be in the future.', { field: 'paidOn' });
   if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0)
-    throw new BadRequestError('invalid_amount', 'The amount must be more than zero.');
+    throw new BadRequestError('invalid_amount', 'The amount must be more than zero.', { field: 'amount' });
   const currency = input.currency.trim().toUpperCase();
   if (!isCurrencyCode(currency))
-    throw new BadRequestError('invalid_currency', 'The currency must be a three-letter code such as GBP.');
+    throw new BadRequestError('invalid_currency', 'The currency must be a three-letter code such as GBP.', {
+      field: 'currency',
+    });
   const reference = input.reference.trim();
   if (!reference || reference.length > 200)
-    throw new BadRequestError('invalid_reference', 'Give the payment reference (up to 200 characters).');
+    throw new BadRequestError('invalid_reference', 'Give the payment reference (up to 200 characters).', {
+      field: 'reference',
+    });
   const note = input.note?.trim() || null;
-  if (note && note.length > 2000) throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.');
+  if (note && note.length > 2000)
+    throw new BadRequestError('note_too_long', 'Keep the note under 2,000 characters.', { field: 'note' });
   return { paidOn, amountMinor: input.amountMinor, currency, reference, note };
 }

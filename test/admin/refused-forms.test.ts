@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { censuses, conversionRules } from '../../src/db/schema/index.js';
+import { censuses, conversionRules, donationPayments } from '../../src/db/schema/index.js';
 import { html } from '../helpers/html.js';
 import { staffBrowser } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
@@ -54,6 +54,39 @@ describe('a refused console form', () => {
     });
     expect(fixed.status).toBe(303);
     expect(html((await browser.get('/admin/census')).text).select('#adults').attrs.value).toBe('');
+  });
+
+  it('keeps a donation payment that cannot be recorded, at month end as any day', async () => {
+    const t = createTestApp({ clock: new TestClock(MARCH) });
+    const browser = await staffBrowser(t);
+    const typed = {
+      paidOn: '2025-03-31',
+      amount: '1,250.00',
+      currency: 'gbp',
+      reference: 'BACS 2025-03',
+      note: 'March',
+    };
+    const future = await browser.post('/admin/donations', typed);
+    expect(future.status).toBe(400);
+    const doc = html(future.text);
+    expect(doc.text('#paidOn-error')).toBe('The payment date cannot be in the future.');
+    expect(doc.select('#amount').attrs.value).toBe('1,250.00');
+    expect(doc.select('#currency').attrs.value).toBe('gbp');
+    expect(doc.select('#reference').attrs.value).toBe('BACS 2025-03');
+    expect(doc.text('#note')).toBe('March');
+    const amount = html(
+      (await browser.post('/admin/donations', { ...typed, paidOn: '2025-03-09', amount: 'lots' })).text,
+    );
+    expect(amount.text('#amount-error')).toBe('Enter the amount like 250.00.');
+    expect(t.ctx.db.select().from(donationPayments).all()).toEqual([]);
+    expect((await browser.post('/admin/donations', { ...typed, paidOn: '2025-03-09' })).status).toBe(303);
+    expect(
+      t.ctx.db
+        .select()
+        .from(donationPayments)
+        .all()
+        .map((p) => p.amountMinor),
+    ).toEqual([125_000]);
   });
 
   it('points a conversion rule refusal at its field', async () => {

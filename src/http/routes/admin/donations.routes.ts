@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { isoDay } from '../../../lib/clock.js';
 import { formatMoney, parseMoney } from '../../../lib/money.js';
@@ -9,12 +10,13 @@ import {
 import { outstandingByCurrency } from '../../../reconciliation/months.queries.js';
 import { paymentView } from '../../presenters/admin/reconciliation.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, recordId } from './admin-router.js';
+import { type AdminRoutes, field, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
 import { BadRequestError } from '../../../errors.js';
 
 /** Donations paid to the charity: record one, void a mistake (never delete), see what is still owed. */
 export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
-  routes.get('/admin/donations', 'staff', (_req, res) => {
+  const renderDonations = (res: Response, form: RefusedForm | null) => {
+    const today = isoDay(ctx.clock.now());
     res.render('pages/admin/donations', {
       title: 'Donations paid',
       outstanding: outstandingByCurrency(ctx.db).map((o) => ({
@@ -23,23 +25,36 @@ export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
         minor: o.outstandingMinor,
       })),
       payments: listDonationPayments(ctx.db).map(paymentView),
-      today: isoDay(ctx.clock.now()),
+      today,
+      form: form ?? { values: { paidOn: today, currency: 'GBP' }, error: null },
     });
-  });
+  };
+  routes.get('/admin/donations', 'staff', (_req, res) => renderDonations(res, null));
 
   routes.post('/admin/donations', 'staff', (req, res) => {
-    const currency = field(req.body, 'currency').toUpperCase();
-    const amountMinor = parseMoney(field(req.body, 'amount'), currency);
-    if (amountMinor === null) throw new BadRequestError('invalid_amount', 'Enter the amount like 250.00.');
-    const input = {
-      paidOn: field(req.body, 'paidOn'),
-      amountMinor,
-      currency,
-      reference: field(req.body, 'reference'),
-      note: field(req.body, 'note'),
-    };
-    recordDonationPayment(ctx.db, input, actorOf(req), ctx.clock.now());
-    res.redirect(303, '/admin/donations');
+    const values = Object.fromEntries(
+      ['paidOn', 'amount', 'currency', 'reference', 'note'].map((name) => [name, field(req.body, name)]),
+    );
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        const currency = values.currency!.toUpperCase();
+        const amountMinor = parseMoney(values.amount!, currency);
+        if (amountMinor === null)
+          throw new BadRequestError('invalid_amount', 'Enter the amount like 250.00.', { field: 'amount' });
+        const input = {
+          paidOn: values.paidOn!,
+          amountMinor,
+          currency,
+          reference: values.reference!,
+          note: values.note!,
+        };
+        recordDonationPayment(ctx.db, input, actorOf(req), ctx.clock.now());
+        res.redirect(303, '/admin/donations');
+      },
+      (form) => renderDonations(res, form),
+    );
   });
 
   routes.post('/admin/donations/:id/void', 'staff', (req, res) => {
