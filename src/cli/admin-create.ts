@@ -1,8 +1,8 @@
 import { createContext } from '../context.js';
 import { COMMAND_LINE } from '../staff/audit-log.js';
 import { createStaff } from '../staff/manage-staff.js';
-import { parseOptions, type Command } from './command.js';
-import { AppError, UsageError } from '../errors.js';
+import { parseOptions, reportRefusal, type Command } from './command.js';
+import { UsageError } from '../errors.js';
 
 export const adminCreateCommand: Command = {
   summary:
@@ -34,9 +34,7 @@ export const adminCreateCommand: Command = {
       );
       return 0;
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
+      return reportRefusal(error);
     } finally {
       await ctx.close();
     }

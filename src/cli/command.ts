@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config.js';
-import { UsageError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
 
 export interface Command {
   summary: string;
@@ -23,4 +23,14 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   } catch (error) {
     throw new UsageError('usage', error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * A use case's refusal (an AppError: an unknown account, a weak password) as the command's answer:
+ * its message on one line of standard error, and exit 1. Anything else is a bug and goes on up.
+ */
+export function reportRefusal(error: unknown): number {
+  if (!(error instanceof AppError)) throw error;
+  process.stderr.write(`error: ${error.message}\n`);
+  return 1;
 }

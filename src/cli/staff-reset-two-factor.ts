@@ -1,10 +1,10 @@
 import { createContext } from '../context.js';
-import { AppError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { normaliseEmail } from '../lib/email-address.js';
 import { COMMAND_LINE } from '../staff/audit-log.js';
 import { findStaffByEmail } from '../staff/staff.queries.js';
 import { resetTwoFactor } from '../staff/two-factor.js';
-import { parseOptions, type Command } from './command.js';
+import { parseOptions, reportRefusal, type Command } from './command.js';
 
 const USAGE = 'usage: npm run cli -- staff:reset-two-factor --email EMAIL --reason "WHY"';
 
@@ -30,9 +30,7 @@ export const staffResetTwoFactorCommand: Command = {
       );
       return 0;
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
+      return reportRefusal(error);
     } finally {
       await ctx.close();
     }
