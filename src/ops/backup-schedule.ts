@@ -107,22 +107,23 @@ async function backUp(deps: { db: Db; clock: Clock }, dir: string, keep: number)
 
 /** Deletes the oldest verified backups beyond `keep`; returns their names. Touches nothing else in the directory. */
 export function pruneBackups(dir: string, keep: number): string[] {
-  const backups = fs
-    .readdirSync(dir)
-    .filter((name) => BACKUP_NAME.test(name))
-    .sort();
+  const backups = verifiedBackups(dir);
   const old = backups.slice(0, Math.max(0, backups.length - keep));
   for (const name of old) fs.rmSync(path.join(dir, name), { force: true });
   return old;
 }
 
+/** The verified backups in a directory, oldest first (their names sort as their times do). */
+function verifiedBackups(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((name) => BACKUP_NAME.test(name))
+    .sort();
+}
+
 function newestBackupTime(dir: string): number | null {
   try {
-    const newest = fs
-      .readdirSync(dir)
-      .filter((name) => BACKUP_NAME.test(name))
-      .sort()
-      .at(-1);
+    const newest = verifiedBackups(dir).at(-1);
     return newest ? fs.statSync(path.join(dir, newest)).mtimeMs : null;
   } catch {
     return null;

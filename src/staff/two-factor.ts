@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { transaction, type Db } from '../db/client.js';
@@ -197,11 +197,13 @@ export function resetTwoFactor(db: Db, staffId: number, reason: string, actor: A
 
 /** How many unused recovery codes a member has left. */
 export function recoveryCodesLeft(db: Db, staffId: number): number {
-  return db
-    .select({ id: staffRecoveryCodes.id })
-    .from(staffRecoveryCodes)
-    .where(and(eq(staffRecoveryCodes.staffId, staffId), isNull(staffRecoveryCodes.usedAt)))
-    .all().length;
+  return (
+    db
+      .select({ n: count() })
+      .from(staffRecoveryCodes)
+      .where(and(eq(staffRecoveryCodes.staffId, staffId), isNull(staffRecoveryCodes.usedAt)))
+      .get()?.n ?? 0
+  );
 }
 
 function clearSecondFactor(tx: Db, staffId: number, now: number): void {

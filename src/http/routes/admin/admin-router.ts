@@ -45,6 +45,11 @@ export function field(body: unknown, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/** The named form fields as trimmed strings ('' when absent): what a refused form shows again. */
+export function formValues(body: unknown, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, field(body, name)]));
+}
+
 /** A query parameter as a string ('' when absent or repeated). */
 export function queryParam(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';

@@ -7,7 +7,7 @@ import { parseMoney } from '../../../lib/money.js';
 import { listCatalog, listUnmappedItems, saveProductMapping } from '../../../products/map-product.js';
 import { censusRowView, ruleView } from '../../presenters/admin/catalog.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
+import { type AdminRoutes, field, formValues, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +52,7 @@ function ruleRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/rules', 'staff', (_req, res) => renderRules(res, null));
 
   routes.post('/admin/rules', 'admin', (req, res) => {
-    const values = pick(req.body, ['effectiveOn', 'trapWeeksPerPair', 'rates']);
+    const values = formValues(req.body, ['effectiveOn', 'trapWeeksPerPair', 'rates']);
     keepFormOnRefusal(
       res,
       values,
@@ -88,7 +88,7 @@ function censusRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/census', 'staff', (_req, res) => renderCensus(res, null));
 
   routes.post('/admin/census', 'staff', (req, res) => {
-    const values = pick(req.body, ['countedOn', 'adults', 'adolescents', 'cubs', 'source', 'note']);
+    const values = formValues(req.body, ['countedOn', 'adults', 'adolescents', 'cubs', 'source', 'note']);
     keepFormOnRefusal(
       res,
       values,
@@ -114,11 +114,6 @@ function censusRoutes(routes: AdminRoutes, ctx: AppContext): void {
     publishCensus(ctx.db, id, actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/census');
   });
-}
-
-/** The named form fields as trimmed strings ('' when absent): what a refused form shows again. */
-function pick(body: unknown, names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, field(body, name)]));
 }
 
 /** A whole number typed into a form, or NaN (which every use case refuses with its own message). */

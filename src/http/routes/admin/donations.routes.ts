@@ -10,7 +10,7 @@ import {
 import { outstandingByCurrency } from '../../../reconciliation/months.queries.js';
 import { paymentView } from '../../presenters/admin/reconciliation.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
+import { type AdminRoutes, field, formValues, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
 import { BadRequestError } from '../../../errors.js';
 
 /** Donations paid to the charity: record one, void a mistake (never delete), see what is still owed. */
@@ -32,9 +32,7 @@ export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/donations', 'staff', (_req, res) => renderDonations(res, null));
 
   routes.post('/admin/donations', 'staff', (req, res) => {
-    const values = Object.fromEntries(
-      ['paidOn', 'amount', 'currency', 'reference', 'note'].map((name) => [name, field(req.body, name)]),
-    );
+    const values = formValues(req.body, ['paidOn', 'amount', 'currency', 'reference', 'note']);
     keepFormOnRefusal(
       res,
       values,
