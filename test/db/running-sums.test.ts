@@ -8,6 +8,7 @@ import {
   findOrderFigureDrift,
   findPeriodSumDrift,
   findSupporterTotalDrift,
+  findWeekSumDrift,
   rebuildRunningSums,
 } from '../../src/db/running-sums.js';
 import { auditLedger, isLedgerConsistent } from '../../src/ledger/audit-ledger.js';
@@ -97,6 +98,8 @@ function handWriter(database: Database_) {
         )
         .raw()
         .all(),
+    weekSums: () =>
+      sqlite.prepare('select week, kind, entries, pairs, trap_weeks from ledger_week_sums order by 1, 2').raw().all(),
   };
 }
 
@@ -201,5 +204,52 @@ describe('the sums kept from the ledger', () => {
     expect(migrateDatabase(database.db)).toEqual({ isRunningSumsRebuilt: true });
     expect(findOrderFigureDrift(database.db)).toEqual([]);
     expect(w.orderFigures(1)).toEqual([5, 5, 5, 0, 0]);
+  });
+
+  it('keep pairs and trap-weeks per ISO week (from Monday 00:00 UTC) of when each entry occurred', () => {
+    const database = freshDatabase();
+    const w = handWriter(database);
+    w.supporter(1);
+    w.order(7, 1);
+    const sunday = Date.UTC(2025, 2, 9, 23, 59, 59, 999); // the last moment of the week of Monday 3 March
+    const monday = Date.UTC(2025, 2, 10); // the first moment of the next
+    w.entry('sale', 7, 1, 4, 8, { occurredAt: sunday, period: '2025-03' });
+    w.entry('sale', 7, 1, 2, 2, { occurredAt: monday, period: '2025-03' });
+    w.entry('refund', 7, 1, -1, -2, { occurredAt: monday + 3 * 86_400_000, period: '2025-03' });
+    // Lost in the week of Monday 31 March, booked in April (a late entry): the week is when it occurred.
+    w.entry('dispute_lost', 7, 1, -3, -6, { occurredAt: Date.UTC(2025, 3, 1), period: '2025-05' });
+    w.entry('sale', 7, 1, 1, 1, { occurredAt: Date.UTC(2024, 11, 31), period: '2024-12' }); // a Tuesday; its week began in 2024
+
+    expect(w.weekSums()).toEqual([
+      ['2024-12-30', 'sale', 1, 1, 1],
+      ['2025-03-03', 'sale', 1, 4, 8],
+      ['2025-03-10', 'refund', 1, -1, -2],
+      ['2025-03-10', 'sale', 1, 2, 2],
+      ['2025-03-31', 'dispute_lost', 1, -3, -6],
+    ]);
+    expect(findWeekSumDrift(database.db)).toEqual([]);
+    database.sqlite.prepare("update ledger_week_sums set pairs = 5 where week = '2025-03-10' and kind = 'sale'").run();
+    expect(findWeekSumDrift(database.db)).toEqual(['2025-03-10 sale']);
+    expect(isLedgerConsistent(auditLedger(database.db))).toBe(false);
+    rebuildRunningSums(database.db);
+    expect(findWeekSumDrift(database.db)).toEqual([]);
+    expect(w.weekSums()).toContainEqual(['2025-03-10', 'sale', 1, 2, 2]);
+  });
+
+  it('fill the week sums from the entries when a database from before them first opens', () => {
+    const database = databaseBefore('0020_');
+    const w = handWriter(database);
+    w.supporter(1);
+    w.order(1, 1);
+    w.entry('sale', 1, 1, 6, 6, { occurredAt: Date.UTC(2025, 0, 15) });
+    w.entry('refund', 1, 1, -2, -2, { occurredAt: Date.UTC(2025, 0, 20) });
+
+    expect(migrateDatabase(database.db)).toEqual({ isRunningSumsRebuilt: true });
+
+    expect(w.weekSums()).toEqual([
+      ['2025-01-13', 'sale', 1, 6, 6],
+      ['2025-01-20', 'refund', 1, -2, -2],
+    ]);
+    expect(isLedgerConsistent(auditLedger(database.db))).toBe(true);
   });
 });
