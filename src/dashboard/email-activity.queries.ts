@@ -1,6 +1,7 @@
 import { and, gte, inArray, isNull, sql, type AnyColumn } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { emailNotifications, emailOutbox, emailSentCounts, supporters } from '../db/schema/index.js';
+import { emailNotifications, emailOutbox, supporters } from '../db/schema/index.js';
+import { countSentByMonth } from './deliverability.queries.js';
 import { periodStart } from '../lib/months.js';
 
 export interface EmailMonth {
@@ -32,12 +33,7 @@ const monthOf = (column: AnyColumn) => sql<string>`strftime('%Y-%m', ${column} /
  */
 export function emailActivity(db: Db, periods: string[]): EmailActivity {
   const from = periodStart(periods[0]!);
-  const sent = db
-    .select({ period: emailSentCounts.period, n: sql<number>`sum(${emailSentCounts.sent})` })
-    .from(emailSentCounts)
-    .where(inArray(emailSentCounts.period, periods))
-    .groupBy(emailSentCounts.period)
-    .all();
+  const sent = countSentByMonth(db, periods);
   const failed = db
     .select({ period: monthOf(emailOutbox.updatedAt), n: sql<number>`count(*)` })
     .from(emailOutbox)
@@ -76,7 +72,7 @@ export function emailActivity(db: Db, periods: string[]): EmailActivity {
   return {
     months: periods.map((period) => ({
       period,
-      sent: inMonth(sent, period),
+      sent: sent.get(period) ?? 0,
       failed: inMonth(failed, period),
       bounced: inMonth(bounced, period),
       unsubscribed: inMonth(unsubscribed, period),

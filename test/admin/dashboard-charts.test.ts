@@ -171,26 +171,23 @@ describe('the email chart', () => {
       await buyAs(t, { email, pairs: 1, paidAt: t.clock.now() });
     await t.ctx.mail.outbox.drain();
     expect(sink.received).toHaveLength(2);
-    await postGeneric(t, {
-      id: 'bounce-1',
-      type: 'hard_bounce',
-      email: 'bob@example.org',
-      messageId: lastEmailTo(t, 'bob@example.org', 'receipt').messageId,
-      occurredAt: '2025-02-12T08:00:00Z',
-    }).expect(200);
+    // A signed notice about the receipt sent to `email`.
+    const notice = (type: string, email: string, occurredAt: string) =>
+      postGeneric(t, {
+        id: `${type}-${email}`,
+        type,
+        email,
+        messageId: lastEmailTo(t, email, 'receipt').messageId,
+        occurredAt,
+      }).expect(200);
+    await notice('hard_bounce', 'bob@example.org', '2025-02-12T08:00:00Z');
 
     // March: two more receipts; Ada complains (which unsubscribes her), Dan unsubscribes by his link.
     t.clock.advance(at('2025-03-10T12:00:00Z') - t.clock.now());
     for (const email of ['dan@example.org', 'eve@example.org'])
       await buyAs(t, { email, pairs: 1, paidAt: t.clock.now() });
     await t.ctx.mail.outbox.drain();
-    await postGeneric(t, {
-      id: 'complaint-1',
-      type: 'complaint',
-      email: 'ada@example.org',
-      messageId: lastEmailTo(t, 'ada@example.org', 'receipt').messageId,
-      occurredAt: '2025-03-05T08:00:00Z',
-    }).expect(200);
+    await notice('complaint', 'ada@example.org', '2025-03-05T08:00:00Z');
     await t.http.post(`/unsubscribe/${supporterToken(t, 'dan@example.org')}`).expect(200);
     // Eve unsubscribed before unsubscribes were dated: no month to count her in.
     setSupporter(t, 'eve@example.org', { isSubscribed: false });
