@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database_ } from '../../src/db/client.js';
-import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.js';
+import { describe, expect, it } from 'vitest';
+import type { Database_ } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
 import {
   findOrderFigureDrift,
   findPeriodSumDrift,
@@ -12,38 +10,11 @@ import {
   rebuildRunningSums,
 } from '../../src/db/running-sums.js';
 import { auditLedger, isLedgerConsistent } from '../../src/ledger/audit-ledger.js';
+import { databaseBefore, openAndKeep } from '../helpers/old-database.js';
 import { makeTempDir } from '../helpers/test-app.js';
 
-const open: Database_[] = [];
-afterEach(() => {
-  for (const database of open.splice(0)) database.close();
-});
-
-/** A database migrated only up to (not including) the migration tagged `before`, as an older release left it. */
-function databaseBefore(before: string): Database_ {
-  const dir = makeTempDir();
-  const folder = path.join(dir, 'migrations');
-  fs.mkdirSync(path.join(folder, 'meta'), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
-    entries: { tag: string }[];
-  };
-  const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith(before));
-  expect(upTo).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, upTo);
-  fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const { tag } of journal.entries)
-    fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), path.join(folder, `${tag}.sql`));
-  const database = openDatabase(path.join(dir, 'old.db'));
-  open.push(database);
-  migrate(database.db, { migrationsFolder: folder });
-  return database;
-}
-
 function freshDatabase(): Database_ {
-  const database = openDatabase(path.join(makeTempDir(), 'sums.db'));
-  open.push(database);
-  migrateDatabase(database.db);
-  return database;
+  return openAndKeep(path.join(makeTempDir(), 'sums.db'), (database) => migrateDatabase(database.db));
 }
 
 /** Writes by hand, as any tool could: the sums must follow whoever appends. */
