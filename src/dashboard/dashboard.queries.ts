@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { disputes, emailOutbox, orderLines, orders, stripeEvents } from '../db/schema/index.js';
-import { periodOf } from '../lib/months.js';
+import { disputes, orderLines, orders } from '../db/schema/index.js';
+import { periodEnd, periodOf } from '../lib/months.js';
+import { readOperationalState } from '../ops/operational-state.queries.js';
+import { findStuckOutbox, type StuckOutbox } from '../ops/readiness.js';
 import { CATEGORY_OF } from '../reconciliation/balances.js';
-import { readPeriodSums, type MonthMovement } from '../reconciliation/months.queries.js';
+import { readPeriodSums, type MonthMovement, type MonthRow } from '../reconciliation/months.queries.js';
 import type { LedgerKind } from '../ledger/ledger.queries.js';
 
 export interface Figures {
@@ -24,10 +26,29 @@ export interface Attention {
   failedEvents: number;
   retryingEvents: number;
   openDisputes: number;
+  /** The open dispute Stripe opened first, and its order when we hold it. */
+  oldestOpenDispute: { id: string; orderId: number | null } | null;
   ordersMissingRate: number;
   /** Emails given up on, and emails that failed and wait for another try. */
   deadEmails: number;
   retryingEmails: number;
+  /** Months that have ended and are not closed, oldest first: the first is the one to close next. */
+  monthsToClose: string[];
+  /** The outbox stuck, as /readyz judges it, and the state of the email waiting longest. */
+  stuckOutbox: StuckOutbox & {
+    dueState: 'queued' | 'failed' | null;
+    /** Emails due (queued or waiting to retry), and claimed for sending. */
+    waitingEmails: number;
+    sendingEmails: number;
+  };
+}
+
+export interface AttentionInputs {
+  now: number;
+  /** The months as the dashboard lists them (listMonths), newest first. */
+  months: MonthRow[];
+  /** READY_OUTBOX_STUCK_AFTER. */
+  outboxStuckMs: number;
 }
 
 /** Disputes Stripe has not decided yet. */
@@ -75,41 +96,47 @@ function sumFigures(rows: MonthMovement[]): Figures[] {
   return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
 }
 
+const isOpenDispute = sql`${disputes.status} in (${sql.join(
+  OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`),
+  sql`, `,
+)})`;
+
 /** What needs a person: each count reads a small index, never the whole orders table. */
-export function attention(db: Db): Attention {
+export function attention(db: Db, { now, months, outboxStuckMs }: AttentionInputs): Attention {
   const unmapped = db.get<{ lines: number; orders: number }>(
     sql`select count(*) as lines, count(distinct ${orderLines.orderId}) as orders
       from ${orderLines} where ${orderLines.pairsPerUnit} is null`,
   );
-  const events = db
-    .select({ status: stripeEvents.status, n: sql<number>`count(*)` })
-    .from(stripeEvents)
-    .where(sql`${stripeEvents.status} in ('failed', 'retrying')`)
-    .groupBy(stripeEvents.status)
-    .all();
-  const open = db.get<{ n: number }>(
-    sql`select count(*) as n from ${disputes} where ${disputes.status} in (${sql.join(
-      OPEN_DISPUTE_STATUSES.map((s) => sql`${s}`),
-      sql`, `,
-    )})`,
+  // The queues as /readyz and /metrics read them, from the indexes of open work only.
+  const operational = readOperationalState(db);
+  const open = db.get<{ n: number }>(sql`select count(*) as n from ${disputes} where ${isOpenDispute}`);
+  const oldestDispute = db.get<{ id: string; orderId: number | null }>(
+    sql`select ${disputes.id} as id, ${orders.id} as orderId from ${disputes}
+      left join ${orders} on ${orders.paymentIntentId} = ${disputes.paymentIntentId}
+      where ${isOpenDispute} order by ${disputes.stripeCreated}, ${disputes.id} limit 1`,
   );
   const missingRate = db.get<{ n: number }>(
     sql`select count(*) as n from ${orders} where ${orders.isDonationRateMissing} = 1`,
   );
-  // Written to match a partial index on `state in ('failed', 'dead')`, should the outbox grow one.
-  const emails = db.all<{ state: string; n: number }>(
-    sql`select ${emailOutbox.state} as state, count(*) as n from ${emailOutbox}
-      where ${emailOutbox.state} in ('failed', 'dead') group by ${emailOutbox.state}`,
-  );
-  const emailState = (state: string) => emails.find((e) => e.state === state)?.n ?? 0;
   return {
     unmappedLines: unmapped?.lines ?? 0,
     unmappedOrders: unmapped?.orders ?? 0,
-    failedEvents: events.find((e) => e.status === 'failed')?.n ?? 0,
-    retryingEvents: events.find((e) => e.status === 'retrying')?.n ?? 0,
+    failedEvents: operational.eventsByStatus.failed,
+    retryingEvents: operational.eventsByStatus.retrying,
     openDisputes: open?.n ?? 0,
+    oldestOpenDispute: oldestDispute ?? null,
     ordersMissingRate: missingRate?.n ?? 0,
-    deadEmails: emailState('dead'),
-    retryingEmails: emailState('failed'),
+    deadEmails: operational.emailsByState.dead,
+    retryingEmails: operational.emailsByState.failed,
+    monthsToClose: months
+      .filter((m) => !m.isClosed && periodEnd(m.period) <= now)
+      .map((m) => m.period)
+      .reverse(),
+    stuckOutbox: {
+      ...findStuckOutbox(operational, outboxStuckMs, now),
+      dueState: operational.oldestDueEmailState,
+      waitingEmails: operational.emailsByState.queued + operational.emailsByState.failed,
+      sendingEmails: operational.emailsByState.sending,
+    },
   };
 }

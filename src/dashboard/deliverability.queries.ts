@@ -43,16 +43,22 @@ const FIELD = {
  */
 export function listMonthRates(db: Db, periods: string[]): MonthRates[] {
   if (periods.length === 0) return [];
-  const sent = db
+  const sent = countSentByMonth(db, periods);
+  return periods.map((period) => {
+    const counts = countNotices(db, periodStart(period), periodEnd(period));
+    return { period, sent: sent.get(period) ?? 0, ...counts };
+  });
+}
+
+/** Emails handed to the relay in each of these months, every kind together, from the kept counts. */
+export function countSentByMonth(db: Db, periods: string[]): Map<string, number> {
+  const rows = db
     .select({ period: emailSentCounts.period, n: sql<number>`sum(${emailSentCounts.sent})` })
     .from(emailSentCounts)
     .where(inArray(emailSentCounts.period, periods))
     .groupBy(emailSentCounts.period)
     .all();
-  return periods.map((period) => {
-    const counts = countNotices(db, periodStart(period), periodEnd(period));
-    return { period, sent: sent.find((row) => row.period === period)?.n ?? 0, ...counts };
-  });
+  return new Map(rows.map((row) => [row.period, row.n]));
 }
 
 function countNotices(db: Db, from: number, to: number): Omit<FeedbackCounts, 'sent'> {

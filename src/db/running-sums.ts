@@ -5,6 +5,7 @@ import {
   ledgerEntries,
   ledgerPeriodSums,
   ledgerTotals,
+  ledgerWeekSums,
   orders,
   supporterTotals,
   trapWeekAllocations,
@@ -27,6 +28,9 @@ import {
  * - each order's figures (`orders.pairs`, `trap_weeks`, `sold_pairs`, `refunded_pairs`,
  *   `reversed_pairs`), which a shopper's page reads from an index instead of the ledger;
  * - `ledger_period_sums`: per accounting month, currency, kind and lateness, for month-end;
+ * - `ledger_week_sums`: per week and kind, for the dashboard's year of weeks. The week is the ISO
+ *   week (Monday 00:00 UTC) of `occurred_at`, the timestamp an entry's month is taken from, but never
+ *   moved by a month's closing: a late refund counts in the week it happened;
  * - `trap_week_changes`: not a sum, but kept the same way: the orders whose net trap-weeks moved,
  *   for the camera-week allocator (src/camera-weeks/) to bring their trap-weeks up to date.
  */
@@ -72,6 +76,11 @@ const ALL = 'all';
 const P = ledgerPeriodSums;
 const PERIOD_KEYS = [P.period, P.currency, P.kind, P.isLate];
 const PERIOD_SUMS = [P.entries, P.pairs, P.trapWeeks, P.donationMinor];
+const W = ledgerWeekSums;
+const WEEK_KEYS = [W.week, W.kind];
+const WEEK_SUMS = [W.entries, W.pairs, W.trapWeeks];
+/** The Monday (YYYY-MM-DD, UTC) starting the week an entry occurred in: back six days, then on to a Monday. */
+const weekOf = (e: Entry) => sql`date(${e(E.occurredAt)} / 1000, 'unixepoch', '-6 days', 'weekday 1')`;
 const S = supporterTotals;
 /** A supporter's net pairs, as kept: read in the trigger after the entry moved them. */
 const keptPairsOfAppended = sql`(select ${name(S.pairs)} from ${S}
@@ -141,6 +150,17 @@ const TRIGGERS: Trigger[] = [
       ]),
     ],
   },
+  {
+    name: 'running_sums_week',
+    body: [
+      upsertSums(W, WEEK_KEYS, WEEK_SUMS, [
+        weekOf(appended),
+        appended(E.kind),
+        sql`1`,
+        ...[E.pairs, E.trapWeeks].map(appended),
+      ]),
+    ],
+  },
 ];
 
 /** Triggers that kept sums before this module did: dropped when the sums are installed. */
@@ -204,6 +224,8 @@ export function rebuildRunningSums(db: Db): void {
     .run();
   db.delete(P).run();
   db.run(sql`insert into ${P} (${names([...PERIOD_KEYS, ...PERIOD_SUMS])}) ${freshPeriodSums()}`);
+  db.delete(W).run();
+  db.run(sql`insert into ${W} (${names([...WEEK_KEYS, ...WEEK_SUMS])}) ${freshWeekSums()}`);
   // Only the orders whose figures differ are written: most are right already.
   const figures = ORDER_FIGURES.map(([column]) => column);
   const fresh = (column: AnyColumn) => sql`coalesce(fresh.${name(column)}, 0)`;
@@ -235,6 +257,11 @@ function freshPeriodSums(): SQL {
   return sql`select ${E.period}, ${E.currency}, ${E.kind}, ${E.isLate},
       count(*), sum(${E.pairs}), sum(${E.trapWeeks}), sum(${E.donationMinor})
     from ${E} group by 1, 2, 3, 4`;
+}
+
+function freshWeekSums(): SQL {
+  return sql`select ${weekOf(stored)} as week, ${E.kind} as kind, count(*), sum(${E.pairs}), sum(${E.trapWeeks})
+    from ${E} group by 1, 2`;
 }
 
 /** Each order's figures summed from its entries: `order_id`, and one column per figure, named as in `orders`. */
@@ -311,4 +338,20 @@ export function findPeriodSumDrift(db: Db): string[] {
       ) order by 1, 2, 3`,
     )
     .map((row) => `${row.period} ${row.currency} ${row.kind}`);
+}
+
+/** Week sums (week, kind) whose kept figures disagree with the entries, as "2025-03-03 sale". */
+export function findWeekSumDrift(db: Db): string[] {
+  const kept = sql`select ${sql.join(
+    [...WEEK_KEYS, ...WEEK_SUMS].map((column) => sql`${W}.${name(column)}`),
+    sql`, `,
+  )} from ${W}`;
+  return db
+    .all<{ week: string; kind: string }>(
+      sql`select distinct ${names(WEEK_KEYS)} from (
+        select * from (${freshWeekSums()} except ${kept})
+        union all select * from (${kept} except ${freshWeekSums()})
+      ) order by 1, 2`,
+    )
+    .map((row) => `${row.week} ${row.kind}`);
 }

@@ -3,6 +3,7 @@ import {
   findOrderFigureDrift,
   findPeriodSumDrift,
   findSupporterTotalDrift,
+  findWeekSumDrift,
   freshTotals,
   type Totals,
 } from '../db/running-sums.js';
@@ -18,6 +19,8 @@ export interface LedgerAudit {
   supporterTotalDrift: number[];
   /** Month sums ("2025-03 GBP sale") whose kept figures disagree with the entries booked in them. */
   periodSumDrift: string[];
+  /** Week sums ("2025-03-03 sale") whose kept figures disagree with the entries that occurred in them. */
+  weekSumDrift: string[];
   /** Orders with entries that credit someone other than their buyer (see reconcile-order.ts). */
   misattributedOrders: number[];
   /** Orders whose funded trap-weeks and camera-week allocations disagree (src/camtrap/allocate-weeks.ts). */
@@ -26,7 +29,7 @@ export interface LedgerAudit {
 
 /**
  * Everything the ledger keeps besides its entries (src/db/running-sums.ts: running totals,
- * per-supporter sums, per-order figures, month sums) checked against a fresh sum of the entries,
+ * per-supporter sums, per-order figures, month and week sums) checked against a fresh sum of the entries,
  * which are the record, and the trap-weeks' camera-week allocations against the orders' trap-weeks.
  * Read-only, and read from one snapshot, so a purchase the running server records meanwhile cannot look like a
  * disagreement. Each check is one statement, a few seconds over a million orders.
@@ -43,11 +46,21 @@ export function auditLedger(db: Db, onStep: (step: string) => void = () => {}): 
       const supporterTotalDrift = findSupporterTotalDrift(tx);
       onStep('month sums');
       const periodSumDrift = findPeriodSumDrift(tx);
+      onStep('week sums');
+      const weekSumDrift = findWeekSumDrift(tx);
       onStep('who each order credits');
       const misattributedOrders = findMisattributedOrders(tx);
       onStep('trap-weeks on camera-weeks');
       const allocationDrift = findAllocationDrift(tx);
-      return { totals, orderFigureDrift, supporterTotalDrift, periodSumDrift, misattributedOrders, allocationDrift };
+      return {
+        totals,
+        orderFigureDrift,
+        supporterTotalDrift,
+        periodSumDrift,
+        weekSumDrift,
+        misattributedOrders,
+        allocationDrift,
+      };
     },
     'deferred',
   );
@@ -63,6 +76,7 @@ export function isLedgerConsistent(audit: LedgerAudit): boolean {
     audit.orderFigureDrift.length === 0 &&
     audit.supporterTotalDrift.length === 0 &&
     audit.periodSumDrift.length === 0 &&
+    audit.weekSumDrift.length === 0 &&
     audit.misattributedOrders.length === 0 &&
     audit.allocationDrift.length === 0
   );
@@ -88,6 +102,9 @@ export function describeAudit(audit: LedgerAudit): string {
     audit.periodSumDrift.length === 0
       ? 'month sums: all as their entries say'
       : `month sums DISAGREE for ${ids(audit.periodSumDrift)}`,
+    audit.weekSumDrift.length === 0
+      ? 'week sums: all as their entries say'
+      : `week sums DISAGREE for ${ids(audit.weekSumDrift)}`,
     audit.allocationDrift.length === 0
       ? 'trap-weeks and camera-weeks: every funded week allocated or waiting, once'
       : `trap-weeks and camera-weeks DISAGREE for order ids ${ids(audit.allocationDrift)}`,
@@ -101,6 +118,7 @@ export function describeAudit(audit: LedgerAudit): string {
     audit.orderFigureDrift.length > 0 ||
     audit.supporterTotalDrift.length > 0 ||
     audit.periodSumDrift.length > 0 ||
+    audit.weekSumDrift.length > 0 ||
     audit.allocationDrift.length > 0
   ) {
     lines.push(

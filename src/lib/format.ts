@@ -70,6 +70,11 @@ export function formatMonth(period: string): string {
   return longMonth.format(new Date(`${period}-01T00:00:00Z`));
 }
 
+/** "2026-10" or "2026-10-05" → "Oct", for a chart's axis. */
+export function formatShortMonth(periodOrDay: string): string {
+  return SHORT_MONTHS[Number(periodOrDay.slice(5, 7)) - 1]!;
+}
+
 /** An instant → "2026-10-05 14:02:09" (UTC, to the second): the staff console's times, which sort as text. */
 export function formatDateTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);

@@ -14,6 +14,8 @@ export interface OperationalState {
   emailsByState: { queued: number; sending: number; failed: number; dead: number };
   /** When the oldest email due to be sent fell due, or null. */
   oldestDueEmailAt: number | null;
+  /** Whether that email waits for its first try (`queued`) or for a retry (`failed`). */
+  oldestDueEmailState: 'queued' | 'failed' | null;
   /** When the oldest email claimed for sending was claimed, or null. */
   oldestSendingEmailAt: number | null;
   lastMonthlyRunAt: number | null;
@@ -46,6 +48,7 @@ export function readOperationalState(db: Db): OperationalState {
 
   const emailsByState = { queued: 0, sending: 0, failed: 0, dead: 0 };
   let oldestDueEmailAt: number | null = null;
+  let oldestDueEmailState: OperationalState['oldestDueEmailState'] = null;
   let oldestSendingEmailAt: number | null = null;
   for (const row of db
     .select({
@@ -61,8 +64,14 @@ export function readOperationalState(db: Db): OperationalState {
     .all()) {
     if (row.state === 'sent') continue;
     emailsByState[row.state] = row.n;
-    if ((row.state === 'queued' || row.state === 'failed') && row.due !== null)
-      oldestDueEmailAt = Math.min(oldestDueEmailAt ?? row.due, row.due);
+    if (
+      (row.state === 'queued' || row.state === 'failed') &&
+      row.due !== null &&
+      row.due < (oldestDueEmailAt ?? Infinity)
+    ) {
+      oldestDueEmailAt = row.due;
+      oldestDueEmailState = row.state;
+    }
     if (row.state === 'sending') oldestSendingEmailAt = row.touched;
   }
   const lastRun = db
@@ -75,6 +84,7 @@ export function readOperationalState(db: Db): OperationalState {
     oldestFailingEventAt: oldestFailing?.at ?? null,
     emailsByState,
     oldestDueEmailAt,
+    oldestDueEmailState,
     oldestSendingEmailAt,
     lastMonthlyRunAt: lastRun?.at ?? null,
   };

@@ -13,13 +13,13 @@ import {
 
 /**
  * Sets whether the supporter behind a private link gets the monthly impact email. Setting the
- * value it already has changes nothing, so a double-clicked button cannot undo itself.
- * Returns false for an unknown token.
+ * value it already has changes nothing, so a double-clicked button cannot undo itself (nor move
+ * when they unsubscribed). Returns false for an unknown token.
  */
-export function setMonthlyEmail(db: Db, token: string, wantsEmail: boolean): boolean {
+export function setMonthlyEmail(db: Db, token: string, wantsEmail: boolean, now: number): boolean {
   const supporter = findSupporterByToken(db, token);
   if (!supporter) return false;
-  setSubscribed(db, supporter, wantsEmail);
+  setSubscribed(db, supporter, wantsEmail, now);
   return true;
 }
 
@@ -41,15 +41,19 @@ export function findUnsubscribeLink(db: Db, token: string): UnsubscribeLink | un
  * email must keep working (RFC 8058), even though it opens nothing else. Returns the link, or
  * undefined for a token nobody ever had.
  */
-export function unsubscribeByLink(db: Db, token: string): UnsubscribeLink | undefined {
+export function unsubscribeByLink(db: Db, token: string, now: number): UnsubscribeLink | undefined {
   const link = findUnsubscribeLink(db, token);
-  if (link) setSubscribed(db, link.supporter, false);
+  if (link) setSubscribed(db, link.supporter, false, now);
   return link;
 }
 
-function setSubscribed(db: Db, supporter: Supporter, wantsEmail: boolean): void {
+/** Dated as it happens, so the dashboard counts each unsubscribe in its month. */
+function setSubscribed(db: Db, supporter: Supporter, wantsEmail: boolean, now: number): void {
   if (supporter.isSubscribed !== wantsEmail) {
-    db.update(supporters).set({ isSubscribed: wantsEmail }).where(eq(supporters.id, supporter.id)).run();
+    db.update(supporters)
+      .set({ isSubscribed: wantsEmail, unsubscribedAt: wantsEmail ? null : now })
+      .where(eq(supporters.id, supporter.id))
+      .run();
   }
 }
 

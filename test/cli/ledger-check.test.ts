@@ -25,6 +25,7 @@ describe('ledger:check', () => {
         "orders' figures: all as their entries say",
         "supporters' sums: all as their entries say",
         'month sums: all as their entries say',
+        'week sums: all as their entries say',
         'trap-weeks and camera-weeks: every funded week allocated or waiting, once',
         'every order credits its buyer',
         '',

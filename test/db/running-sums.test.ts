@@ -1,48 +1,20 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database_ } from '../../src/db/client.js';
-import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.js';
+import { describe, expect, it } from 'vitest';
+import type { Database_ } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
 import {
   findOrderFigureDrift,
   findPeriodSumDrift,
   findSupporterTotalDrift,
+  findWeekSumDrift,
   rebuildRunningSums,
 } from '../../src/db/running-sums.js';
 import { auditLedger, isLedgerConsistent } from '../../src/ledger/audit-ledger.js';
+import { databaseBefore, openAndKeep } from '../helpers/old-database.js';
 import { makeTempDir } from '../helpers/test-app.js';
 
-const open: Database_[] = [];
-afterEach(() => {
-  for (const database of open.splice(0)) database.close();
-});
-
-/** A database migrated only up to (not including) the migration tagged `before`, as an older release left it. */
-function databaseBefore(before: string): Database_ {
-  const dir = makeTempDir();
-  const folder = path.join(dir, 'migrations');
-  fs.mkdirSync(path.join(folder, 'meta'), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
-    entries: { tag: string }[];
-  };
-  const upTo = journal.entries.findIndex((entry) => entry.tag.startsWith(before));
-  expect(upTo).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, upTo);
-  fs.writeFileSync(path.join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const { tag } of journal.entries)
-    fs.copyFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), path.join(folder, `${tag}.sql`));
-  const database = openDatabase(path.join(dir, 'old.db'));
-  open.push(database);
-  migrate(database.db, { migrationsFolder: folder });
-  return database;
-}
-
 function freshDatabase(): Database_ {
-  const database = openDatabase(path.join(makeTempDir(), 'sums.db'));
-  open.push(database);
-  migrateDatabase(database.db);
-  return database;
+  return openAndKeep(path.join(makeTempDir(), 'sums.db'), (database) => migrateDatabase(database.db));
 }
 
 /** Writes by hand, as any tool could: the sums must follow whoever appends. */
@@ -97,6 +69,8 @@ function handWriter(database: Database_) {
         )
         .raw()
         .all(),
+    weekSums: () =>
+      sqlite.prepare('select week, kind, entries, pairs, trap_weeks from ledger_week_sums order by 1, 2').raw().all(),
   };
 }
 
@@ -201,5 +175,52 @@ describe('the sums kept from the ledger', () => {
     expect(migrateDatabase(database.db)).toEqual({ isRunningSumsRebuilt: true });
     expect(findOrderFigureDrift(database.db)).toEqual([]);
     expect(w.orderFigures(1)).toEqual([5, 5, 5, 0, 0]);
+  });
+
+  it('keep pairs and trap-weeks per ISO week (from Monday 00:00 UTC) of when each entry occurred', () => {
+    const database = freshDatabase();
+    const w = handWriter(database);
+    w.supporter(1);
+    w.order(7, 1);
+    const sunday = Date.UTC(2025, 2, 9, 23, 59, 59, 999); // the last moment of the week of Monday 3 March
+    const monday = Date.UTC(2025, 2, 10); // the first moment of the next
+    w.entry('sale', 7, 1, 4, 8, { occurredAt: sunday, period: '2025-03' });
+    w.entry('sale', 7, 1, 2, 2, { occurredAt: monday, period: '2025-03' });
+    w.entry('refund', 7, 1, -1, -2, { occurredAt: monday + 3 * 86_400_000, period: '2025-03' });
+    // Lost in the week of Monday 31 March, booked in April (a late entry): the week is when it occurred.
+    w.entry('dispute_lost', 7, 1, -3, -6, { occurredAt: Date.UTC(2025, 3, 1), period: '2025-05' });
+    w.entry('sale', 7, 1, 1, 1, { occurredAt: Date.UTC(2024, 11, 31), period: '2024-12' }); // a Tuesday; its week began in 2024
+
+    expect(w.weekSums()).toEqual([
+      ['2024-12-30', 'sale', 1, 1, 1],
+      ['2025-03-03', 'sale', 1, 4, 8],
+      ['2025-03-10', 'refund', 1, -1, -2],
+      ['2025-03-10', 'sale', 1, 2, 2],
+      ['2025-03-31', 'dispute_lost', 1, -3, -6],
+    ]);
+    expect(findWeekSumDrift(database.db)).toEqual([]);
+    database.sqlite.prepare("update ledger_week_sums set pairs = 5 where week = '2025-03-10' and kind = 'sale'").run();
+    expect(findWeekSumDrift(database.db)).toEqual(['2025-03-10 sale']);
+    expect(isLedgerConsistent(auditLedger(database.db))).toBe(false);
+    rebuildRunningSums(database.db);
+    expect(findWeekSumDrift(database.db)).toEqual([]);
+    expect(w.weekSums()).toContainEqual(['2025-03-10', 'sale', 1, 2, 2]);
+  });
+
+  it('fill the week sums from the entries when a database from before them first opens', () => {
+    const database = databaseBefore('0020_');
+    const w = handWriter(database);
+    w.supporter(1);
+    w.order(1, 1);
+    w.entry('sale', 1, 1, 6, 6, { occurredAt: Date.UTC(2025, 0, 15) });
+    w.entry('refund', 1, 1, -2, -2, { occurredAt: Date.UTC(2025, 0, 20) });
+
+    expect(migrateDatabase(database.db)).toEqual({ isRunningSumsRebuilt: true });
+
+    expect(w.weekSums()).toEqual([
+      ['2025-01-13', 'sale', 1, 6, 6],
+      ['2025-01-20', 'refund', 1, -2, -2],
+    ]);
+    expect(isLedgerConsistent(auditLedger(database.db))).toBe(true);
   });
 });

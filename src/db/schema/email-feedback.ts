@@ -42,6 +42,8 @@ export const emailNotifications = sqliteTable(
     // An address's history, and the soft bounces inside a window.
     index('email_notifications_recipient').on(t.recipient, t.occurredAt),
     index('email_notifications_occurred').on(t.occurredAt),
+    // Bounces per month without reading the (far more numerous) delivery notices.
+    index('email_notifications_type').on(t.type, t.occurredAt),
   ],
 );
 

@@ -83,6 +83,24 @@ export const ledgerPeriodSums = sqliteTable(
 );
 
 /**
+ * Ledger sums per week and kind, so the dashboard's year of weeks reads about a hundred rows. The
+ * week is the ISO week (Monday 00:00 UTC onwards) of `occurredAt`, the timestamp the accounting
+ * month is taken from; unlike the month, a week is never moved by closing, so a late refund counts
+ * in the week it happened. `week` is that Monday as YYYY-MM-DD.
+ */
+export const ledgerWeekSums = sqliteTable(
+  'ledger_week_sums',
+  {
+    week: text('week').notNull(),
+    kind: text('kind').notNull(),
+    entries: integer('entries').notNull(),
+    pairs: integer('pairs').notNull(),
+    trapWeeks: integer('trap_weeks').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.week, t.kind] })],
+);
+
+/**
  * Orders whose net trap-weeks moved since the camera-week allocator last looked at them, put here
  * by a trigger on the ledger (src/db/running-sums.ts): the allocator's work list.
  */

@@ -173,8 +173,9 @@ export function markSupporterUndeliverable(tx: Db, supporterId: number): void {
   prepared(tx, undeliverable).run({ supporterId });
 }
 
-export function unsubscribeSupporter(tx: Db, supporterId: number): void {
-  prepared(tx, unsubscribe).run({ supporterId });
+/** Dated when the complaint occurred; one already unsubscribed keeps the date they first did. */
+export function unsubscribeSupporter(tx: Db, supporterId: number, at: number): void {
+  prepared(tx, unsubscribe).run({ supporterId, at });
 }
 
 const undeliverable = (db: Db) =>
@@ -186,7 +187,10 @@ const undeliverable = (db: Db) =>
 const unsubscribe = (db: Db) =>
   db
     .update(supporters)
-    .set({ isSubscribed: false })
+    .set({
+      isSubscribed: false,
+      unsubscribedAt: sql`case when ${supporters.isSubscribed} then ${sql.placeholder('at')} else ${supporters.unsubscribedAt} end`,
+    })
     .where(eq(supporters.id, sql.placeholder('supporterId')))
     .prepare();
 

@@ -58,7 +58,7 @@ function recordOne(tx: Db, notice: FeedbackNotice, periods: string[], rules: Fee
   if (!sent || !supporter) return true;
   setOutboxFeedback(tx, sent.id, notice.type === 'delivery' ? 'delivered' : notice.type, notice.occurredAt);
   if (effect === 'undeliverable') markSupporterUndeliverable(tx, supporter.id);
-  if (effect === 'unsubscribed') unsubscribeSupporter(tx, supporter.id);
+  if (effect === 'unsubscribed') unsubscribeSupporter(tx, supporter.id, notice.occurredAt);
   if (effect === 'soft_counted' && hasSoftBounceRun(tx, notice, rules, supporter.bouncesResetAt ?? 0)) {
     setNotificationEffect(tx, id, 'undeliverable');
     markSupporterUndeliverable(tx, supporter.id);

@@ -114,7 +114,7 @@ export function impactPageRoutes(ctx: AppContext, views: Views, publicData: Page
       const choice = req.body?.monthly;
       if (choice !== 'on' && choice !== 'off')
         throw new BadRequestError('invalid_choice', 'Please choose whether you want the monthly email.');
-      if (!setMonthlyEmail(ctx.db, req.params.token, choice === 'on')) throw pageNotFound();
+      if (!setMonthlyEmail(ctx.db, req.params.token, choice === 'on', ctx.clock.now())) throw pageNotFound();
       res.redirect(303, `${path(req.params.token)}?done=email-${choice}`);
     },
   );

@@ -22,7 +22,7 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
   });
 
   router.post('/unsubscribe/:token', privatePage(), (req: Request<{ token: string }>, res: Response) => {
-    const link = unsubscribeByLink(ctx.db, req.params.token);
+    const link = unsubscribeByLink(ctx.db, req.params.token, ctx.clock.now());
     if (!link) throw pageNotFound();
     res.render('pages/unsubscribe/done', unsubscribePage(req.params.token, 'You are unsubscribed', link));
   });
@@ -33,7 +33,7 @@ export function unsubscribeRoutes(ctx: AppContext): Router {
     privatePage(),
     sameOrigin(ctx.config.publicUrl, { allowsNullOrigin: true }),
     (req: Request<{ token: string }>, res: Response) => {
-      if (!setMonthlyEmail(ctx.db, req.params.token, true)) throw pageNotFound();
+      if (!setMonthlyEmail(ctx.db, req.params.token, true, ctx.clock.now())) throw pageNotFound();
       res.render('pages/unsubscribe/resubscribed', unsubscribePage(req.params.token, 'You are subscribed again'));
     },
   );

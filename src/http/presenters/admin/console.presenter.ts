@@ -5,7 +5,7 @@ import { formatMoney } from '../../../lib/money.js';
 import type { OrderDetail } from '../../../orders/order-detail.queries.js';
 import type { OrderListRow } from '../../../orders/order-search.queries.js';
 import type { EventListRow } from '../../../stripe/event-admin.queries.js';
-import { formatDateTime, plural } from '../../../lib/format.js';
+import { formatDateTime, formatMonth, plural } from '../../../lib/format.js';
 import { supporterLabel } from './supporter.presenter.js';
 
 /** View models for the console's read pages: formatted here, so templates only place them. */
@@ -22,7 +22,11 @@ export function figuresView(f: Figures) {
   };
 }
 
+/** Each thing that needs a person, linked to where it is put right; only those there are. */
 export function attentionView(a: Attention) {
+  const dispute = a.oldestOpenDispute;
+  const [nextToClose] = a.monthsToClose;
+  const { stuckOutbox: stuck } = a;
   const items = [
     {
       count: a.unmappedLines,
@@ -43,8 +47,13 @@ export function attentionView(a: Attention) {
     },
     {
       count: a.openDisputes,
-      text: `open ${a.openDisputes === 1 ? 'dispute' : 'disputes'}`,
-      url: '/admin/orders?status=paid',
+      // The orders list cannot filter by dispute: the link opens the order of the oldest open one.
+      text: a.openDisputes === 1 ? 'open dispute' : 'open disputes: this opens the oldest',
+      url: !dispute
+        ? '/admin/orders'
+        : dispute.orderId !== null
+          ? `/admin/orders/${dispute.orderId}`
+          : `/admin/orders?q=${encodeURIComponent(dispute.id)}`,
     },
     {
       count: a.ordersMissingRate,
@@ -61,8 +70,36 @@ export function attentionView(a: Attention) {
       text: `${a.retryingEmails === 1 ? 'email' : 'emails'} failed and will be retried`,
       url: '/admin/emails?state=failed',
     },
+    {
+      count: a.monthsToClose.length,
+      text:
+        `${plural(a.monthsToClose.length, 'month has', 'months have')} ended and ` +
+        `${plural(a.monthsToClose.length, 'is', 'are')} not closed: close ${nextToClose ? formatMonth(nextToClose) : ''}` +
+        (a.monthsToClose.length > 1 ? ' first' : ''),
+      url: `/admin/reconciliation/${nextToClose}`,
+    },
+    {
+      count: stuck.dueForMs === null ? 0 : stuck.waitingEmails,
+      text:
+        `${plural(stuck.waitingEmails, 'email waits', 'emails wait')} to be sent and the outbox is stuck: ` +
+        `the oldest has been due for ${duration(stuck.dueForMs ?? 0)}; check the mail relay`,
+      url: `/admin/emails?state=${stuck.dueState ?? 'queued'}`,
+    },
+    {
+      count: stuck.sendingForMs === null ? 0 : stuck.sendingEmails,
+      text: `${plural(stuck.sendingEmails, 'email has', 'emails have')} been sending for ${duration(stuck.sendingForMs ?? 0)}`,
+      url: '/admin/emails?state=sending',
+    },
   ];
   return items.filter((item) => item.count > 0);
+}
+
+/** "45 minutes", "3 hours", "2 days": how long, as a person says it. */
+function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} ${plural(minutes, 'minute', 'minutes')}`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} hours` : `${Math.round(hours / 24)} days`;
 }
 
 export function orderRowView(o: OrderListRow) {

@@ -1,13 +1,12 @@
-import { formatMonth } from '../../../lib/format.js';
+import { formatMonth, formatShortMonth } from '../../../lib/format.js';
 import { formatMoney } from '../../../lib/money.js';
 import type { MonthRow } from '../../../reconciliation/months.queries.js';
-import { niceScale, round } from '../chart-scale.js';
+import { barFrame, linePath } from '../bar-chart.js';
+import { round } from '../chart-scale.js';
 
 /** How many months the dashboard draws: a year, the current month included. */
 export const CHART_MONTHS = 12;
-const WIDTH = 640;
-const HEIGHT = 240;
-const PAD = { top: 16, right: 16, bottom: 36, left: 64 };
+const SIZE = { width: 640, height: 240, pad: { top: 16, right: 16, bottom: 36, left: 64 } };
 
 interface MonthFigures {
   period: string;
@@ -39,45 +38,25 @@ export function donationChartsView(monthsNewestFirst: MonthRow[]) {
 }
 
 function chartOf(figures: MonthFigures[], currency: string) {
-  const highest = Math.max(...figures.flatMap((f) => [f.owedMinor, f.paidMinor, f.outstandingMinor]), 1);
-  const { top, step } = niceScale(highest);
-  const plotWidth = WIDTH - PAD.left - PAD.right;
-  const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const baseline = PAD.top + plotHeight;
-  const slot = plotWidth / figures.length;
-  const bar = Math.min(18, slot / 3);
-  const yOf = (minor: number) => round(baseline - (Math.max(minor, 0) / top) * plotHeight);
-  const heightOf = (minor: number) => round(baseline - yOf(minor));
-  const centre = (i: number) => PAD.left + slot * i + slot / 2;
-  const gridlines = [];
-  for (let value = 0; value <= top; value += step)
-    gridlines.push({ y: yOf(value), label: formatMoney(value, currency).replace(/\.00$/, '') });
-  const outstanding = figures.map((f, i) => ({ x: round(centre(i)), y: yOf(f.outstandingMinor) }));
+  const frame = barFrame(
+    SIZE,
+    figures.map((f) => formatShortMonth(f.period)),
+    { highest: Math.max(...figures.flatMap((f) => [f.owedMinor, f.paidMinor, f.outstandingMinor])) },
+    (value) => formatMoney(value, currency).replace(/\.00$/, ''),
+  );
+  const bar = Math.min(18, frame.slot / 3);
+  // Months when more was reversed than accrued draw no bar: the table gives the figure.
+  const upward = (minor: number) => Math.max(minor, 0);
+  const outstanding = figures.map((f, i) => ({ x: round(frame.centre(i)), y: frame.yOf(upward(f.outstandingMinor)) }));
   const latest = figures.at(-1)!;
   return {
-    width: WIDTH,
-    height: HEIGHT,
-    plotLeft: PAD.left,
-    plotRight: WIDTH - PAD.right,
-    baseline,
-    gridlines,
+    ...frame.svg,
     bars: figures.flatMap((f, i) => [
-      {
-        kind: 'owed',
-        x: round(centre(i) - bar - 1),
-        y: yOf(f.owedMinor),
-        width: round(bar),
-        height: heightOf(f.owedMinor),
-      },
-      { kind: 'paid', x: round(centre(i) + 1), y: yOf(f.paidMinor), width: round(bar), height: heightOf(f.paidMinor) },
+      { kind: 'owed', ...frame.bar(i, -bar - 1, bar, upward(f.owedMinor)) },
+      { kind: 'paid', ...frame.bar(i, 1, bar, upward(f.paidMinor)) },
     ]),
-    line: outstanding.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x} ${p.y}`).join(' '),
+    line: linePath(outstanding),
     points: outstanding,
-    months: figures.map((f, i) => ({
-      x: round(centre(i)),
-      label: formatMonth(f.period).slice(0, 3),
-      isYearStart: f.period.endsWith('-01'),
-    })),
     summary:
       `${currency} donations over the last ${figures.length} months: ` +
       `${formatMoney(
