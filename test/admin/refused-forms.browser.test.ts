@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BROWSER_TEST_MS, checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
-import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
+import { BROWSER_TEST_MS, checkPage, listen, openPage, signInOnPage, useChromium } from '../helpers/browser.js';
+import { addStaff } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { TestClock } from '../helpers/test-clock.js';
 
@@ -15,11 +15,7 @@ describe('a refused console form in a real browser', () => {
       try {
         const boss = await addStaff(t, { email: 'boss@socks.test', role: 'admin' });
         const { page, problems } = await openPage(browser, 768);
-        await page.goto(`${server.base}/admin/login`);
-        await page.getByLabel('Email').fill('boss@socks.test');
-        await page.getByLabel('Password').fill(STAFF_PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(`${server.base}/admin`);
+        await signInOnPage(page, server.base, 'boss@socks.test');
 
         // The only admin tries to make themselves staff: refused beside their own role.
         await page.goto(`${server.base}/admin/staff`);
