@@ -29,7 +29,10 @@ export function saveProjectSettings(
   now: number,
 ): void {
   const policy = POLICIES.find((p) => p === input.coordinatePolicy);
-  if (!policy) throw new BadRequestError('bad_policy', 'Choose whether coordinates are hidden or rounded to 0.1°.');
+  if (!policy)
+    throw new BadRequestError('bad_policy', 'Choose whether coordinates are hidden or rounded to 0.1°.', {
+      field: 'coordinatePolicy',
+    });
   const hosts = parseHosts(input.photoHosts);
   transaction(
     db,
@@ -67,7 +70,9 @@ export function parseHosts(text: string): string[] {
     throw new BadRequestError(
       'bad_host',
       `"${bad.slice(0, 80)}" is not a host name. Give names only, such as media.example.org: no https://, paths or ports.`,
+      { field: 'photoHosts' },
     );
-  if (hosts.length > MAX_HOSTS) throw new BadRequestError('too_many_hosts', `Allow at most ${MAX_HOSTS} hosts.`);
+  if (hosts.length > MAX_HOSTS)
+    throw new BadRequestError('too_many_hosts', `Allow at most ${MAX_HOSTS} hosts.`, { field: 'photoHosts' });
   return hosts;
 }

@@ -14,7 +14,13 @@ export function setFieldNote(db: Db, period: string, body: string, now: number):
   if (!isPeriod(period)) throw new BadRequestError('invalid_period', 'The month must look like 2026-10.');
   const text = body.replace(/\r\n?/g, '\n').trim();
   if (text.length > FIELD_NOTE_MAX_CHARS) {
-    throw new BadRequestError('field_note_too_long', `A field note can be at most ${FIELD_NOTE_MAX_CHARS} characters.`);
+    throw new BadRequestError(
+      'field_note_too_long',
+      `A field note can be at most ${FIELD_NOTE_MAX_CHARS} characters.`,
+      {
+        field: 'body',
+      },
+    );
   }
   if (!text) {
     db.delete(fieldNotes).where(eq(fieldNotes.period, period)).run();

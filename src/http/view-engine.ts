@@ -23,6 +23,8 @@ export function createViews(viewsDir: string): Views {
   const hbs = Handlebars.create();
   registerFormattingHelpers(hbs);
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The id of a field in one of a page's several forms (a refusal names it so: refusedIn).
+  hbs.registerHelper('fieldIn', (name: unknown, scope: unknown) => `${String(name)}-${String(scope)}`);
   registerPartials(hbs, path.join(viewsDir, 'partials'));
   const cache = new Map<string, Handlebars.TemplateDelegate>();
   const compile = (file: string) => {

@@ -1,20 +1,21 @@
-import { asc, eq, or, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import {
-  charges,
-  disputes,
-  ledgerEntries,
-  orderLines,
-  orders,
-  refunds,
-  stripeEvents,
-  supporters,
-} from '../db/schema/index.js';
+import { ledgerEntries, orderLines, orders, supporters } from '../db/schema/index.js';
+import { listEventsAbout } from '../stripe/event-copies.queries.js';
+import { listPaymentRecords, stripeRefsOf } from '../supporters/supporter-data.queries.js';
+
+/** Each entry with the order's pairs, trap-weeks and donation owed summed up to and including it. */
+const runningTotals = {
+  runningPairs: sql<number>`sum(${ledgerEntries.pairs}) over (order by ${ledgerEntries.id})`,
+  runningTrapWeeks: sql<number>`sum(${ledgerEntries.trapWeeks}) over (order by ${ledgerEntries.id})`,
+  runningDonationMinor: sql<number>`sum(${ledgerEntries.donationMinor}) over (order by ${ledgerEntries.id})`,
+};
 
 /**
- * Everything staff need about one order: its lines, its ledger entries, the states of its charges,
- * refunds and disputes, and the Stripe events behind it (found through indexes on the ids inside
- * each stored payload).
+ * Everything staff need about one order: its lines, its ledger entries with running totals, the
+ * states of its charges, refunds and disputes, and the Stripe events behind it. Every read is one
+ * order's rows through an index (the events through the indexes on the ids inside each stored
+ * payload), so a buyer's other orders cost nothing here.
  */
 export function findOrderDetail(db: Db, orderId: number) {
   const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
@@ -28,40 +29,16 @@ export function findOrderDetail(db: Db, orderId: number) {
     : undefined;
   const lines = db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.id)).all();
   const entries = db
-    .select()
+    .select({ ...getTableColumns(ledgerEntries), ...runningTotals })
     .from(ledgerEntries)
     .where(eq(ledgerEntries.orderId, orderId))
     .orderBy(asc(ledgerEntries.id))
     .all();
-  const pi = order.paymentIntentId;
-  const objectId = sql`json_extract(${stripeEvents.payload}, '$.data.object.id')`;
-  const intentId = sql`json_extract(${stripeEvents.payload}, '$.data.object.payment_intent')`;
-  const events = db
-    .select({
-      id: stripeEvents.id,
-      type: stripeEvents.type,
-      status: stripeEvents.status,
-      stripeCreated: stripeEvents.stripeCreated,
-      attempts: stripeEvents.attempts,
-    })
-    .from(stripeEvents)
-    .where(
-      pi
-        ? or(sql`${objectId} = ${order.checkoutSessionId}`, sql`${intentId} = ${pi}`)
-        : sql`${objectId} = ${order.checkoutSessionId}`,
-    )
-    .orderBy(asc(stripeEvents.stripeCreated))
-    .all();
-  return {
-    order,
-    supporter,
-    lines,
-    entries,
-    events,
-    charges: pi ? db.select().from(charges).where(eq(charges.paymentIntentId, pi)).all() : [],
-    refunds: pi ? db.select().from(refunds).where(eq(refunds.paymentIntentId, pi)).all() : [],
-    disputes: pi ? db.select().from(disputes).where(eq(disputes.paymentIntentId, pi)).all() : [],
-  };
+  const payments = listPaymentRecords(db, order.paymentIntentId ? [order.paymentIntentId] : []);
+  // Checkout events carry the session's id, payment events the intent, or only their own id (a
+  // refund or dispute naming just its charge): the stored charges, refunds and disputes supply those.
+  const events = listEventsAbout(db, stripeRefsOf([order], payments));
+  return { order, supporter, lines, entries, events, ...payments };
 }
 
 export type OrderDetail = NonNullable<ReturnType<typeof findOrderDetail>>;

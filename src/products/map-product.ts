@@ -95,14 +95,18 @@ function validMapping(input: ProductMappingInput) {
   const stripeId = input.stripeId.trim();
   const isPrice = stripeId.startsWith('price_');
   if (!/^(price|prod)_[A-Za-z0-9_]{1,250}$/.test(stripeId)) {
-    throw new BadRequestError('invalid_stripe_id', 'Give a Stripe price id (price_…) or product id (prod_…).');
+    throw new BadRequestError('invalid_stripe_id', 'Give a Stripe price id (price_…) or product id (prod_…).', {
+      field: 'stripeId',
+    });
   }
   if (!Number.isInteger(input.pairsPerUnit) || input.pairsPerUnit < 1 || input.pairsPerUnit > 100) {
-    throw new BadRequestError('invalid_pairs', 'Pairs per unit must be a whole number from 1 to 100.');
+    throw new BadRequestError('invalid_pairs', 'Pairs per unit must be a whole number from 1 to 100.', {
+      field: 'pairsPerUnit',
+    });
   }
   const name = input.name.trim();
   if (!name || name.length > 200)
-    throw new BadRequestError('invalid_name', 'Give the product a name (up to 200 characters).');
+    throw new BadRequestError('invalid_name', 'Give the product a name (up to 200 characters).', { field: 'name' });
   return { stripeId, isPrice, name, pairsPerUnit: input.pairsPerUnit };
 }
 

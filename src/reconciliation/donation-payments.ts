@@ -51,8 +51,9 @@ export function recordDonationPayment(db: Db, input: DonationPaymentInput, actor
  */
 export function voidDonationPayment(db: Db, paymentId: number, reason: string, actor: Actor, now: number): void {
   const why = reason.trim();
-  if (!why) throw new BadRequestError('reason_required', 'Say why the payment is being voided.');
-  if (why.length > 500) throw new BadRequestError('reason_too_long', 'Keep the reason under 500 characters.');
+  if (!why) throw new BadRequestError('reason_required', 'Say why the payment is being voided.', { field: 'reason' });
+  if (why.length > 500)
+    throw new BadRequestError('reason_too_long', 'Keep the reason under 500 characters.', { field: 'reason' });
   transaction(db, (tx) => {
     const payment = tx.select().from(donationPayments).where(eq(donationPayments.id, paymentId)).get();
     if (!payment) throw new NotFoundError('not_found', 'There is no such donation payment.');

@@ -28,17 +28,15 @@ export interface NewStaffInput {
  */
 export async function createStaff(db: Db, input: NewStaffInput, actor: Actor, now: () => number): Promise<StaffMember> {
   const email = normaliseEmail(input.email);
-  if (!email) throw new BadRequestError('invalid_email', 'Enter a valid email address.');
+  if (!email) throw new BadRequestError('invalid_email', 'Enter a valid email address.', { field: 'email' });
   const role = parseRole(input.role);
   const problem = passwordProblem(input.password);
-  if (problem) throw new BadRequestError('weak_password', problem);
-  if (findStaffByEmail(db, email))
-    throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
+  if (problem) throw new BadRequestError('weak_password', problem, { field: 'password' });
+  if (findStaffByEmail(db, email)) throw staffExists(email);
   const passwordHash = await hashPassword(input.password);
   const name = input.name?.trim() || null;
   return transaction(db, (tx) => {
-    if (findStaffByEmail(tx, email))
-      throw new BadRequestError('staff_exists', `There is already an account for ${email}.`);
+    if (findStaffByEmail(tx, email)) throw staffExists(email);
     const at = now();
     const member = tx
       .insert(staff)
@@ -73,7 +71,9 @@ export function updateStaff(db: Db, staffId: number, change: StaffChange, actor:
         .where(and(eq(staff.role, 'admin'), eq(staff.isActive, true), ne(staff.id, staffId)))
         .get();
       if (!otherAdmin)
-        throw new BadRequestError('last_admin', 'This is the last active admin; make someone else an admin first.');
+        throw new BadRequestError('last_admin', 'This is the last active admin; make someone else an admin first.', {
+          field: next.isActive ? 'role' : 'isActive',
+        });
     }
     const after = tx
       .update(staff)
@@ -87,8 +87,11 @@ export function updateStaff(db: Db, staffId: number, change: StaffChange, actor:
   });
 }
 
+const staffExists = (email: string) =>
+  new BadRequestError('staff_exists', `There is already an account for ${email}.`, { field: 'email' });
+
 function parseRole(raw: string): StaffRole {
   if (!STAFF_ROLES.includes(raw as StaffRole))
-    throw new BadRequestError('invalid_role', 'The role must be admin or staff.');
+    throw new BadRequestError('invalid_role', 'The role must be admin or staff.', { field: 'role' });
   return raw as StaffRole;
 }

@@ -184,7 +184,8 @@ export function turnOffTwoFactor(db: Db, staffId: number, rawCode: string, now: 
  */
 export function resetTwoFactor(db: Db, staffId: number, reason: string, actor: Actor, now: number): void {
   const why = reason.trim().slice(0, 500);
-  if (!why) throw new BadRequestError('reason_required', 'Say why the second factor is being reset.');
+  if (!why)
+    throw new BadRequestError('reason_required', 'Say why the second factor is being reset.', { field: 'reason' });
   transaction(db, (tx) => {
     const member = memberOrNotFound(tx, staffId);
     if (member.totpEnabledAt === null && member.totpPendingSecret === null)

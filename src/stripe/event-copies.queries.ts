@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { stripeEvents } from '../db/schema/index.js';
 import { withoutPersonalFields } from './personal-fields.js';
@@ -29,8 +29,7 @@ const intentId = sql`json_extract(${stripeEvents.payload}, '$.data.object.paymen
  * whole table.
  */
 export function findEventCopies(db: Db, refs: StripeRefs): StoredEventCopy[] {
-  const found = new Map<string, StoredEventCopy>();
-  const select = () =>
+  return collectEvents(refs, (where) =>
     db
       .select({
         id: stripeEvents.id,
@@ -38,11 +37,47 @@ export function findEventCopies(db: Db, refs: StripeRefs): StoredEventCopy[] {
         stripeCreated: stripeEvents.stripeCreated,
         payload: stripeEvents.payload,
       })
-      .from(stripeEvents);
+      .from(stripeEvents)
+      .where(where)
+      .all(),
+  );
+}
+
+export interface StoredEventSummary {
+  id: string;
+  type: string;
+  status: (typeof stripeEvents.$inferSelect)['status'];
+  stripeCreated: number;
+  attempts: number;
+}
+
+/** The same events as findEventCopies, without their payloads: what a list of them shows. */
+export function listEventsAbout(db: Db, refs: StripeRefs): StoredEventSummary[] {
+  return collectEvents(refs, (where) =>
+    db
+      .select({
+        id: stripeEvents.id,
+        type: stripeEvents.type,
+        status: stripeEvents.status,
+        stripeCreated: stripeEvents.stripeCreated,
+        attempts: stripeEvents.attempts,
+      })
+      .from(stripeEvents)
+      .where(where)
+      .all(),
+  );
+}
+
+/** One index probe per chunk of ids, each event once, oldest first. */
+function collectEvents<T extends { id: string; stripeCreated: number }>(
+  refs: StripeRefs,
+  select: (where: SQL) => T[],
+): T[] {
+  const found = new Map<string, T>();
   for (const ids of chunks(unique(refs.objectIds)))
-    for (const row of select().where(inArray(objectId, ids)).all()) found.set(row.id, row);
+    for (const row of select(inArray(objectId, ids))) found.set(row.id, row);
   for (const ids of chunks(unique(refs.paymentIntentIds)))
-    for (const row of select().where(inArray(intentId, ids)).all()) found.set(row.id, row);
+    for (const row of select(inArray(intentId, ids))) found.set(row.id, row);
   return [...found.values()].sort((a, b) => a.stripeCreated - b.stripeCreated || a.id.localeCompare(b.id));
 }
 

@@ -42,9 +42,14 @@ const REASON_MAX = 500;
  */
 export function eraseSupporter(db: Db, request: ErasureRequest, actor: Actor, now: number): ErasureSummary {
   const reason = request.reason.trim();
-  if (!reason) throw new BadRequestError('reason_required', 'Say why this buyer is being erased (their request, say).');
+  if (!reason)
+    throw new BadRequestError('reason_required', 'Say why this buyer is being erased (their request, say).', {
+      field: 'reason',
+    });
   if (reason.length > REASON_MAX)
-    throw new BadRequestError('reason_too_long', `Keep the reason under ${REASON_MAX} characters.`);
+    throw new BadRequestError('reason_too_long', `Keep the reason under ${REASON_MAX} characters.`, {
+      field: 'reason',
+    });
   return transaction(
     db,
     (tx) => {
@@ -53,7 +58,9 @@ export function eraseSupporter(db: Db, request: ErasureRequest, actor: Actor, no
       if (supporter.erasedAt !== null)
         throw new ConflictError('already_erased', `Supporter #${supporter.id} was erased already; nothing changed.`);
       if (normaliseEmail(request.confirmEmail) !== supporter.email)
-        throw new BadRequestError('confirmation_mismatch', "Type the buyer's email address exactly to confirm.");
+        throw new BadRequestError('confirmation_mismatch', "Type the buyer's email address exactly to confirm.", {
+          field: 'confirmEmail',
+        });
       const summary = forget(tx, supporter, now);
       // Who, when and why, and what was done: never the address itself.
       const after = { erasedAt: now, reason, ...summary };

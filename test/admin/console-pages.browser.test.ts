@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emailOutbox, orders, stripeEvents, supporters } from '../../src/db/schema/index.js';
 import { periodOf } from '../../src/lib/months.js';
-import { checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
-import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
+import { checkPage, listen, openPage, signInOnPage, useChromium } from '../helpers/browser.js';
+import { addStaff } from '../helpers/staff-console.js';
 import { checkoutCompleted } from '../helpers/stripe-events.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { consoleRoutes, PUBLIC_CONSOLE_PATHS } from './console-routes.js';
@@ -55,11 +55,7 @@ describe('every console page in a real browser', () => {
         expect(urls.length).toBeGreaterThan(15);
         for (const width of WIDTHS) {
           const { page, problems } = await openPage(browser, width);
-          await page.goto(`${server.base}/admin/login`);
-          await page.getByLabel('Email').fill('ana@socks.test');
-          await page.getByLabel('Password').fill(STAFF_PASSWORD);
-          await page.getByRole('button', { name: 'Sign in' }).click();
-          await page.waitForURL(`${server.base}/admin`);
+          await signInOnPage(page, server.base, 'ana@socks.test');
           for (const url of urls) {
             const response = await page.goto(`${server.base}${url}`);
             expect(response?.status(), url).toBe(200);

@@ -1,8 +1,16 @@
 import { describe, expect, it, afterEach } from 'vitest';
-import { auditLog, ledgerEntries, orders, stripeEvents } from '../../src/db/schema/index.js';
+import { eq } from 'drizzle-orm';
+import { auditLog, emailOutbox, ledgerEntries, orders, stripeEvents } from '../../src/db/schema/index.js';
 import { lineItem } from '../../src/stripe/simulated-events.js';
-import { checkoutSession, disputeEvent, purchase, stripeEvent } from '../helpers/stripe-events.js';
-import { decodeEntities } from '../helpers/html.js';
+import {
+  chargeRefunded,
+  checkoutSession,
+  disputeEvent,
+  purchase,
+  refundEvent,
+  stripeEvent,
+} from '../helpers/stripe-events.js';
+import { decodeEntities, html } from '../helpers/html.js';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in.js';
 import { staffBrowser } from '../helpers/staff-console.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -124,7 +132,7 @@ describe('orders', () => {
     const browser = await staffBrowser(t);
     const page = (await browser.get(`/admin/orders/${order.id}`)).text;
     expect(page).toContain('Leopard socks &lt;3-pack&gt;');
-    expect(page).toMatch(/id="order-pairs"><strong>3<\/strong> pairs/);
+    expect(html(page).text('#order-pairs')).toBe('Pairs funded now 3');
     expect(page).toContain(`paid checkout ${p.session.id}`);
     const eventIds = t.ctx.db
       .select({ id: stripeEvents.id })
@@ -139,7 +147,110 @@ describe('orders', () => {
     const raw = (await browser.get(`/admin/events/${checkoutEvent}`)).text;
     expect(raw).toContain(`&quot;id&quot;: &quot;${p.session.id}&quot;`);
   });
+
+  it('shows a sale, a partial refund and a lost dispute with running totals, each event and email linked', async () => {
+    const t = appInMarch();
+    // 3 pairs for £36.00: £12.00 refunded takes back 1 pair, the lost dispute the other 2.
+    const p = await buy(
+      t,
+      { email: 'ada@example.org', lines: [{ pairsPerUnit: 3, unitAmountMinor: 3600 }] },
+      '2025-03-01T10:00:00Z',
+    );
+    const other = await buy(t, { email: 'ada@example.org', lines: [{ pairsPerUnit: 1 }] }, '2025-03-01T11:00:00Z');
+    const refund = chargeRefunded(p, 1200, seconds('2025-03-02T10:00:00Z'));
+    const refundObject = refundEvent(
+      'refund.created',
+      p,
+      { id: 're_part', amount: 1200, status: 'succeeded' },
+      seconds('2025-03-02T10:00:01Z'),
+    );
+    const opened = disputeEvent(
+      'charge.dispute.created',
+      p,
+      { id: 'dp_lost', amount: 2400, status: 'needs_response' },
+      seconds('2025-03-03T10:00:00Z'),
+    );
+    // Older API versions name only the charge on a dispute: the event is still found through it.
+    const lost = disputeEvent(
+      'charge.dispute.closed',
+      p,
+      { id: 'dp_lost', amount: 2400, status: 'lost' },
+      seconds('2025-03-04T10:00:00Z'),
+    );
+    delete (lost.data.object as { payment_intent?: string }).payment_intent;
+    for (const event of [refund, refundObject, opened, lost]) await t.deliver(event);
+    await t.settle();
+
+    const order = t.ctx.db.select().from(orders).where(eq(orders.checkoutSessionId, p.session.id)).get()!;
+    const browser = await staffBrowser(t);
+    const page = html((await browser.get(`/admin/orders/${order.id}`)).text);
+
+    expect(page.texts('#order-summary li')).toEqual([
+      'Status paid',
+      'Amount £36.00',
+      'Pairs funded now 0',
+      'Trap-weeks funded now 0',
+      'Donation owed £0.00',
+    ]);
+    const entryIds = t.ctx.db
+      .select({ id: ledgerEntries.id })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.orderId, order.id))
+      .all()
+      .map((e) => String(e.id));
+    const ledger = page.rows('#order-ledger tbody tr');
+    expect(ledger.map((cells) => [cells[0], cells[1]!.split(' ')[0], ...cells.slice(2)])).toEqual([
+      [entryIds[0], 'sale', '2025-03-01 10:00:00', '2025-03', '3', '3', '£3.00', '3', '3', '£3.00'],
+      [entryIds[1], 'refund', '2025-03-02 10:00:00', '2025-03', '-1', '-1', '-£1.00', '2', '2', '£2.00'],
+      [entryIds[2], 'dispute', '2025-03-04 10:00:00', '2025-03', '-2', '-2', '-£2.00', '0', '0', '£0.00'],
+    ]);
+    expect(page.texts('#order-ledger tbody strong')).toEqual(['sale', 'refund', 'dispute lost']);
+    expect(page.rows('#order-refunds tbody tr')).toEqual([['re_part', 'succeeded', '£12.00']]);
+    expect(page.rows('#order-charges tbody tr')).toEqual([[p.chargeId, '£36.00', '£12.00']]);
+    expect(page.rows('#order-disputes tbody tr')).toEqual([['dp_lost', 'lost', '£24.00']]);
+
+    const checkout = t.ctx.database.sqlite
+      .prepare("select id from stripe_events where type = 'checkout.session.completed' and id != ?")
+      .pluck()
+      .all(eventOf(t, other.session.id)) as string[];
+    expect(checkout).toHaveLength(1);
+    expect(page.selectAll('#order-events tbody a').map((a) => a.attrs.href)).toEqual(
+      [checkout[0]!, refund.id, refundObject.id, opened.id, lost.id].map((id) => `/admin/events/${id}`),
+    );
+    const receipts = t.ctx.db.select({ id: emailOutbox.id, key: emailOutbox.idempotencyKey }).from(emailOutbox).all();
+    expect(receipts.map((r) => r.key).sort()).toEqual(
+      [`receipt:${other.session.id}`, `receipt:${p.session.id}`].sort(),
+    );
+    const receipt = receipts.find((r) => r.key === `receipt:${p.session.id}`)!;
+    expect(page.selectAll('#order-emails tbody a').map((a) => a.attrs.href)).toEqual([`/admin/emails/${receipt.id}`]);
+    expect(page.select('#order-supporter').attrs.href).toBe(`/admin/supporters/${order.supporterId}`);
+  });
+
+  it('links an unmapped line to the products page, and answers 404 for an order that does not exist', async () => {
+    const t = appInMarch();
+    await buy(t, { lines: [{ pairsPerUnit: 1 }, { quantity: 2, description: 'Gift box' }] }, '2025-03-01T10:00:00Z');
+    const order = t.ctx.db.select().from(orders).get()!;
+    const browser = await staffBrowser(t);
+    const page = html((await browser.get(`/admin/orders/${order.id}`)).text);
+    expect(page.rows('#lines tbody tr').map((cells) => cells.slice(0, 1).concat(cells.slice(3)))).toEqual([
+      ['Leopard socks (1-pack)', '1', '1', '1', '£12.00'],
+      ['Gift box', '2', 'unmapped: map it', '', '£24.00'],
+    ]);
+    expect(page.selectAll('#lines a').map((a) => a.attrs.href)).toEqual(['/admin/products#unmapped']);
+    expect(page.select('#order-unmapped a').attrs.href).toBe('/admin/products#unmapped');
+
+    expect((await browser.get(`/admin/orders/${order.id + 1}`)).status).toBe(404);
+    expect((await browser.get('/admin/orders/not-a-number')).status).toBe(404);
+  });
 });
+
+/** The id of the checkout event of a session. */
+function eventOf(t: TestApp, sessionId: string): string {
+  return t.ctx.database.sqlite
+    .prepare("select id from stripe_events where json_extract(payload, '$.data.object.id') = ?")
+    .pluck()
+    .get(sessionId) as string;
+}
 
 describe('webhook events', () => {
   let standIn: StripeStandIn | undefined;

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
+import { checkPage, listen, openPage, signInOnPage, useChromium } from '../helpers/browser.js';
 import {
   copyPackage,
   editFile,
@@ -9,7 +9,7 @@ import {
   writeParkPackage,
   writeZip,
 } from '../helpers/camtrap-packages.js';
-import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
+import { addStaff } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { buy, tokenOf } from '../pages/shoppers.js';
 
@@ -40,11 +40,7 @@ describe('camera data in a real browser', () => {
         await t.ctx.allocation.drain();
         await addStaff(t, { email: 'kit@socks.test', role: 'admin' });
         const { page, problems } = await openPage(browser, 1280);
-        await page.goto(`${server.base}/admin/login`);
-        await page.getByLabel('Email').fill('kit@socks.test');
-        await page.getByLabel('Password').fill(STAFF_PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(`${server.base}/admin`);
+        await signInOnPage(page, server.base, 'kit@socks.test');
         await page.goto(`${server.base}/admin/camera-data`);
         expect(await page.locator('[data-backlog=waiting] strong').textContent()).toBe('3');
         await checkPage(page, 'camera-data-empty', 1280);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { TestApp } from './test-app.js';
+import { STAFF_PASSWORD } from './staff-console.js';
 
 /** Debian's chromium, driven by playwright-core. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -128,4 +129,13 @@ export async function checkPage(page: Page, name: string, width: number): Promis
   ).toEqual([]);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+}
+
+/** Signs a member in through the console's sign-in form, as a person would, and waits for the dashboard. */
+export async function signInOnPage(page: Page, base: string, email: string): Promise<void> {
+  await page.goto(`${base}/admin/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/admin`);
 }

@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm';
+import { Secret, TOTP } from 'otpauth';
 import supertest from 'supertest';
+import { expect } from 'vitest';
+import { staff } from '../../src/db/schema/index.js';
 import { COMMAND_LINE } from '../../src/staff/audit-log.js';
 import { createStaff } from '../../src/staff/manage-staff.js';
 import type { StaffRole } from '../../src/staff/staff.queries.js';
@@ -77,4 +81,24 @@ export async function staffBrowser(
 ): Promise<StaffBrowser> {
   await addStaff(t, { email, role });
   return signInAs(t, email);
+}
+
+/** The code an authenticator app holding `secret` shows at `at`. */
+export function codeAt(secret: string, at: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+    timestamp: at,
+  });
+}
+
+/** Signs in and turns two-factor on through the account page, as a member would; returns the secret and codes. */
+export async function enrol(t: TestApp, browser: StaffBrowser, email: string) {
+  const page = await browser.get('/admin/account');
+  expect(page.status).toBe(200);
+  const secret = /class="admin-secret">([A-Z2-7 ]+)</.exec(page.text)![1]!.replace(/ /g, '');
+  const res = await browser.post('/admin/account/two-factor', { code: codeAt(secret, t.clock.now()) });
+  expect(res.status).toBe(200);
+  const recoveryCodes = [...res.text.matchAll(/<li><code>([0-9A-Z]{5}-[0-9A-Z]{5})<\/code><\/li>/g)].map((m) => m[1]!);
+  const member = t.ctx.db.select().from(staff).where(eq(staff.email, email)).get()!;
+  expect(member.totpEnabledAt).toBe(t.clock.now());
+  return { secret, recoveryCodes };
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Download } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { BROWSER_TEST_MS, checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
-import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
+import { BROWSER_TEST_MS, checkPage, listen, openPage, signInOnPage, useChromium } from '../helpers/browser.js';
+import { addStaff } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { ADA, buyAt, supporterOf } from './privacy-kit.js';
 
@@ -43,11 +43,7 @@ describe("a buyer's data rights in a real browser", () => {
 
         // Staff: from the order to the buyer, their data, then the erasure they asked for.
         const { page, problems } = await openPage(browser, 1280);
-        await page.goto(`${server.base}/admin/login`);
-        await page.getByLabel('Email').fill('kit@socks.test');
-        await page.getByLabel('Password').fill(STAFF_PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(`${server.base}/admin`);
+        await signInOnPage(page, server.base, 'kit@socks.test');
         await page.goto(`${server.base}/admin/orders`);
         await page.getByRole('link', { name: /^cs_test_/ }).click();
         await page.getByRole('link', { name: ADA.email }).click();

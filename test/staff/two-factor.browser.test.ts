@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { BROWSER_TEST_MS, checkPage, listen, openPage, useChromium } from '../helpers/browser.js';
+import { BROWSER_TEST_MS, checkPage, listen, openPage, signInOnPage, useChromium } from '../helpers/browser.js';
 import { addStaff, STAFF_PASSWORD } from '../helpers/staff-console.js';
 import { createTestApp } from '../helpers/test-app.js';
 
@@ -19,11 +19,7 @@ describe('two-factor sign-in in a real browser', () => {
       try {
         await addStaff(t, { email: 'ana@socks.test', role: 'admin' });
         const { page, problems } = await openPage(browser, 1280);
-        await page.goto(`${server.base}/admin/login`);
-        await page.getByLabel('Email').fill('ana@socks.test');
-        await page.getByLabel('Password').fill(STAFF_PASSWORD);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.waitForURL(`${server.base}/admin`);
+        await signInOnPage(page, server.base, 'ana@socks.test');
 
         await page.getByRole('link', { name: 'ana@socks.test' }).click();
         await page.waitForURL(`${server.base}/admin/account`);

@@ -1,25 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { Secret, TOTP } from 'otpauth';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { auditLog, staff, staffRecoveryCodes } from '../../src/db/schema/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createTestApp, WEBHOOK_SECRET, type TestApp } from '../helpers/test-app.js';
-import {
-  addStaff,
-  csrfIn,
-  signInAs,
-  staffBrowser,
-  STAFF_PASSWORD,
-  type StaffBrowser,
-} from '../helpers/staff-console.js';
-
-/** The code an authenticator app holding `secret` shows at `at`. */
-function codeAt(secret: string, at: number): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
-    timestamp: at,
-  });
-}
+import { addStaff, codeAt, csrfIn, enrol, signInAs, staffBrowser, STAFF_PASSWORD } from '../helpers/staff-console.js';
 
 const memberOf = (t: TestApp, email: string) => t.ctx.db.select().from(staff).where(eq(staff.email, email)).get()!;
 const auditActions = (t: TestApp) =>
@@ -28,18 +13,6 @@ const auditActions = (t: TestApp) =>
     .from(auditLog)
     .all()
     .map((e) => e.action);
-
-/** Signs in and turns two-factor on through the account page, as a member would; returns the secret and codes. */
-async function enrol(t: TestApp, browser: StaffBrowser, email: string) {
-  const page = await browser.get('/admin/account');
-  expect(page.status).toBe(200);
-  const secret = /class="admin-secret">([A-Z2-7 ]+)</.exec(page.text)![1]!.replace(/ /g, '');
-  const res = await browser.post('/admin/account/two-factor', { code: codeAt(secret, t.clock.now()) });
-  expect(res.status).toBe(200);
-  const recoveryCodes = [...res.text.matchAll(/<li><code>([0-9A-Z]{5}-[0-9A-Z]{5})<\/code><\/li>/g)].map((m) => m[1]!);
-  expect(memberOf(t, email).totpEnabledAt).toBe(t.clock.now());
-  return { secret, recoveryCodes };
-}
 
 /** A fresh browser that has given the right password: it holds a session awaiting the code. */
 async function passwordStep(t: TestApp, email: string, next = '/admin') {

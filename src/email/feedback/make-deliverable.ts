@@ -11,7 +11,9 @@ import { recordAudit, type Actor } from '../../staff/audit-log.js';
  */
 export function makeAddressDeliverable(db: Db, supporterId: number, reason: string, actor: Actor, now: number): void {
   if (reason.length < 3 || reason.length > 500)
-    throw new BadRequestError('reason_required', 'Say why the address works again (3 to 500 characters).');
+    throw new BadRequestError('reason_required', 'Say why the address works again (3 to 500 characters).', {
+      field: 'reason',
+    });
   transaction(
     db,
     (tx) => {

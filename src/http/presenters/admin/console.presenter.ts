@@ -116,9 +116,11 @@ export function orderRowView(o: OrderListRow) {
   };
 }
 
+/** One order on one screen: the summary staff read first, then every record behind it. */
 export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
   const { order } = d;
   const money = (minor: number) => formatMoney(minor, order.currency);
+  const last = d.entries.at(-1);
   return {
     title: `Order ${order.id}`,
     order: {
@@ -132,24 +134,24 @@ export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
       label: supporterLabel(d.supporter),
       name: d.supporter.name,
     },
-    pairs: d.entries.reduce((n, e) => n + e.pairs, 0),
-    trapWeeks: d.entries.reduce((n, e) => n + e.trapWeeks, 0),
+    pairs: last?.runningPairs ?? 0,
+    trapWeeks: last?.runningTrapWeeks ?? 0,
+    owed: last ? formatMoney(last.runningDonationMinor, last.currency) : money(0),
     lines: d.lines.map((l) => ({
       ...l,
       amount: money(l.amountTotalMinor),
       pairs: l.pairsPerUnit === null ? null : l.quantity * l.pairsPerUnit,
     })),
+    hasUnmappedLines: d.lines.some((l) => l.pairsPerUnit === null),
     entries: d.entries.map((e) => ({
       ...e,
+      kind: e.kind.replace('_', ' '),
       amount: formatMoney(e.donationMinor, e.currency),
+      owed: formatMoney(e.runningDonationMinor, e.currency),
       occurredAt: formatDateTime(e.occurredAt),
       recordedAt: formatDateTime(e.recordedAt),
     })),
-    events: d.events.map((e) => ({
-      ...e,
-      url: `/admin/events/${encodeURIComponent(e.id)}`,
-      created: formatDateTime(e.stripeCreated * 1000),
-    })),
+    events: d.events.map((e) => ({ ...e, url: eventUrl(e.id), created: formatDateTime(e.stripeCreated * 1000) })),
     charges: d.charges.map((c) => ({ ...c, amount: money(c.amountMinor), refunded: money(c.amountRefundedMinor) })),
     refunds: d.refunds.map((r) => ({ ...r, amount: money(r.amountMinor) })),
     disputes: d.disputes.map((r) => ({ ...r, amount: money(r.amountMinor) })),
@@ -157,10 +159,12 @@ export function orderDetailView(d: OrderDetail, emails: OutboxListRow[]) {
   };
 }
 
+const eventUrl = (id: string) => `/admin/events/${encodeURIComponent(id)}`;
+
 export function eventRowView(e: EventListRow) {
   return {
     ...e,
-    url: `/admin/events/${encodeURIComponent(e.id)}`,
+    url: eventUrl(e.id),
     created: formatDateTime(e.stripeCreated * 1000),
     receivedAt: formatDateTime(e.receivedAt),
     nextAttemptAt: e.status === 'retrying' ? formatDateTime(e.nextAttemptAt) : null,

@@ -10,6 +10,17 @@ export function actorOf(req: Request): Actor {
   return { staffId: req.staff.id, email: req.staff.email };
 }
 
+/** A member's row on the staff page; `typed` is what was typed into one of its forms when it was refused. */
+export function staffRowView(member: StaffMember, typed: Record<string, string>) {
+  return {
+    ...member,
+    chosenRole: typed.role ?? member.role,
+    isChosenActive: typed.isActive === undefined ? member.isActive : typed.isActive === 'true',
+    resetReason: typed.reason ?? '',
+    isResetOpen: typed.reason !== undefined,
+  };
+}
+
 export function auditView(entry: AuditEntry) {
   return {
     id: entry.id,

@@ -1,57 +1,97 @@
+import type { Request, Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { listAudit } from '../../../staff/audit-log.js';
 import { isTwoFactorRequiredForAdmins, setTwoFactorRequiredForAdmins } from '../../../staff/console-settings.js';
 import { resetTwoFactor } from '../../../staff/two-factor.js';
 import { createStaff, updateStaff } from '../../../staff/manage-staff.js';
 import { listStaff } from '../../../staff/staff.queries.js';
-import { actorOf, auditView } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, idParam, recordId } from './admin-router.js';
+import { actorOf, auditView, staffRowView } from '../../presenters/admin/staff.presenter.js';
+import {
+  type AdminRoutes,
+  field,
+  formValues,
+  idParam,
+  keepFormOnRefusal,
+  recordId,
+  refusedIn,
+  type RefusedForm,
+  typedOr,
+} from './admin-router.js';
+
+type Values = Record<string, string>;
 
 const AUDIT_PAGE = 50;
 
 /** Staff accounts (admins only) and the audit log (everyone: staff can read it, nobody can edit it). */
 export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
-  routes.get('/admin/staff', 'admin', (_req, res) => {
+  const renderStaff = (res: Response, form: RefusedForm | null) => {
     res.render('pages/admin/staff', {
       title: 'Staff accounts',
-      members: listStaff(ctx.db),
+      members: listStaff(ctx.db).map((member) => staffRowView(member, typedOr(form, {}, member.id))),
       isTwoFactorRequired: isTwoFactorRequiredForAdmins(ctx.db),
+      form: form ?? { values: {}, error: null },
+      newMember: typedOr(form, { role: 'staff' }),
     });
-  });
-
-  routes.post('/admin/staff/:id/two-factor/reset', 'admin', (req, res) => {
+  };
+  /** Runs a change made from a member's row: a refusal comes back beside that row's field. */
+  const changeRow = (req: Request, res: Response, names: string[], change: (id: number, values: Values) => void) => {
     const id = recordId(req.params.id, 'There is no such staff account.');
-    resetTwoFactor(ctx.db, id, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
-    res.redirect(303, '/admin/staff');
-  });
+    const values = formValues(req.body, names);
+    return keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        change(id, values);
+        res.redirect(303, '/admin/staff');
+      },
+      (form) => renderStaff(res, refusedIn(form, id)),
+    );
+  };
+
+  routes.get('/admin/staff', 'admin', (_req, res) => renderStaff(res, null));
+
+  routes.post('/admin/staff/:id/two-factor/reset', 'admin', (req, res) =>
+    changeRow(req, res, ['reason'], (id, values) =>
+      resetTwoFactor(ctx.db, id, values.reason!, actorOf(req), ctx.clock.now()),
+    ),
+  );
 
   routes.post('/admin/settings/two-factor', 'admin', (req, res) => {
     setTwoFactorRequiredForAdmins(ctx.db, field(req.body, 'required') === 'true', actorOf(req), ctx.clock.now());
     res.redirect(303, '/admin/staff');
   });
 
-  routes.post('/admin/staff', 'admin', async (req, res) => {
-    const input = {
-      email: field(req.body, 'email'),
-      name: field(req.body, 'name'),
-      role: field(req.body, 'role'),
-      password: String(req.body?.password ?? ''),
-    };
-    await createStaff(ctx.db, input, actorOf(req), () => ctx.clock.now());
-    res.redirect(303, '/admin/staff');
+  routes.post('/admin/staff', 'admin', (req, res) => {
+    // The password is never sent back: a refused form asks for it again.
+    const values = formValues(req.body, ['email', 'name', 'role']);
+    return keepFormOnRefusal(
+      res,
+      values,
+      async () => {
+        const input = {
+          email: values.email!,
+          name: values.name!,
+          role: values.role!,
+          password: String(req.body?.password ?? ''),
+        };
+        await createStaff(ctx.db, input, actorOf(req), () => ctx.clock.now());
+        res.redirect(303, '/admin/staff');
+      },
+      (form) => renderStaff(res, form),
+    );
   });
 
-  routes.post('/admin/staff/:id', 'admin', (req, res) => {
-    const id = recordId(req.params.id, 'There is no such staff account.');
-    updateStaff(
-      ctx.db,
-      id,
-      { role: field(req.body, 'role'), isActive: field(req.body, 'isActive') === 'true' },
-      actorOf(req),
-      ctx.clock.now(),
-    );
-    res.redirect(303, '/admin/staff');
-  });
+  routes.post('/admin/staff/:id', 'admin', (req, res) =>
+    changeRow(req, res, ['role', 'isActive'], (id, values) =>
+      updateStaff(
+        ctx.db,
+        id,
+        { role: values.role!, isActive: values.isActive === 'true' },
+        actorOf(req),
+        ctx.clock.now(),
+      ),
+    ),
+  );
 
   routes.get('/admin/audit', 'staff', (req, res) => {
     const beforeId = idParam(req.query.before);

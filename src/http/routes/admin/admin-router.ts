@@ -65,24 +65,52 @@ export function monthParam(value: unknown): string {
 export interface RefusedForm {
   values: Record<string, string>;
   error: { message: string; field: string | null };
+  /**
+   * Which of a page's forms was refused, when it has several: a row's (a void, a reset: its id) or a
+   * named one (`erase`). Its inputs' ids are `<field>-<scope>`.
+   */
+  scope?: number | string;
+}
+
+/**
+ * The values a form on the page starts with: as typed when it is the refused one (`scope` names one
+ * of several), else `fresh`. A page with several forms shows the refusal in its own form only.
+ */
+export function typedOr(
+  form: RefusedForm | null,
+  fresh: Record<string, string>,
+  scope?: number | string,
+): Record<string, string> {
+  return form && form.scope === scope ? form.values : fresh;
+}
+
+/** The refusal of one of a page's several forms: its field becomes that form's input, `<field>-<scope>`. */
+export function refusedIn(form: RefusedForm, scope: number | string): RefusedForm {
+  const field = form.error.field && `${form.error.field}-${scope}`;
+  return { ...form, scope, error: { ...form.error, field } };
 }
 
 /**
  * Makes a change from a form; when the use case refuses the input (a BadRequestError), the form's
  * page is shown again with a 400, the values as typed and the reason beside its field, instead of
- * the generic error page. Anything else goes on to the error handler.
+ * the generic error page. Anything else goes on to the error handler. An async change gives back
+ * its promise, for the handler to return.
  */
 export function keepFormOnRefusal(
   res: Response,
   values: Record<string, string>,
-  change: () => void,
+  change: () => void | Promise<void>,
   showAgain: (form: RefusedForm) => void,
-): void {
-  try {
-    change();
-  } catch (error) {
+): void | Promise<void> {
+  const refused = (error: unknown) => {
     if (!(error instanceof BadRequestError)) throw error;
     res.status(400);
     showAgain({ values, error: { message: error.message, field: error.field ?? null } });
+  };
+  try {
+    const done = change();
+    return done instanceof Promise ? done.catch(refused) : undefined;
+  } catch (error) {
+    refused(error);
   }
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { dataDirectoryOf } from '../../../config.js';
+import type { Request, Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import {
   findImport,
@@ -22,7 +23,15 @@ import {
   projectRowView,
 } from '../../presenters/admin/camera-data.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, idParam, recordId } from './admin-router.js';
+import {
+  type AdminRoutes,
+  formValues,
+  idParam,
+  keepFormOnRefusal,
+  recordId,
+  type RefusedForm,
+  typedOr,
+} from './admin-router.js';
 
 const IMPORTS_PAGE = 20;
 const DEPLOYMENTS_PAGE = 100;
@@ -89,28 +98,40 @@ function projectRoutes(routes: AdminRoutes, ctx: AppContext): void {
     return project;
   };
 
-  routes.get('/admin/camera-data/projects/:id', 'staff', (req, res) => {
+  const renderProject = (req: Request, res: Response, form: RefusedForm | null) => {
     const project = projectOf(req.params.id);
     const rows = listDeployments(ctx.db, project, { afterId: idParam(req.query.after), limit: DEPLOYMENTS_PAGE });
+    const saved = { coordinatePolicy: project.coordinatePolicy, photoHosts: project.photoHosts.join('\n') };
     res.render('pages/admin/camera-project', {
       title: project.title,
       project: projectRowView(project),
-      settings: {
-        action: `/admin/camera-data/projects/${project.id}`,
-        isRounded: project.coordinatePolicy === 'rounded',
-        photoHosts: project.photoHosts.join('\n'),
-      },
+      settings: { action: `/admin/camera-data/projects/${project.id}`, ...typedOr(form, saved) },
+      form: form ?? { values: {}, error: null },
       deployments: rows.map(deploymentRowView),
       showsLocation: project.coordinatePolicy === 'rounded',
       nextUrl:
         rows.length === DEPLOYMENTS_PAGE ? `/admin/camera-data/projects/${project.id}?after=${rows.at(-1)!.id}` : null,
     });
-  });
+  };
+  routes.get('/admin/camera-data/projects/:id', 'staff', (req, res) => renderProject(req, res, null));
 
   routes.post('/admin/camera-data/projects/:id', 'admin', (req, res) => {
     const id = recordId(req.params.id, 'There is no such camera-trap project.');
-    const input = { coordinatePolicy: field(req.body, 'coordinatePolicy'), photoHosts: field(req.body, 'photoHosts') };
-    saveProjectSettings(ctx.db, id, input, actorOf(req), ctx.clock.now());
-    res.redirect(303, `/admin/camera-data/projects/${id}`);
+    const values = formValues(req.body, ['coordinatePolicy', 'photoHosts']);
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        saveProjectSettings(
+          ctx.db,
+          id,
+          { coordinatePolicy: values.coordinatePolicy!, photoHosts: values.photoHosts! },
+          actorOf(req),
+          ctx.clock.now(),
+        );
+        res.redirect(303, `/admin/camera-data/projects/${id}`);
+      },
+      (form) => renderProject(req, res, form),
+    );
   });
 }

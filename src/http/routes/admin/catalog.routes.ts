@@ -7,7 +7,7 @@ import { parseMoney } from '../../../lib/money.js';
 import { listCatalog, listUnmappedItems, saveProductMapping } from '../../../products/map-product.js';
 import { censusRowView, ruleView } from '../../presenters/admin/catalog.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, formValues, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
+import { type AdminRoutes, formValues, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,22 +19,32 @@ export function catalogRoutes(routes: AdminRoutes, ctx: AppContext): void {
 }
 
 function productRoutes(routes: AdminRoutes, ctx: AppContext): void {
-  routes.get('/admin/products', 'staff', (_req, res) => {
+  const renderProducts = (res: Response, form: RefusedForm | null) => {
     res.render('pages/admin/products', {
       title: 'Products',
       unmapped: listUnmappedItems(ctx.db),
       catalog: listCatalog(ctx.db),
+      form: form ?? { values: {}, error: null },
     });
-  });
+  };
+  routes.get('/admin/products', 'staff', (_req, res) => renderProducts(res, null));
 
   routes.post('/admin/products', 'staff', (req, res) => {
-    const input = {
-      stripeId: field(req.body, 'stripeId'),
-      name: field(req.body, 'name'),
-      pairsPerUnit: wholeNumber(field(req.body, 'pairsPerUnit')),
-    };
-    const result = saveProductMapping(ctx.db, input, actorOf(req), ctx.clock.now());
-    res.redirect(303, `/admin/products?saved=${result.productId}&orders=${result.ordersReconciled}`);
+    const values = formValues(req.body, ['stripeId', 'name', 'pairsPerUnit']);
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        const input = {
+          stripeId: values.stripeId!,
+          name: values.name!,
+          pairsPerUnit: wholeNumber(values.pairsPerUnit!),
+        };
+        const result = saveProductMapping(ctx.db, input, actorOf(req), ctx.clock.now());
+        res.redirect(303, `/admin/products?saved=${result.productId}&orders=${result.ordersReconciled}`);
+      },
+      (form) => renderProducts(res, form),
+    );
   });
 }
 

@@ -1,6 +1,5 @@
 import type { AppContext } from '../../../context.js';
 import { listMonthRates, listRecentNotifications, listSendRates } from '../../../dashboard/deliverability.queries.js';
-import { makeAddressDeliverable } from '../../../email/feedback/make-deliverable.js';
 import { periodOf, previousPeriod } from '../../../lib/months.js';
 import {
   monthRatesView,
@@ -8,12 +7,11 @@ import {
   sendRatesView,
   THRESHOLDS,
 } from '../../presenters/admin/deliverability.presenter.js';
-import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { field, queryParam, recordId, type AdminRoutes } from './admin-router.js';
+import { queryParam, type AdminRoutes } from './admin-router.js';
 
 const MONTHS_SHOWN = 12;
 
-/** Bounce and complaint rates per month and per send, the latest notices, and re-enabling an address. */
+/** Bounce and complaint rates per month and per send, and the latest notices (an address is re-enabled on its buyer's page). */
 export function deliverabilityRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/deliverability', 'staff', (req, res) => {
     const kind = (['complaints', 'unmatched'] as const).find((k) => k === queryParam(req.query.show));
@@ -25,12 +23,6 @@ export function deliverabilityRoutes(routes: AdminRoutes, ctx: AppContext): void
       show: kind ?? 'all',
       notifications: listRecentNotifications(ctx.db, { kind, limit: 100 }).map(notificationView),
     });
-  });
-
-  routes.post('/admin/supporters/:id/deliverable', 'staff', (req, res) => {
-    const supporterId = recordId(req.params.id, 'There is no such buyer.');
-    makeAddressDeliverable(ctx.db, supporterId, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
-    res.redirect(303, `/admin/supporters/${supporterId}?done=deliverable`);
   });
 }
 

@@ -10,7 +10,15 @@ import {
 import { outstandingByCurrency } from '../../../reconciliation/months.queries.js';
 import { paymentView } from '../../presenters/admin/reconciliation.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, formValues, keepFormOnRefusal, recordId, type RefusedForm } from './admin-router.js';
+import {
+  type AdminRoutes,
+  formValues,
+  keepFormOnRefusal,
+  recordId,
+  refusedIn,
+  type RefusedForm,
+  typedOr,
+} from './admin-router.js';
 import { BadRequestError } from '../../../errors.js';
 
 /** Donations paid to the charity: record one, void a mistake (never delete), see what is still owed. */
@@ -24,9 +32,13 @@ export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
         amount: formatMoney(o.outstandingMinor, o.currency),
         minor: o.outstandingMinor,
       })),
-      payments: listDonationPayments(ctx.db).map(paymentView),
+      payments: listDonationPayments(ctx.db).map((p) => ({
+        ...paymentView(p),
+        typedVoidReason: typedOr(form, {}, p.id).reason,
+      })),
       today,
-      form: form ?? { values: { paidOn: today, currency: 'GBP' }, error: null },
+      form: form ?? { values: {}, error: null },
+      newPayment: typedOr(form, { paidOn: today, currency: 'GBP' }),
     });
   };
   routes.get('/admin/donations', 'staff', (_req, res) => renderDonations(res, null));
@@ -57,7 +69,15 @@ export function donationsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
   routes.post('/admin/donations/:id/void', 'staff', (req, res) => {
     const id = recordId(req.params.id, 'There is no such donation payment.');
-    voidDonationPayment(ctx.db, id, field(req.body, 'reason'), actorOf(req), ctx.clock.now());
-    res.redirect(303, '/admin/donations');
+    const values = formValues(req.body, ['reason']);
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        voidDonationPayment(ctx.db, id, values.reason!, actorOf(req), ctx.clock.now());
+        res.redirect(303, '/admin/donations');
+      },
+      (form) => renderDonations(res, refusedIn(form, id)),
+    );
   });
 }

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { countOutboxByState } from '../../../email/outbox.queries.js';
 import { findFieldNote, FIELD_NOTE_MAX_CHARS } from '../../../email/field-notes.queries.js';
@@ -12,7 +13,15 @@ import {
   sendEmailHtml,
 } from '../../presenters/admin/emails.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { type AdminRoutes, field, idParam, monthParam, queryParam } from './admin-router.js';
+import {
+  type AdminRoutes,
+  formValues,
+  idParam,
+  keepFormOnRefusal,
+  monthParam,
+  queryParam,
+  type RefusedForm,
+} from './admin-router.js';
 import { NotFoundError } from '../../../errors.js';
 
 const PAGE = 50;
@@ -69,22 +78,31 @@ function fieldNoteRoutes(routes: AdminRoutes, ctx: AppContext): void {
     res.redirect(303, `/admin/field-notes/${previousPeriod(periodOf(ctx.clock.now()))}`);
   });
 
-  routes.get('/admin/field-notes/:period', 'staff', (req, res) => {
-    const period = monthParam(req.params.period);
-    const preview = monthlyPreview(ctx, period);
+  const renderFieldNote = (res: Response, period: string, form: RefusedForm | null) => {
     res.render('pages/admin/field-note', {
       title: `Field note for ${period}`,
       period,
-      note: findFieldNote(ctx.db, period) ?? '',
+      form: form ?? { values: { body: findFieldNote(ctx.db, period) ?? '' }, error: null },
       maxChars: FIELD_NOTE_MAX_CHARS,
-      preview,
+      preview: monthlyPreview(ctx, period),
     });
-  });
+  };
+  routes.get('/admin/field-notes/:period', 'staff', (req, res) =>
+    renderFieldNote(res, monthParam(req.params.period), null),
+  );
 
   routes.post('/admin/field-notes/:period', 'staff', (req, res) => {
     const period = monthParam(req.params.period);
-    saveFieldNote(ctx.db, period, field(req.body, 'body'), actorOf(req), ctx.clock.now());
-    res.redirect(303, `/admin/field-notes/${period}`);
+    const values = formValues(req.body, ['body']);
+    keepFormOnRefusal(
+      res,
+      values,
+      () => {
+        saveFieldNote(ctx.db, period, values.body!, actorOf(req), ctx.clock.now());
+        res.redirect(303, `/admin/field-notes/${period}`);
+      },
+      (form) => renderFieldNote(res, period, form),
+    );
   });
 
   routes.get('/admin/field-notes/:period/preview.html', 'staff', (req, res) => {
