@@ -32,6 +32,13 @@ export function previousPeriod(period: string): string {
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
+/** This month and the ones before it, newest first. */
+export function lastMonths(now: number, count: number): string[] {
+  const periods = [periodOf(now)];
+  while (periods.length < count) periods.push(previousPeriod(periods.at(-1)!));
+  return periods;
+}
+
 /** Every month from `first` to `last`, both included. */
 export function periodsBetween(first: string, last: string): string[] {
   const out: string[] = [];

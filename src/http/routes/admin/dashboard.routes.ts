@@ -3,6 +3,7 @@ import { attention, dashboardFigures } from '../../../dashboard/dashboard.querie
 import { emailActivity } from '../../../dashboard/email-activity.queries.js';
 import { webhookHealth } from '../../../dashboard/webhook-health.js';
 import { weeklySales } from '../../../dashboard/weekly-sales.queries.js';
+import { lastMonths } from '../../../lib/months.js';
 import { weeksOfLastYear } from '../../../lib/weeks.js';
 import { attentionView, figuresView, webhookHealthView } from '../../presenters/admin/console.presenter.js';
 import { listMonths } from '../../../reconciliation/months.queries.js';
@@ -12,7 +13,6 @@ import { weeklySalesView } from '../../presenters/admin/sales-chart.presenter.js
 import type { AdminRoutes } from './admin-router.js';
 import { isOverLimits, listMonthRates } from '../../../dashboard/deliverability.queries.js';
 import { rateWarningView } from '../../presenters/admin/deliverability.presenter.js';
-import { lastMonths } from './deliverability.routes.js';
 
 export function dashboardRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin', 'staff', (_req, res) => {

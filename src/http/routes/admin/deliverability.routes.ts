@@ -1,6 +1,6 @@
 import type { AppContext } from '../../../context.js';
 import { listMonthRates, listRecentNotifications, listSendRates } from '../../../dashboard/deliverability.queries.js';
-import { periodOf, previousPeriod } from '../../../lib/months.js';
+import { lastMonths } from '../../../lib/months.js';
 import {
   monthRatesView,
   notificationView,
@@ -24,11 +24,4 @@ export function deliverabilityRoutes(routes: AdminRoutes, ctx: AppContext): void
       notifications: listRecentNotifications(ctx.db, { kind, limit: 100 }).map(notificationView),
     });
   });
-}
-
-/** This month and the ones before it, newest first. */
-export function lastMonths(now: number, count: number): string[] {
-  const periods = [periodOf(now)];
-  while (periods.length < count) periods.push(previousPeriod(periods.at(-1)!));
-  return periods;
 }
