@@ -47,6 +47,15 @@ export function keysetOrder(sort: KeysetSort, start: PageStart): SQL[] {
   return [by(sort.column), by(sort.id)];
 }
 
+/**
+ * `column = value` checked on the rows the sort's index reads, and never chosen by SQLite as the index
+ * to read (the unary + hides the column from the planner): for a filter whose own index would mean
+ * sorting all its rows, where the sort's index meets matching rows soon.
+ */
+export function checkedOnly(column: AnyColumn, value: string): SQL {
+  return sql`+${column} = ${value}`;
+}
+
 /** A page from rows read with `limit + 1` (the extra row only says there is more), in the sort's order. */
 export function keysetPage<T>(rows: T[], limit: number, start: PageStart): KeysetPage<T> {
   const hasMore = rows.length > limit;

@@ -56,9 +56,15 @@ const amongUnmapped = sql`${orders.id} in (${unmappedLines})`;
 
 /** A page of orders in the search's sort, filtered; each page is an index walk, however deep. */
 export function searchOrders(db: Db, search: OrderSearch, start: PageStart, limit: number): KeysetPage<OrderListRow> {
+  const rows = orderPageQuery(db, search, start, limit)?.all() ?? [];
+  return keysetPage(rows, limit, start);
+}
+
+/** The query of one page (limit + 1 rows), unrun: its plan is checked in tests. Null when the text matches nothing. */
+export function orderPageQuery(db: Db, search: OrderSearch, start: PageStart, limit: number) {
   const query = orderQuery(db, search);
-  if (!query) return { rows: [], hasPrevious: false, hasNext: false };
-  const rows = db
+  if (!query) return null;
+  return db
     .select({
       id: orders.id,
       checkoutSessionId: orders.checkoutSessionId,
@@ -75,9 +81,7 @@ export function searchOrders(db: Db, search: OrderSearch, start: PageStart, limi
     .leftJoin(supporters, eq(supporters.id, orders.supporterId))
     .where(and(query.where, keysetWhere(query.sort, start)))
     .orderBy(...keysetOrder(query.sort, start))
-    .limit(limit + 1)
-    .all();
-  return keysetPage(rows, limit, start);
+    .limit(limit + 1);
 }
 
 /** Where a row stands in the order list's sort. */

@@ -46,8 +46,13 @@ const rowid = sql<number>`${stripeEvents}.rowid`;
 
 /** A page of stored events in the search's sort (the rowid breaks ties: insertion order). */
 export function listEvents(db: Db, search: EventSearch, start: PageStart, limit: number): KeysetPage<EventListRow> {
+  return keysetPage(eventPageQuery(db, search, start, limit).all(), limit, start);
+}
+
+/** The query of one page (limit + 1 rows), unrun: its plan is checked in tests. */
+export function eventPageQuery(db: Db, search: EventSearch, start: PageStart, limit: number) {
   const sort = eventSort(search);
-  const rows = db
+  return db
     .select({
       rowid,
       id: stripeEvents.id,
@@ -62,9 +67,7 @@ export function listEvents(db: Db, search: EventSearch, start: PageStart, limit:
     .from(stripeEvents)
     .where(and(eventFilter(search), keysetWhere(sort, start)))
     .orderBy(...keysetOrder(sort, start))
-    .limit(limit + 1)
-    .all();
-  return keysetPage(rows, limit, start);
+    .limit(limit + 1);
 }
 
 export function eventCursor(search: Pick<EventSearch, 'sort'>, row: EventListRow): Cursor {
