@@ -3,9 +3,8 @@ import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   checkedOnly,
   keysetCsv,
-  keysetOrder,
   keysetPage,
-  keysetWhere,
+  readKeyset,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -95,18 +94,22 @@ export interface OutboxSearch {
 
 /** A page of the outbox in the search's sort. */
 export function listOutbox(db: Db, search: OutboxSearch, start: PageStart, limit: number): KeysetPage<OutboxListRow> {
-  return keysetPage(outboxPageQuery(db, search, start, limit).all(), limit, start);
+  const query = outboxPageQuery(db, search);
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
+  return keysetPage(rows, limit, start);
 }
 
-/** The query of one page (limit + 1 rows), unrun: its plan is checked in tests. */
-export function outboxPageQuery(db: Db, search: OutboxSearch, start: PageStart, limit: number) {
+/** The list's query, unrun (its plans are checked in tests). */
+export function outboxPageQuery(db: Db, search: OutboxSearch) {
   const sort = outboxSort(search);
-  return db
-    .select(LIST_COLUMNS)
-    .from(emailOutbox)
-    .where(and(outboxFilter(search), keysetWhere(sort, start)))
-    .orderBy(...keysetOrder(sort, start))
-    .limit(limit + 1);
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select(LIST_COLUMNS)
+      .from(emailOutbox)
+      .where(and(outboxFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort, build };
 }
 
 export function outboxCursor(search: Pick<OutboxSearch, 'sort'>, row: OutboxListRow): Cursor {
@@ -145,11 +148,11 @@ export function outboxCsv(db: Db, search: OutboxSearch): Generator<string> {
     csvTextSql(m.feedback),
     csvTextSql(m.lastError),
   ]);
-  return keysetCsv(OUTBOX_CSV_HEADER, sort, (cursorWhere, orderBy, limit) =>
+  return keysetCsv(OUTBOX_CSV_HEADER, sort, (where, orderBy, limit) =>
     db
       .select({ value: sql<number>`${sort.column}`, id: m.id, line })
       .from(m)
-      .where(and(outboxFilter(search), cursorWhere))
+      .where(and(outboxFilter(search), where))
       .orderBy(...orderBy)
       .limit(limit)
       .all(),
@@ -159,7 +162,12 @@ export function outboxCsv(db: Db, search: OutboxSearch): Generator<string> {
 const SORT_COLUMNS = { queued: emailOutbox.id, sent: emailOutbox.sentAt, due: emailOutbox.nextAttemptAt };
 
 function outboxSort(search: OutboxSearch): KeysetSort {
-  return { column: SORT_COLUMNS[search.sort], id: emailOutbox.id, direction: search.direction };
+  return {
+    column: SORT_COLUMNS[search.sort],
+    id: emailOutbox.id,
+    direction: search.direction,
+    isFilterNarrow: search.recipient !== undefined,
+  };
 }
 
 function outboxFilter(search: OutboxSearch): SQL | undefined {

@@ -22,6 +22,12 @@ export interface KeysetSort {
   column: AnyColumn | SQL;
   id: AnyColumn | SQL;
   direction: Direction;
+  /**
+   * The filter's own index finds few rows (one shopper's orders, one recipient's emails): the
+   * cursor's conditions are only checked on those, never offered to SQLite as a way in, where an
+   * index on the sort value could look cheaper and walk a long run of equal values.
+   */
+  isFilterNarrow?: boolean;
 }
 
 export interface KeysetPage<T> {
@@ -30,14 +36,34 @@ export interface KeysetPage<T> {
   hasNext: boolean;
 }
 
-/** The condition that starts the page at its cursor; undefined on the first page. */
-export function keysetWhere(sort: KeysetSort, start: PageStart): SQL | undefined {
-  if ('top' in start) return undefined;
+/**
+ * The conditions that read on from a page's cursor, in turn: the rest of the cursor's own sort value
+ * (ids beyond it), then the values beyond. Each is one seek into an index on (value, id), so a page
+ * deep inside a long run of equal values (a million orders at two prices) costs what any other does,
+ * where `(value, id) < (v, i)` would walk the run from its start. The first page reads from the top.
+ */
+export function keysetSegments(sort: KeysetSort, start: PageStart): (SQL | undefined)[] {
+  if ('top' in start) return [undefined];
   const cursor = 'after' in start ? start.after : start.before;
-  const toSmaller = (sort.direction === 'desc') === 'after' in start;
-  const key = sql`(${sort.column}, ${sort.id})`;
-  const at = sql`(${cursor.value}, ${cursor.id})`;
-  return toSmaller ? sql`${key} < ${at}` : sql`${key} > ${at}`;
+  const beyond = sql.raw((sort.direction === 'desc') === 'after' in start ? '<' : '>');
+  const [column, id] = sort.isFilterNarrow ? [sql`+${sort.column}`, sql`+${sort.id}`] : [sort.column, sort.id];
+  // Sorted by the id itself, there is no tie to finish.
+  if (sort.column === sort.id) return [sql`${id} ${beyond} ${cursor.id}`];
+  return [sql`${column} = ${cursor.value} and ${id} ${beyond} ${cursor.id}`, sql`${column} ${beyond} ${cursor.value}`];
+}
+
+/** Runs a list's query (a condition, an order and a limit) for the page or chunk that starts at `start`. */
+export type ReadRows<T> = (where: SQL | undefined, orderBy: SQL[], limit: number) => T[];
+
+/** Up to `limit` rows from `start` in the sort's order (or the reverse, before a cursor), segment by segment. */
+export function readKeyset<T>(sort: KeysetSort, start: PageStart, limit: number, read: ReadRows<T>): T[] {
+  const orderBy = keysetOrder(sort, start);
+  const rows: T[] = [];
+  for (const where of keysetSegments(sort, start)) {
+    rows.push(...read(where, orderBy, limit - rows.length));
+    if (rows.length >= limit) break;
+  }
+  return rows;
 }
 
 /** The order to read in: the sort's own, or its reverse when reading the page before a cursor. */
@@ -89,17 +115,11 @@ export function* csvChunks(
   }
 }
 
-/**
- * csvChunks over a keyset sort: `read` runs the list's own query with the cursor's condition, the
- * sort's order and a limit, and returns each row's cursor and CSV line.
- */
+/** csvChunks over a keyset sort: each chunk is read (readKeyset) after the last chunk's final row. */
 export function keysetCsv(
   header: string,
   sort: KeysetSort,
-  read: (cursorWhere: SQL | undefined, orderBy: SQL[], limit: number) => (Cursor & { line: string })[],
+  read: ReadRows<Cursor & { line: string }>,
 ): Generator<string> {
-  return csvChunks(header, (after, limit) => {
-    const start: PageStart = after ? { after } : { top: true };
-    return read(keysetWhere(sort, start), keysetOrder(sort, start), limit);
-  });
+  return csvChunks(header, (after, limit) => readKeyset(sort, after ? { after } : { top: true }, limit, read));
 }

@@ -4,12 +4,12 @@ import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   csvChunks,
   keysetCsv,
-  keysetOrder,
   keysetPage,
-  keysetWhere,
+  readKeyset,
   type Cursor,
   type Direction,
   type KeysetPage,
+  type KeysetSort,
   type PageStart,
 } from '../db/keyset.js';
 import { charges, disputes, orderLines, orders, refunds, supporters } from '../db/schema/index.js';
@@ -56,32 +56,36 @@ const amongUnmapped = sql`${orders.id} in (${unmappedLines})`;
 
 /** A page of orders in the search's sort, filtered; each page is an index walk, however deep. */
 export function searchOrders(db: Db, search: OrderSearch, start: PageStart, limit: number): KeysetPage<OrderListRow> {
-  const rows = orderPageQuery(db, search, start, limit)?.all() ?? [];
+  const query = orderPageQuery(db, search);
+  if (!query) return { rows: [], hasPrevious: false, hasNext: false };
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
   return keysetPage(rows, limit, start);
 }
 
-/** The query of one page (limit + 1 rows), unrun: its plan is checked in tests. Null when the text matches nothing. */
-export function orderPageQuery(db: Db, search: OrderSearch, start: PageStart, limit: number) {
+/** The list's query, unrun (its plans are checked in tests): null when the search text matches no order. */
+export function orderPageQuery(db: Db, search: OrderSearch) {
   const query = orderQuery(db, search);
   if (!query) return null;
-  return db
-    .select({
-      id: orders.id,
-      checkoutSessionId: orders.checkoutSessionId,
-      status: orders.status,
-      createdAt: orders.createdAt,
-      paidAt: orders.paidAt,
-      amountTotalMinor: orders.amountTotalMinor,
-      currency: orders.currency,
-      email: supporters.email,
-      pairs: orders.pairs,
-      hasUnmappedLines: sql<number>`${hasUnmapped}`.mapWith(Boolean),
-    })
-    .from(orders)
-    .leftJoin(supporters, eq(supporters.id, orders.supporterId))
-    .where(and(query.where, keysetWhere(query.sort, start)))
-    .orderBy(...keysetOrder(query.sort, start))
-    .limit(limit + 1);
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select({
+        id: orders.id,
+        checkoutSessionId: orders.checkoutSessionId,
+        status: orders.status,
+        createdAt: orders.createdAt,
+        paidAt: orders.paidAt,
+        amountTotalMinor: orders.amountTotalMinor,
+        currency: orders.currency,
+        email: supporters.email,
+        pairs: orders.pairs,
+        hasUnmappedLines: sql<number>`${hasUnmapped}`.mapWith(Boolean),
+      })
+      .from(orders)
+      .leftJoin(supporters, eq(supporters.id, orders.supporterId))
+      .where(and(query.where, where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort: query.sort, build };
 }
 
 /** Where a row stands in the order list's sort. */
@@ -111,12 +115,12 @@ export function ordersCsv(db: Db, search: OrderSearch): Generator<string> {
     sql`case when ${hasUnmapped} then 'true' else 'false' end`,
   ]);
   if (!query) return csvChunks(ORDERS_CSV_HEADER, () => []);
-  return keysetCsv(ORDERS_CSV_HEADER, query.sort, (cursorWhere, orderBy, limit) =>
+  return keysetCsv(ORDERS_CSV_HEADER, query.sort, (where, orderBy, limit) =>
     db
       .select({ value: sql<number>`${query.sort.column}`, id: o.id, line })
       .from(o)
       .leftJoin(supporters, eq(supporters.id, o.supporterId))
-      .where(and(query.where, cursorWhere))
+      .where(and(query.where, where))
       .orderBy(...orderBy)
       .limit(limit)
       .all(),
@@ -156,7 +160,12 @@ function orderQuery(db: Db, search: OrderSearch) {
         : undefined,
       search.hasUnmappedLines ? amongUnmapped : undefined,
     ),
-    sort: { column, id: orders.id, direction: search.direction },
+    sort: {
+      column,
+      id: orders.id,
+      direction: search.direction,
+      isFilterNarrow: match !== undefined || search.hasUnmappedLines,
+    } satisfies KeysetSort,
   };
 }
 

@@ -2,9 +2,8 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   keysetCsv,
-  keysetOrder,
   keysetPage,
-  keysetWhere,
+  readKeyset,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -62,18 +61,22 @@ const AUDIT_SORT = (direction: Direction): KeysetSort => ({ column: auditLog.at,
 
 /** The log by time, a page at a time; for one actor or one action, each through its own index. */
 export function listAudit(db: Db, search: AuditSearch, start: PageStart, limit: number): KeysetPage<AuditEntry> {
-  return keysetPage(auditPageQuery(db, search, start, limit).all(), limit, start);
+  const query = auditPageQuery(db, search);
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
+  return keysetPage(rows, limit, start);
 }
 
-/** The query of one page (limit + 1 rows), unrun: its plan is checked in tests. */
-export function auditPageQuery(db: Db, search: AuditSearch, start: PageStart, limit: number) {
+/** The list's query, unrun (its plans are checked in tests). */
+export function auditPageQuery(db: Db, search: AuditSearch) {
   const sort = AUDIT_SORT(search.direction);
-  return db
-    .select()
-    .from(auditLog)
-    .where(and(auditFilter(search), keysetWhere(sort, start)))
-    .orderBy(...keysetOrder(sort, start))
-    .limit(limit + 1);
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select()
+      .from(auditLog)
+      .where(and(auditFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort, build };
 }
 
 export const auditCursor = (row: AuditEntry): Cursor => ({ value: row.at, id: row.id });
@@ -93,11 +96,11 @@ export function auditCsv(db: Db, search: AuditSearch): Generator<string> {
     csvTextSql(a.before),
     csvTextSql(a.after),
   ]);
-  return keysetCsv(AUDIT_CSV_HEADER, sort, (cursorWhere, orderBy, limit) =>
+  return keysetCsv(AUDIT_CSV_HEADER, sort, (where, orderBy, limit) =>
     db
       .select({ value: a.at, id: a.id, line })
       .from(a)
-      .where(and(auditFilter(search), cursorWhere))
+      .where(and(auditFilter(search), where))
       .orderBy(...orderBy)
       .limit(limit)
       .all(),

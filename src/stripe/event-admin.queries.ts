@@ -2,9 +2,8 @@ import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   keysetCsv,
-  keysetOrder,
   keysetPage,
-  keysetWhere,
+  readKeyset,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -46,28 +45,32 @@ const rowid = sql<number>`${stripeEvents}.rowid`;
 
 /** A page of stored events in the search's sort (the rowid breaks ties: insertion order). */
 export function listEvents(db: Db, search: EventSearch, start: PageStart, limit: number): KeysetPage<EventListRow> {
-  return keysetPage(eventPageQuery(db, search, start, limit).all(), limit, start);
+  const query = eventPageQuery(db, search);
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
+  return keysetPage(rows, limit, start);
 }
 
-/** The query of one page (limit + 1 rows), unrun: its plan is checked in tests. */
-export function eventPageQuery(db: Db, search: EventSearch, start: PageStart, limit: number) {
+/** The list's query, unrun (its plans are checked in tests). */
+export function eventPageQuery(db: Db, search: EventSearch) {
   const sort = eventSort(search);
-  return db
-    .select({
-      rowid,
-      id: stripeEvents.id,
-      type: stripeEvents.type,
-      status: stripeEvents.status,
-      attempts: stripeEvents.attempts,
-      lastError: stripeEvents.lastError,
-      stripeCreated: stripeEvents.stripeCreated,
-      receivedAt: stripeEvents.receivedAt,
-      nextAttemptAt: stripeEvents.nextAttemptAt,
-    })
-    .from(stripeEvents)
-    .where(and(eventFilter(search), keysetWhere(sort, start)))
-    .orderBy(...keysetOrder(sort, start))
-    .limit(limit + 1);
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select({
+        rowid,
+        id: stripeEvents.id,
+        type: stripeEvents.type,
+        status: stripeEvents.status,
+        attempts: stripeEvents.attempts,
+        lastError: stripeEvents.lastError,
+        stripeCreated: stripeEvents.stripeCreated,
+        receivedAt: stripeEvents.receivedAt,
+        nextAttemptAt: stripeEvents.nextAttemptAt,
+      })
+      .from(stripeEvents)
+      .where(and(eventFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort, build };
 }
 
 export function eventCursor(search: Pick<EventSearch, 'sort'>, row: EventListRow): Cursor {
@@ -101,11 +104,11 @@ export function eventsCsv(db: Db, search: EventSearch): Generator<string> {
     isoSql(e.processedAt),
     csvTextSql(e.lastError),
   ]);
-  return keysetCsv(EVENTS_CSV_HEADER, sort, (cursorWhere, orderBy, limit) =>
+  return keysetCsv(EVENTS_CSV_HEADER, sort, (where, orderBy, limit) =>
     db
       .select({ value: sql<number>`${sort.column}`, id: rowid, line })
       .from(e)
-      .where(and(eventFilter(search), cursorWhere))
+      .where(and(eventFilter(search), where))
       .orderBy(...orderBy)
       .limit(limit)
       .all(),
