@@ -2,6 +2,7 @@ import { and, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   checkedOnly,
+  countUpToCap,
   keysetCsv,
   keysetPage,
   readKeyset,
@@ -181,6 +182,13 @@ function outboxFilter(search: OutboxSearch): SQL | undefined {
     search.sort === 'sent' ? isNotNull(emailOutbox.sentAt) : undefined,
     search.sort === 'due' ? sql`${emailOutbox.state} <> 'sent'` : undefined,
   );
+}
+
+/** Emails by state, each count stopping at COUNT_CAP: the list's figures, cheap at any size. */
+export function countOutboxByStateUpToCap(db: Db): Record<OutboxState, number> {
+  return Object.fromEntries(
+    OUTBOX_STATES.map((state) => [state, countUpToCap(db, emailOutbox, eq(emailOutbox.state, state))]),
+  ) as Record<OutboxState, number>;
 }
 
 export function findOutboxMessage(db: Db, id: number): OutboxMessage | undefined {

@@ -1,4 +1,6 @@
-import { asc, desc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, desc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Db } from './client.js';
 
 /**
  * Keyset pagination for the console's lists: a page starts after (or before) a row named by its
@@ -28,6 +30,13 @@ export interface KeysetSort {
    * index on the sort value could look cheaper and walk a long run of equal values.
    */
   isFilterNarrow?: boolean;
+  /**
+   * A filter on the sort value itself (a month of payment times): from (inclusive) and before
+   * (exclusive). Given here rather than as a filter, so that from a cursor the range's far end and
+   * the cursor bound one index range; as two upper bounds, SQLite would seek the range's and walk
+   * every row down to the cursor.
+   */
+  range?: { from?: number; before?: number };
 }
 
 export interface KeysetPage<T> {
@@ -43,13 +52,18 @@ export interface KeysetPage<T> {
  * where `(value, id) < (v, i)` would walk the run from its start. The first page reads from the top.
  */
 export function keysetSegments(sort: KeysetSort, start: PageStart): (SQL | undefined)[] {
-  if ('top' in start) return [undefined];
-  const cursor = 'after' in start ? start.after : start.before;
-  const beyond = sql.raw((sort.direction === 'desc') === 'after' in start ? '<' : '>');
   const [column, id] = sort.isFilterNarrow ? [sql`+${sort.column}`, sql`+${sort.id}`] : [sort.column, sort.id];
+  const from = sort.range?.from === undefined ? undefined : sql`${column} >= ${sort.range.from}`;
+  const before = sort.range?.before === undefined ? undefined : sql`${column} < ${sort.range.before}`;
+  if ('top' in start) return [and(from, before)];
+  const cursor = 'after' in start ? start.after : start.before;
+  const toSmaller = (sort.direction === 'desc') === 'after' in start;
+  const beyond = sql.raw(toSmaller ? '<' : '>');
+  const farEnd = toSmaller ? from : before;
+  const rest = and(sql`${column} ${beyond} ${cursor.value}`, farEnd);
   // Sorted by the id itself, there is no tie to finish.
-  if (sort.column === sort.id) return [sql`${id} ${beyond} ${cursor.id}`];
-  return [sql`${column} = ${cursor.value} and ${id} ${beyond} ${cursor.id}`, sql`${column} ${beyond} ${cursor.value}`];
+  if (sort.column === sort.id) return [and(sql`${id} ${beyond} ${cursor.id}`, farEnd)];
+  return [sql`${column} = ${cursor.value} and ${id} ${beyond} ${cursor.id}`, rest];
 }
 
 /** Runs a list's query (a condition, an order and a limit) for the page or chunk that starts at `start`. */
@@ -122,4 +136,14 @@ export function keysetCsv(
   read: ReadRows<Cursor & { line: string }>,
 ): Generator<string> {
   return csvChunks(header, (after, limit) => readKeyset(sort, after ? { after } : { top: true }, limit, read));
+}
+
+/** Where a list's figures stop counting: exact below, "10,000 or more" at it, so they cost little at any size. */
+export const COUNT_CAP = 10_000;
+
+/** How many rows match `where`, counting no further than COUNT_CAP (through the index that serves `where`). */
+export function countUpToCap(db: Db, table: SQLiteTable, where: SQL): number {
+  return db.get<{ n: number }>(
+    sql`select count(*) as n from (select 1 from ${table} where ${where} limit ${COUNT_CAP})`,
+  )!.n;
 }

@@ -1,4 +1,4 @@
-import { and, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
@@ -26,7 +26,7 @@ export interface OrderSearch {
   /** An email, or a Stripe id: checkout session, payment intent, charge, refund or dispute. */
   text?: string;
   status?: OrderStatus;
-  /** YYYY-MM: paid in that month. Only with the `paid` sort, which reads the same index. */
+  /** YYYY-MM: paid in that month. Only with the `paid` sort (else ignored), which reads the same index. */
   month?: string;
   hasUnmappedLines?: boolean;
   sort: OrderSort;
@@ -155,9 +155,6 @@ function orderQuery(db: Db, search: OrderSearch) {
       search.status ? eq(orders.status, search.status) : undefined,
       // Orders never paid have no payment time: the paid sort lists those that have one.
       search.sort === 'paid' ? isNotNull(orders.paidAt) : undefined,
-      search.month
-        ? and(gte(orders.paidAt, periodStart(search.month)), lt(orders.paidAt, periodEnd(search.month)))
-        : undefined,
       search.hasUnmappedLines ? amongUnmapped : undefined,
     ),
     sort: {
@@ -165,6 +162,8 @@ function orderQuery(db: Db, search: OrderSearch) {
       id: orders.id,
       direction: search.direction,
       isFilterNarrow: match !== undefined || search.hasUnmappedLines,
+      // A month is a range of payment times, read with the paid sort's own index (the route sorts by it).
+      range: search.month ? { from: periodStart(search.month), before: periodEnd(search.month) } : undefined,
     } satisfies KeysetSort,
   };
 }

@@ -1,6 +1,7 @@
-import { and, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
+  countUpToCap,
   keysetCsv,
   keysetPage,
   readKeyset,
@@ -22,7 +23,7 @@ export type EventSort = (typeof EVENT_SORTS)[number];
 export interface EventSearch {
   status?: EventStatus;
   type?: string;
-  /** Received at or after, and before (epoch ms): only with the `received` sort, which reads the same index. */
+  /** Received at or after, and before (epoch ms): only with the `received` sort (else ignored), which reads the same index. */
   receivedFrom?: number;
   receivedBefore?: number;
   sort: EventSort;
@@ -117,16 +118,23 @@ export function eventsCsv(db: Db, search: EventSearch): Generator<string> {
 
 function eventSort(search: EventSearch): KeysetSort {
   const column = search.sort === 'received' ? stripeEvents.receivedAt : stripeEvents.stripeCreated;
-  return { column, id: rowid, direction: search.direction };
+  // The received range is read with the received sort's own index (the route sorts by it).
+  const range = search.sort === 'received' ? { from: search.receivedFrom, before: search.receivedBefore } : undefined;
+  return { column, id: rowid, direction: search.direction, range };
 }
 
 function eventFilter(search: EventSearch): SQL | undefined {
   return and(
     search.status ? eq(stripeEvents.status, search.status) : undefined,
     search.type ? eq(stripeEvents.type, search.type) : undefined,
-    search.receivedFrom !== undefined ? gte(stripeEvents.receivedAt, search.receivedFrom) : undefined,
-    search.receivedBefore !== undefined ? lt(stripeEvents.receivedAt, search.receivedBefore) : undefined,
   );
+}
+
+/** Stored events by status, each count stopping at COUNT_CAP: the list's figures, cheap at any size. */
+export function countEventsByStatusUpToCap(db: Db, statuses: readonly EventStatus[]): Record<EventStatus, number> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, countUpToCap(db, stripeEvents, eq(stripeEvents.status, status))]),
+  ) as Record<EventStatus, number>;
 }
 
 /** Puts one stored event back in the queue, whatever its status; returns the event as it was. */

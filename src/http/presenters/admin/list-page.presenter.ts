@@ -1,4 +1,5 @@
-import type { Cursor, KeysetPage } from '../../../db/keyset.js';
+import { COUNT_CAP, type Cursor, type KeysetPage } from '../../../db/keyset.js';
+import { formatNumber } from '../../../lib/format.js';
 import type { ListQuery, ListSpec } from '../../routes/admin/list-query.js';
 
 /**
@@ -67,3 +68,8 @@ function listUrl<S extends string>(
 }
 
 const cursorText = (c: Cursor) => `${c.value}.${c.id}`;
+
+/** A count that stopped at COUNT_CAP, in words: exact below it, "10,000 or more" at it. */
+export function cappedCount(n: number): string {
+  return n >= COUNT_CAP ? `${formatNumber(COUNT_CAP)} or more` : formatNumber(n);
+}

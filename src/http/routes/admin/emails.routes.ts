@@ -1,7 +1,7 @@
 import type { AppContext } from '../../../context.js';
-import { countOutboxByState } from '../../../email/outbox.queries.js';
 import { findFieldNote, FIELD_NOTE_MAX_CHARS } from '../../../email/field-notes.queries.js';
 import {
+  countOutboxByStateUpToCap,
   findOutboxMessage,
   listMonthlyRuns,
   listOutbox,
@@ -23,7 +23,7 @@ import {
 } from '../../presenters/admin/emails.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
 import { type AdminRoutes, field, idParam, monthParam, queryParam } from './admin-router.js';
-import { listPageView } from '../../presenters/admin/list-page.presenter.js';
+import { cappedCount, listPageView } from '../../presenters/admin/list-page.presenter.js';
 import { streamCsv } from '../../write-chunks.js';
 import { choiceParam, listParam, readListQuery, type ListSpec, type Query } from './list-query.js';
 import { NotFoundError } from '../../../errors.js';
@@ -50,11 +50,11 @@ function outboxRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const { q, search } = readOutboxQuery(req.query);
     const page = listOutbox(ctx.db, search, q.start, PAGE);
     const list = listPageView(OUTBOX_LIST, q, page, (row) => outboxCursor(search, row));
-    const counts = countOutboxByState(ctx.db);
+    const counts = countOutboxByStateUpToCap(ctx.db);
     res.render('pages/admin/emails', {
       title: 'Emails',
       runs: listMonthlyRuns(ctx.db).map(runView),
-      counts: OUTBOX_STATES.map((s) => ({ state: s, count: counts[s] ?? 0, url: `/admin/emails?state=${s}` })),
+      counts: OUTBOX_STATES.map((s) => ({ state: s, count: cappedCount(counts[s]), url: `/admin/emails?state=${s}` })),
       filter: { ...q.filters, sort: q.sort, dir: q.direction },
       states: OUTBOX_STATES,
       kinds: OUTBOX_KINDS,

@@ -1,18 +1,19 @@
 import type { AppContext } from '../../../context.js';
 import {
+  countEventsByStatusUpToCap,
   eventCursor,
   eventsCsv,
   listEvents,
   type EventSearch,
   type EventSort,
 } from '../../../stripe/event-admin.queries.js';
-import { countEventsByStatus, findEvent, type EventStatus } from '../../../stripe/events.queries.js';
+import { findEvent, type EventStatus } from '../../../stripe/events.queries.js';
 import { replayEvent } from '../../../stripe/replay-event.js';
 import { eventRowView, prettyJson } from '../../presenters/admin/console.presenter.js';
 import { formatDateTime } from '../../../lib/format.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
 import type { AdminRoutes } from './admin-router.js';
-import { listPageView } from '../../presenters/admin/list-page.presenter.js';
+import { cappedCount, listPageView } from '../../presenters/admin/list-page.presenter.js';
 import { streamCsv } from '../../write-chunks.js';
 import { choiceParam, dayListParam, listParam, readListQuery, type ListSpec, type Query } from './list-query.js';
 import { NotFoundError } from '../../../errors.js';
@@ -35,12 +36,12 @@ export function eventsRoutes(routes: AdminRoutes, ctx: AppContext): void {
     const { q, search } = readEventQuery(req.query);
     const page = listEvents(ctx.db, search, q.start, PAGE);
     const list = listPageView(EVENT_LIST, q, page, (row) => eventCursor(search, row));
-    const counts = countEventsByStatus(ctx.db);
+    const counts = countEventsByStatusUpToCap(ctx.db, STATUSES);
     res.render('pages/admin/events', {
       title: 'Webhook events',
       filter: { ...q.filters, sort: q.sort, dir: q.direction },
       statuses: STATUSES,
-      counts: STATUSES.map((s) => ({ status: s, count: counts[s] ?? 0, url: `/admin/events?status=${s}` })),
+      counts: STATUSES.map((s) => ({ status: s, count: cappedCount(counts[s]), url: `/admin/events?status=${s}` })),
       events: page.rows.map(eventRowView),
       list,
       isEmpty: page.rows.length === 0 && !list.clearUrl && !list.pager.firstUrl,
