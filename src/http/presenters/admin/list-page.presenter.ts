@@ -20,8 +20,13 @@ export function listPageView<S extends string, T>(
     q.direction === 'desc' ? [option.higher, option.lower] : [option.lower, option.higher];
   const first = page.rows[0];
   const last = page.rows.at(-1);
+  const clearUrl = Object.keys(q.filters).length > 0 ? spec.path : null;
   return {
     notes: q.notes,
+    /** The filter form's values, with the sort and direction it keeps in hidden fields. */
+    filter: { ...q.filters, sort: q.sort, dir: q.direction },
+    /** Nothing to list at all (no filter, no page before): the page says how rows arrive. */
+    isEmpty: page.rows.length === 0 && !clearUrl && !page.hasPrevious,
     sortCaption: `${option.label}, ${(q.direction === 'desc' ? option.higher : option.lower).toLowerCase()} first`,
     sort: Object.fromEntries((Object.keys(spec.sorts) as S[]).map((key) => [key, sortHeader(spec, q, key)])) as Record<
       S,
@@ -36,7 +41,7 @@ export function listPageView<S extends string, T>(
       nextLabel,
     },
     csvUrl: link({}, `${spec.path}.csv`),
-    clearUrl: Object.keys(q.filters).length > 0 ? spec.path : null,
+    clearUrl,
   };
 }
 

@@ -64,13 +64,10 @@ export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/audit', 'staff', (req, res) => {
     const { q, search } = readAuditQuery(req.query);
     const page = listAudit(ctx.db, search, q.start, AUDIT_PAGE);
-    const list = listPageView(AUDIT_LIST, q, page, auditCursor);
     res.render('pages/admin/audit', {
       title: 'Audit log',
-      filter: { ...q.filters, dir: q.direction },
       entries: page.rows.map(auditView),
-      list,
-      isEmpty: page.rows.length === 0 && !list.clearUrl && !list.pager.firstUrl,
+      list: listPageView(AUDIT_LIST, q, page, auditCursor),
     });
   });
 

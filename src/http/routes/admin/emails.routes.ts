@@ -49,18 +49,15 @@ function outboxRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/emails', 'staff', (req, res) => {
     const { q, search } = readOutboxQuery(req.query);
     const page = listOutbox(ctx.db, search, q.start, PAGE);
-    const list = listPageView(OUTBOX_LIST, q, page, (row) => outboxCursor(search, row));
     const counts = countOutboxByStateUpToCap(ctx.db);
     res.render('pages/admin/emails', {
       title: 'Emails',
       runs: listMonthlyRuns(ctx.db).map(runView),
       counts: OUTBOX_STATES.map((s) => ({ state: s, count: cappedCount(counts[s]), url: `/admin/emails?state=${s}` })),
-      filter: { ...q.filters, sort: q.sort, dir: q.direction },
       states: OUTBOX_STATES,
       kinds: OUTBOX_KINDS,
       messages: page.rows.map(outboxRowView),
-      list,
-      isEmpty: page.rows.length === 0 && !list.clearUrl && !list.pager.firstUrl,
+      list: listPageView(OUTBOX_LIST, q, page, (row) => outboxCursor(search, row)),
     });
   });
 

@@ -35,16 +35,13 @@ export function eventsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/events', 'staff', (req, res) => {
     const { q, search } = readEventQuery(req.query);
     const page = listEvents(ctx.db, search, q.start, PAGE);
-    const list = listPageView(EVENT_LIST, q, page, (row) => eventCursor(search, row));
     const counts = countEventsByStatusUpToCap(ctx.db, STATUSES);
     res.render('pages/admin/events', {
       title: 'Webhook events',
-      filter: { ...q.filters, sort: q.sort, dir: q.direction },
       statuses: STATUSES,
       counts: STATUSES.map((s) => ({ status: s, count: cappedCount(counts[s]), url: `/admin/events?status=${s}` })),
       events: page.rows.map(eventRowView),
-      list,
-      isEmpty: page.rows.length === 0 && !list.clearUrl && !list.pager.firstUrl,
+      list: listPageView(EVENT_LIST, q, page, (row) => eventCursor(search, row)),
     });
   });
 

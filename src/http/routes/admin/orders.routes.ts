@@ -35,14 +35,11 @@ export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/orders', 'staff', (req, res) => {
     const { q, search } = readOrderQuery(req.query);
     const page = searchOrders(ctx.db, search, q.start, PAGE);
-    const list = listPageView(ORDER_LIST, q, page, (row) => orderCursor(search, row));
     res.render('pages/admin/orders', {
       title: 'Orders',
-      filter: { ...q.filters, sort: q.sort, dir: q.direction },
       statuses: STATUSES,
       orders: page.rows.map(orderRowView),
-      list,
-      isEmpty: page.rows.length === 0 && !list.clearUrl && !list.pager.firstUrl,
+      list: listPageView(ORDER_LIST, q, page, (row) => orderCursor(search, row)),
     });
   });
 
