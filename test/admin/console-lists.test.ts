@@ -177,7 +177,7 @@ describe('the console lists and parameters that make no sense', () => {
       'Dates look like 2025-01-31, not “2025-02-30”, so that filter is ignored.',
     );
     expect(await notes('/admin/emails?state=sending&sort=sent')).toBe(
-      'sending emails have no sent (utc), so they are sorted by queueing.',
+      'sending emails have no sent time, so they are sorted by when they were queued.',
     );
   });
 });

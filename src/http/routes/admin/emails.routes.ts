@@ -127,9 +127,8 @@ function readOutboxQuery(query: Query) {
   const recipient = listParam(query, 'to', notes);
   const q = readListQuery(query, OUTBOX_LIST, { state, kind, to: recipient }, notes);
   if (state && ((q.sort === 'sent' && state !== 'sent') || (q.sort === 'due' && state === 'sent'))) {
-    notes.push(
-      `${state} emails have no ${OUTBOX_LIST.sorts[q.sort].label.toLowerCase()}, so they are sorted by queueing.`,
-    );
+    const missing = q.sort === 'sent' ? 'sent time' : 'next try';
+    notes.push(`${state} emails have no ${missing}, so they are sorted by when they were queued.`);
     q.sort = 'queued';
   }
   const search: OutboxSearch = { state, kind, recipient: recipient || undefined, sort: q.sort, direction: q.direction };
