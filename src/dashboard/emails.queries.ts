@@ -1,4 +1,18 @@
-import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
+import {
+  checkedOnly,
+  countUpToCap,
+  keysetCsv,
+  keysetPage,
+  readKeyset,
+  type Cursor,
+  type Direction,
+  type KeysetPage,
+  type KeysetSort,
+  type PageStart,
+} from '../db/keyset.js';
+import { csvRow } from '../lib/csv.js';
 import type { Db } from '../db/client.js';
 import { emailOutbox } from '../db/schema/index.js';
 import type { OutboxMessage, OutboxState } from '../email/outbox.queries.js';
@@ -65,20 +79,116 @@ const LIST_COLUMNS = {
   feedbackAt: emailOutbox.feedbackAt,
 };
 
-/** Messages newest first, a page at a time. */
-export function listOutbox(db: Db, opts: { state?: OutboxState; beforeId?: number; limit: number }): OutboxListRow[] {
-  return db
-    .select(LIST_COLUMNS)
-    .from(emailOutbox)
-    .where(
-      and(
-        opts.state ? eq(emailOutbox.state, opts.state) : undefined,
-        opts.beforeId ? lt(emailOutbox.id, opts.beforeId) : undefined,
-      ),
-    )
-    .orderBy(desc(emailOutbox.id))
-    .limit(opts.limit)
-    .all();
+/** The sorts the outbox list offers (migration 0022): queued order (the id), sent time (the sent), due time (the unsent). */
+export const OUTBOX_SORTS = ['queued', 'sent', 'due'] as const;
+export type OutboxSort = (typeof OUTBOX_SORTS)[number];
+export const OUTBOX_KINDS = ['receipt', 'monthly', 'impact_link'] as const;
+
+export interface OutboxSearch {
+  state?: OutboxState;
+  kind?: OutboxListRow['kind'];
+  /** One recipient's address, exactly: their emails are few, read through their own index. */
+  recipient?: string;
+  sort: OutboxSort;
+  direction: Direction;
+}
+
+/** A page of the outbox in the search's sort. */
+export function listOutbox(db: Db, search: OutboxSearch, start: PageStart, limit: number): KeysetPage<OutboxListRow> {
+  const query = outboxPageQuery(db, search);
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
+  return keysetPage(rows, limit, start);
+}
+
+/** The list's query, unrun (its plans are checked in tests). */
+export function outboxPageQuery(db: Db, search: OutboxSearch) {
+  const sort = outboxSort(search);
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select(LIST_COLUMNS)
+      .from(emailOutbox)
+      .where(and(outboxFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort, build };
+}
+
+export function outboxCursor(search: Pick<OutboxSearch, 'sort'>, row: OutboxListRow): Cursor {
+  const value = search.sort === 'queued' ? row.id : search.sort === 'sent' ? row.sentAt! : row.nextAttemptAt;
+  return { value, id: row.id };
+}
+
+export const OUTBOX_CSV_HEADER = csvRow([
+  'email_id',
+  'kind',
+  'recipient',
+  'subject',
+  'state',
+  'attempts',
+  'queued_at',
+  'sent_at',
+  'next_attempt_at',
+  'feedback',
+  'last_error',
+]);
+
+/** Every email the search matches (all pages), in its sort, as CSV; the bodies stay out. */
+export function outboxCsv(db: Db, search: OutboxSearch): Generator<string> {
+  const m = emailOutbox;
+  const sort = outboxSort(search);
+  const line = csvLineSql([
+    sql`${m.id}`,
+    sql`${m.kind}`,
+    csvTextSql(m.recipient),
+    csvTextSql(m.subject),
+    sql`${m.state}`,
+    sql`${m.attempts}`,
+    isoSql(m.createdAt),
+    isoSql(m.sentAt),
+    isoSql(sql`case when ${m.state} <> 'sent' then ${m.nextAttemptAt} end`),
+    csvTextSql(m.feedback),
+    csvTextSql(m.lastError),
+  ]);
+  return keysetCsv(OUTBOX_CSV_HEADER, sort, (where, orderBy, limit) =>
+    db
+      .select({ value: sql<number>`${sort.column}`, id: m.id, line })
+      .from(m)
+      .where(and(outboxFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .all(),
+  );
+}
+
+const SORT_COLUMNS = { queued: emailOutbox.id, sent: emailOutbox.sentAt, due: emailOutbox.nextAttemptAt };
+
+function outboxSort(search: OutboxSearch): KeysetSort {
+  return {
+    column: SORT_COLUMNS[search.sort],
+    id: emailOutbox.id,
+    direction: search.direction,
+    isFilterNarrow: search.recipient !== undefined,
+  };
+}
+
+function outboxFilter(search: OutboxSearch): SQL | undefined {
+  return and(
+    // Every email with a sent time is sent, and the unsent are few: the sent and due sorts read
+    // their own index and check the state or kind on its rows, never sorting all a state's or kind's.
+    search.state ? (search.sort === 'sent' ? checkedOnly : eq)(emailOutbox.state, search.state) : undefined,
+    search.kind ? (search.sort === 'due' ? checkedOnly : eq)(emailOutbox.kind, search.kind) : undefined,
+    search.recipient ? eq(emailOutbox.recipient, search.recipient) : undefined,
+    // Only sent emails have a sent time; only unsent ones are due (the partial indexes' condition).
+    search.sort === 'sent' ? isNotNull(emailOutbox.sentAt) : undefined,
+    search.sort === 'due' ? sql`${emailOutbox.state} <> 'sent'` : undefined,
+  );
+}
+
+/** Emails by state, each count stopping at COUNT_CAP: the list's figures, cheap at any size. */
+export function countOutboxByStateUpToCap(db: Db): Record<OutboxState, number> {
+  return Object.fromEntries(
+    OUTBOX_STATES.map((state) => [state, countUpToCap(db, emailOutbox, eq(emailOutbox.state, state))]),
+  ) as Record<OutboxState, number>;
 }
 
 export function findOutboxMessage(db: Db, id: number): OutboxMessage | undefined {

@@ -14,6 +14,19 @@ export async function writeChunks(res: Response, chunks: Iterable<string>): Prom
   if (!res.destroyed) res.end();
 }
 
+/** Streams a CSV download (`chunks` of text) as an attachment named `filename`, with back-pressure. */
+export function streamCsv(res: Response, filename: string, chunks: Iterable<string>): Promise<void> {
+  csvHeaders(res, filename);
+  return writeChunks(res, chunks);
+}
+
+export function csvHeaders(res: Response, filename: string): Response {
+  return res.set({
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="${filename}"`,
+  });
+}
+
 /** Resolves when the response can take more, or has closed; leaves no listener behind either way. */
 function drainedOrClosed(res: Response): Promise<void> {
   return new Promise((resolve) => {

@@ -1,25 +1,43 @@
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { charges, disputes, ledgerEntries, orderLines, orders, refunds, supporters } from '../db/schema/index.js';
+import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
+import {
+  csvChunks,
+  keysetCsv,
+  keysetPage,
+  readKeyset,
+  type Cursor,
+  type Direction,
+  type KeysetPage,
+  type KeysetSort,
+  type PageStart,
+} from '../db/keyset.js';
+import { charges, disputes, orderLines, orders, refunds, supporters } from '../db/schema/index.js';
+import { csvRow } from '../lib/csv.js';
 import { periodEnd, periodStart } from '../lib/months.js';
 import { normaliseEmail } from '../lib/email-address.js';
 import type { OrderStatus } from './orders.queries.js';
+
+/** The sorts the order list offers, each served by an index alone and after a status (migration 0022). */
+export const ORDER_SORTS = ['created', 'paid', 'amount'] as const;
+export type OrderSort = (typeof ORDER_SORTS)[number];
 
 export interface OrderSearch {
   /** An email, or a Stripe id: checkout session, payment intent, charge, refund or dispute. */
   text?: string;
   status?: OrderStatus;
-  /** YYYY-MM: paid in that month. */
+  /** YYYY-MM: paid in that month. Only with the `paid` sort (else ignored), which reads the same index. */
   month?: string;
-  /** Keyset pagination: orders with a smaller id. */
-  beforeId?: number;
-  limit: number;
+  hasUnmappedLines?: boolean;
+  sort: OrderSort;
+  direction: Direction;
 }
 
 export interface OrderListRow {
   id: number;
   checkoutSessionId: string;
   status: OrderStatus;
+  createdAt: number;
   paidAt: number | null;
   amountTotalMinor: number;
   currency: string;
@@ -28,54 +46,126 @@ export interface OrderListRow {
   hasUnmappedLines: boolean;
 }
 
-/** Orders newest first, filtered; each page is an index walk, however deep. */
-export function searchOrders(db: Db, search: OrderSearch): OrderListRow[] {
+const SORT_COLUMNS = { created: orders.createdAt, paid: orders.paidAt, amount: orders.amountTotalMinor };
+
+const unmappedLines = sql`select ${orderLines.orderId} from ${orderLines} where ${orderLines.pairsPerUnit} is null`;
+/** Per row (a lookup in order_lines_unmapped). */
+const hasUnmapped = sql`exists (${unmappedLines} and ${orderLines.orderId} = ${orders.id})`;
+/** As a filter: read from the unmapped lines' own small index, not by testing every order. */
+const amongUnmapped = sql`${orders.id} in (${unmappedLines})`;
+
+/** A page of orders in the search's sort, filtered; each page is an index walk, however deep. */
+export function searchOrders(db: Db, search: OrderSearch, start: PageStart, limit: number): KeysetPage<OrderListRow> {
+  const query = orderPageQuery(db, search);
+  if (!query) return { rows: [], hasPrevious: false, hasNext: false };
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
+  return keysetPage(rows, limit, start);
+}
+
+/** The list's query, unrun (its plans are checked in tests): null when the search text matches no order. */
+export function orderPageQuery(db: Db, search: OrderSearch) {
+  const query = orderQuery(db, search);
+  if (!query) return null;
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select({
+        id: orders.id,
+        checkoutSessionId: orders.checkoutSessionId,
+        status: orders.status,
+        createdAt: orders.createdAt,
+        paidAt: orders.paidAt,
+        amountTotalMinor: orders.amountTotalMinor,
+        currency: orders.currency,
+        email: supporters.email,
+        pairs: orders.pairs,
+        hasUnmappedLines: sql<number>`${hasUnmapped}`.mapWith(Boolean),
+      })
+      .from(orders)
+      .leftJoin(supporters, eq(supporters.id, orders.supporterId))
+      .where(and(query.where, where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort: query.sort, build };
+}
+
+/** Where a row stands in the order list's sort. */
+export function orderCursor(search: Pick<OrderSearch, 'sort'>, row: OrderListRow): Cursor {
+  const value = search.sort === 'created' ? row.createdAt : search.sort === 'paid' ? row.paidAt! : row.amountTotalMinor;
+  return { value, id: row.id };
+}
+
+/** Every order the search matches (all pages), in its sort, as CSV written by SQLite a chunk at a time. */
+export function ordersCsv(db: Db, search: OrderSearch): Generator<string> {
+  const query = orderQuery(db, search);
+  const o = orders;
+  const line = csvLineSql([
+    sql`${o.id}`,
+    csvTextSql(o.checkoutSessionId),
+    csvTextSql(o.paymentIntentId),
+    sql`${o.status}`,
+    isoSql(o.createdAt),
+    isoSql(o.paidAt),
+    csvTextSql(supporters.email),
+    sql`${o.amountTotalMinor}`,
+    csvTextSql(o.currency),
+    sql`${o.pairs}`,
+    sql`${o.trapWeeks}`,
+    sql`${o.refundedPairs}`,
+    sql`${o.reversedPairs}`,
+    sql`case when ${hasUnmapped} then 'true' else 'false' end`,
+  ]);
+  if (!query) return csvChunks(ORDERS_CSV_HEADER, () => []);
+  return keysetCsv(ORDERS_CSV_HEADER, query.sort, (where, orderBy, limit) =>
+    db
+      .select({ value: sql<number>`${query.sort.column}`, id: o.id, line })
+      .from(o)
+      .leftJoin(supporters, eq(supporters.id, o.supporterId))
+      .where(and(query.where, where))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .all(),
+  );
+}
+
+export const ORDERS_CSV_HEADER = csvRow([
+  'order_id',
+  'checkout_session_id',
+  'payment_intent_id',
+  'status',
+  'created_at',
+  'paid_at',
+  'email',
+  'amount_minor',
+  'currency',
+  'pairs',
+  'trap_weeks',
+  'refunded_pairs',
+  'reversed_pairs',
+  'has_unmapped_lines',
+]);
+
+/** The search's condition and keyset sort; null when the search text cannot match any order. */
+function orderQuery(db: Db, search: OrderSearch) {
   const match = search.text ? matchText(db, search.text.trim()) : undefined;
-  if (match === null) return [];
-  const where = and(
-    match,
-    search.status ? eq(orders.status, search.status) : undefined,
-    search.month
-      ? and(gte(orders.paidAt, periodStart(search.month)), lt(orders.paidAt, periodEnd(search.month)))
-      : undefined,
-    search.beforeId ? lt(orders.id, search.beforeId) : undefined,
-  );
-  const rows = db
-    .select({
+  if (match === null) return null;
+  const column = SORT_COLUMNS[search.sort];
+  return {
+    where: and(
+      match,
+      search.status ? eq(orders.status, search.status) : undefined,
+      // Orders never paid have no payment time: the paid sort lists those that have one.
+      search.sort === 'paid' ? isNotNull(orders.paidAt) : undefined,
+      search.hasUnmappedLines ? amongUnmapped : undefined,
+    ),
+    sort: {
+      column,
       id: orders.id,
-      checkoutSessionId: orders.checkoutSessionId,
-      status: orders.status,
-      paidAt: orders.paidAt,
-      amountTotalMinor: orders.amountTotalMinor,
-      currency: orders.currency,
-      email: supporters.email,
-    })
-    .from(orders)
-    .leftJoin(supporters, eq(supporters.id, orders.supporterId))
-    .where(where)
-    .orderBy(desc(orders.id))
-    .limit(search.limit)
-    .all();
-  const ids = rows.map((r) => r.id);
-  if (ids.length === 0) return [];
-  const pairs = new Map(
-    db
-      .select({ orderId: ledgerEntries.orderId, pairs: sql<number>`sum(${ledgerEntries.pairs})` })
-      .from(ledgerEntries)
-      .where(inArray(ledgerEntries.orderId, ids))
-      .groupBy(ledgerEntries.orderId)
-      .all()
-      .map((r) => [r.orderId, r.pairs]),
-  );
-  const unmapped = new Set(
-    db
-      .select({ orderId: orderLines.orderId })
-      .from(orderLines)
-      .where(and(inArray(orderLines.orderId, ids), sql`${orderLines.pairsPerUnit} is null`))
-      .all()
-      .map((r) => r.orderId),
-  );
-  return rows.map((r) => ({ ...r, pairs: pairs.get(r.id) ?? 0, hasUnmappedLines: unmapped.has(r.id) }));
+      direction: search.direction,
+      isFilterNarrow: match !== undefined || search.hasUnmappedLines,
+      // A month is a range of payment times, read with the paid sort's own index (the route sorts by it).
+      range: search.month ? { from: periodStart(search.month), before: periodEnd(search.month) } : undefined,
+    } satisfies KeysetSort,
+  };
 }
 
 /** The condition a search text stands for; null when it cannot match any order. */
@@ -87,7 +177,7 @@ function matchText(db: Db, text: string): SQL | null {
       : undefined;
     return supporter ? eq(orders.supporterId, supporter.id) : null;
   }
-  if (/^\d+$/.test(text)) return eq(orders.id, Number(text));
+  if (/^\d{1,15}$/.test(text)) return eq(orders.id, Number(text));
   if (text.startsWith('cs_')) return eq(orders.checkoutSessionId, text);
   if (text.startsWith('pi_')) return eq(orders.paymentIntentId, text);
   const table =

@@ -1,5 +1,7 @@
-import { and, asc, eq, gt, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../db/client.js';
+import { csvLineSql, csvTextSql, isoSql, numberSql } from '../db/csv-sql.js';
+import { csvChunks } from '../db/keyset.js';
 import { ledgerEntries, orders } from '../db/schema/index.js';
 import { csvRow } from '../lib/csv.js';
 import type { LedgerKind } from '../ledger/ledger.queries.js';
@@ -84,41 +86,17 @@ export const LEDGER_CSV_HEADER = csvRow([
   'reason',
 ]);
 
-/** Lines per query: a few milliseconds of SQLite's time, then the event loop's turn. */
-const CSV_CHUNK_ROWS = 2000;
-
 /**
- * A month's ledger lines as CSV, in chunks. Each chunk is its own short query (never an open cursor
- * across awaits, which would hold the connection), and SQLite writes each line itself: handing
- * eleven values per row to JavaScript to format would cost four times the CPU. Cells follow
- * csvCell's rules (quoted when needed, formulas defused).
+ * A month's ledger lines as CSV, in chunks (csvChunks), each line written by SQLite (csvLineSql):
+ * cells follow csvCell's rules (quoted when needed, formulas defused).
  */
-export function* monthLedgerCsv(db: Db, period: string): Generator<string> {
+export function monthLedgerCsv(db: Db, period: string): Generator<string> {
   const chunk = prepared(db, csvChunk);
-  yield LEDGER_CSV_HEADER;
-  let afterId = 0;
-  for (;;) {
-    const rows = chunk.all({ period, afterId, limit: CSV_CHUNK_ROWS });
-    let text = '';
-    for (const row of rows) text += row.line;
-    if (rows.length > 0) yield text;
-    if (rows.length < CSV_CHUNK_ROWS) return;
-    afterId = rows.at(-1)!.id;
-  }
+  return csvChunks(LEDGER_CSV_HEADER, (after, limit) =>
+    chunk.all({ period, afterId: after?.id ?? 0, limit }).map((row) => ({ value: row.id, ...row })),
+  );
 }
 
-/** A text column as a CSV cell, in SQL: the same rules as csvCell. */
-function csvText(column: AnyColumn): SQL {
-  const defused = sql`case when substr(${column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13))
-    then '''' || ${column} else ${column} end`;
-  const needsQuotes = sql`instr(${column}, '"') or instr(${column}, ',')
-    or instr(${column}, char(10)) or instr(${column}, char(13))`;
-  return sql`case when ${column} is null then ''
-    when ${needsQuotes} then '"' || replace(${defused}, '"', '""') || '"'
-    else ${defused} end`;
-}
-
-const iso = (column: AnyColumn) => sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
 const category = sql`case ${ledgerEntries.kind} ${sql.join(
   Object.entries(CATEGORY_OF).map(([kind, name]) => sql`when ${kind} then ${name}`),
   sql` `,
@@ -129,21 +107,21 @@ const csvChunk = (db: Db) => {
   const cells = [
     sql`${e.id}`,
     sql`${e.period}`,
-    iso(e.occurredAt),
-    iso(e.recordedAt),
+    isoSql(e.occurredAt),
+    isoSql(e.recordedAt),
     sql`${e.kind}`,
     category,
-    csvText(e.currency),
+    csvTextSql(e.currency),
     sql`${e.donationMinor}`,
     sql`${e.pairs}`,
     sql`${e.trapWeeks}`,
-    sql`coalesce(${e.orderId}, '')`,
+    numberSql(e.orderId),
     sql`case when ${e.isLate} then 'true' else 'false' end`,
-    csvText(e.eventId),
-    csvText(e.reason),
+    csvTextSql(e.eventId),
+    csvTextSql(e.reason),
   ];
   return db
-    .select({ id: e.id, line: sql<string>`${sql.join(cells, sql` || ',' || `)} || char(13, 10)` })
+    .select({ id: e.id, line: csvLineSql(cells) })
     .from(e)
     .where(and(eq(e.period, sql.placeholder('period')), gt(e.id, sql.placeholder('afterId'))))
     .orderBy(asc(e.id))

@@ -1,4 +1,16 @@
-import { desc, lt } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
+import {
+  keysetCsv,
+  keysetPage,
+  readKeyset,
+  type Cursor,
+  type Direction,
+  type KeysetPage,
+  type KeysetSort,
+  type PageStart,
+} from '../db/keyset.js';
+import { csvRow } from '../lib/csv.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema/index.js';
 
@@ -38,11 +50,66 @@ export function recordAudit(
     .run();
 }
 
-/** Newest first, a page at a time (`beforeId` continues from the last page). */
-export function listAudit(db: Db, opts: { beforeId?: number; limit: number }): AuditEntry[] {
-  const query = db.select().from(auditLog);
-  return (opts.beforeId ? query.where(lt(auditLog.id, opts.beforeId)) : query)
-    .orderBy(desc(auditLog.id))
-    .limit(opts.limit)
-    .all();
+export interface AuditSearch {
+  /** Exactly as recorded: a staff email, or "command line". */
+  actor?: string;
+  action?: string;
+  direction: Direction;
+}
+
+const AUDIT_SORT = (direction: Direction): KeysetSort => ({ column: auditLog.at, id: auditLog.id, direction });
+
+/** The log by time, a page at a time; for one actor or one action, each through its own index. */
+export function listAudit(db: Db, search: AuditSearch, start: PageStart, limit: number): KeysetPage<AuditEntry> {
+  const query = auditPageQuery(db, search);
+  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
+  return keysetPage(rows, limit, start);
+}
+
+/** The list's query, unrun (its plans are checked in tests). */
+export function auditPageQuery(db: Db, search: AuditSearch) {
+  const sort = AUDIT_SORT(search.direction);
+  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    db
+      .select()
+      .from(auditLog)
+      .where(and(auditFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit);
+  return { sort, build };
+}
+
+export const auditCursor = (row: AuditEntry): Cursor => ({ value: row.at, id: row.id });
+
+export const AUDIT_CSV_HEADER = csvRow(['entry_id', 'at', 'actor', 'action', 'subject', 'before', 'after']);
+
+/** Every entry the search matches (all pages), by time, as CSV. */
+export function auditCsv(db: Db, search: AuditSearch): Generator<string> {
+  const a = auditLog;
+  const sort = AUDIT_SORT(search.direction);
+  const line = csvLineSql([
+    sql`${a.id}`,
+    isoSql(a.at),
+    csvTextSql(a.actor),
+    csvTextSql(a.action),
+    csvTextSql(a.subject),
+    csvTextSql(a.before),
+    csvTextSql(a.after),
+  ]);
+  return keysetCsv(AUDIT_CSV_HEADER, sort, (where, orderBy, limit) =>
+    db
+      .select({ value: a.at, id: a.id, line })
+      .from(a)
+      .where(and(auditFilter(search), where))
+      .orderBy(...orderBy)
+      .limit(limit)
+      .all(),
+  );
+}
+
+function auditFilter(search: AuditSearch): SQL | undefined {
+  return and(
+    search.actor ? eq(auditLog.actor, search.actor) : undefined,
+    search.action ? eq(auditLog.action, search.action) : undefined,
+  );
 }

@@ -38,8 +38,18 @@ function pageUrls(t: TestApp): string[] {
   return consoleRoutes(t)
     .filter((r) => r.method === 'get' && !PUBLIC_CONSOLE_PATHS.includes(r.path))
     .filter((r) => !NEEDS_IMPORT.test(r.path) && !NOT_A_PAGE.test(r.path))
-    .map((r) => r.path.replace(/:(\w+)/g, (_m, name: string) => ids[name] ?? idFor(r.path)));
+    .map((r) => r.path.replace(/:(\w+)/g, (_m, name: string) => ids[name] ?? idFor(r.path)))
+    .concat(LIST_VARIANTS);
 }
+
+/** The lists filtered and sorted (a sorted header, kept filters), matching nothing, and with a note about a bad value. */
+const LIST_VARIANTS = [
+  '/admin/orders?status=paid&sort=amount&dir=asc',
+  '/admin/orders?status=expired',
+  '/admin/events?status=processed&sort=created',
+  '/admin/emails?kind=receipt&sort=sent',
+  '/admin/audit?dir=asc&actor=nobody&before=abc',
+];
 
 describe('every console page in a real browser', () => {
   it(

@@ -105,8 +105,8 @@ describe('orders', () => {
       await t.deliver(stripeEvent('checkout.session.completed', checkoutSession({ lines: [{ pairsPerUnit: 1 }] })));
     await t.settle();
     const first = await browser.get('/admin/orders');
-    const older = decodeEntities(/href="(\/admin\/orders\?before[^"]+)"/.exec(first.text)?.[1] ?? '');
-    expect(older).toMatch(/^\/admin\/orders\?before=\d+$/);
+    const older = decodeEntities(/href="(\/admin\/orders\?after[^"]+)"/.exec(first.text)?.[1] ?? '');
+    expect(older).toMatch(/^\/admin\/orders\?after=\d+\.\d+$/);
     const second = await found(older.slice('/admin/orders?'.length));
     expect(second).toHaveLength(5);
     expect(second.at(-1)).toBe(ada1.session.id);

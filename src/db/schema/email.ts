@@ -80,5 +80,18 @@ export const emailOutbox = sqliteTable(
     index('email_outbox_prunable')
       .on(t.sentAt)
       .where(sql`state = 'sent' and body_pruned_at is null`),
+    // The console's outbox list: queued order (the id) by state or kind, sent time, and the due
+    // time of the unsent; a recipient's emails through their own index.
+    index('email_outbox_state').on(t.state),
+    index('email_outbox_kind').on(t.kind),
+    index('email_outbox_recipient').on(t.recipient),
+    index('email_outbox_sent_at').on(t.sentAt),
+    index('email_outbox_kind_sent_at').on(t.kind, t.sentAt),
+    index('email_outbox_unsent_due')
+      .on(t.nextAttemptAt)
+      .where(sql`state <> 'sent'`),
+    index('email_outbox_unsent_state_due')
+      .on(t.state, t.nextAttemptAt)
+      .where(sql`state <> 'sent'`),
   ],
 );

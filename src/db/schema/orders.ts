@@ -51,6 +51,13 @@ export const orders = sqliteTable(
       t.reversedPairs,
     ),
     index('orders_paid_at').on(t.paidAt),
+    // The console's order list: one index per sort (created, paid, amount), alone and after a
+    // status, so every page of every sort and status filter is an index walk (the id is the tiebreak).
+    index('orders_created_at').on(t.createdAt),
+    index('orders_amount').on(t.amountTotalMinor),
+    index('orders_status_created_at').on(t.status, t.createdAt),
+    index('orders_status_paid_at').on(t.status, t.paidAt),
+    index('orders_status_amount').on(t.status, t.amountTotalMinor),
     index('orders_rate_missing')
       .on(t.currency)
       .where(sql`${t.isDonationRateMissing} = 1`),

@@ -99,14 +99,23 @@ export const consoleSettings = sqliteTable('console_settings', {
 });
 
 /** Every staff change: who, when, what, before and after (JSON). Triggers refuse updates and deletes. */
-export const auditLog = sqliteTable('audit_log', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  at: integer('at').notNull(),
-  /** Null for changes made from the command line. */
-  staffId: integer('staff_id').references(() => staff.id),
-  actor: text('actor').notNull(),
-  action: text('action').notNull(),
-  subject: text('subject').notNull(),
-  before: text('before'),
-  after: text('after'),
-});
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** Null for changes made from the command line. */
+    staffId: integer('staff_id').references(() => staff.id),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    before: text('before'),
+    after: text('after'),
+  },
+  // The console's audit list by time, alone or for one actor or one action.
+  (t) => [
+    index('audit_log_at').on(t.at),
+    index('audit_log_actor_at').on(t.actor, t.at),
+    index('audit_log_action_at').on(t.action, t.at),
+  ],
+);

@@ -34,6 +34,14 @@ export const stripeEvents = sqliteTable(
     // The dashboard's webhook health: the latest event and the count by how it arrived.
     index('stripe_events_source').on(t.source, t.receivedAt),
     index('stripe_events_ready').on(t.status, t.nextAttemptAt),
+    // The console's event list, sorted by received or Stripe's created time, alone or after a
+    // status or a type; the rowid is the tiebreak.
+    index('stripe_events_received').on(t.receivedAt),
+    index('stripe_events_created').on(t.stripeCreated),
+    index('stripe_events_status_received').on(t.status, t.receivedAt),
+    index('stripe_events_status_created').on(t.status, t.stripeCreated),
+    index('stripe_events_type_received').on(t.type, t.receivedAt),
+    index('stripe_events_type_created').on(t.type, t.stripeCreated),
     // The staff console finds the events behind an order by the ids inside their payloads.
     index('stripe_events_object').on(sql`json_extract(${t.payload}, '$.data.object.id')`),
     index('stripe_events_payment_intent').on(sql`json_extract(${t.payload}, '$.data.object.payment_intent')`),

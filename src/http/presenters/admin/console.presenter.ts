@@ -108,6 +108,7 @@ export function orderRowView(o: OrderListRow) {
     id: o.id,
     checkoutSessionId: o.checkoutSessionId,
     status: o.status,
+    createdAt: formatDateTime(o.createdAt),
     paidAt: o.paidAt === null ? '' : formatDateTime(o.paidAt),
     amount: formatMoney(o.amountTotalMinor, o.currency),
     email: o.email,

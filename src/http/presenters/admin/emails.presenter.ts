@@ -31,6 +31,8 @@ export function outboxRowView(m: OutboxListRow) {
     createdAt: formatDateTime(m.createdAt),
     sentAt: m.sentAt === null ? null : formatDateTime(m.sentAt),
     nextAttemptAt: m.state === 'failed' ? formatDateTime(m.nextAttemptAt) : null,
+    /** The outbox list's due column: when an unsent email is (or was) next tried. */
+    dueAt: m.state === 'sent' ? null : formatDateTime(m.nextAttemptAt),
     bodyPrunedAt: m.bodyPrunedAt === null ? null : formatDateTime(m.bodyPrunedAt),
   };
 }

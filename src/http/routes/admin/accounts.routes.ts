@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../../context.js';
-import { listAudit } from '../../../staff/audit-log.js';
+import { auditCsv, auditCursor, listAudit, type AuditSearch } from '../../../staff/audit-log.js';
 import { isTwoFactorRequiredForAdmins, setTwoFactorRequiredForAdmins } from '../../../staff/console-settings.js';
 import { resetTwoFactor } from '../../../staff/two-factor.js';
 import { createStaff, updateStaff } from '../../../staff/manage-staff.js';
@@ -10,17 +10,24 @@ import {
   type AdminRoutes,
   field,
   formValues,
-  idParam,
   keepFormOnRefusal,
   recordId,
   refusedIn,
   type RefusedForm,
   typedOr,
 } from './admin-router.js';
+import { listPageView } from '../../presenters/admin/list-page.presenter.js';
+import { streamCsv } from '../../write-chunks.js';
+import { listParam, readListQuery, type ListSpec, type Query } from './list-query.js';
 
 type Values = Record<string, string>;
 
 const AUDIT_PAGE = 50;
+const AUDIT_LIST: ListSpec<'at'> = {
+  path: '/admin/audit',
+  defaultSort: 'at',
+  sorts: { at: { label: 'When (UTC)', lower: 'Older', higher: 'Newer' } },
+};
 
 /** Staff accounts (admins only) and the audit log (everyone: staff can read it, nobody can edit it). */
 export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
@@ -94,13 +101,25 @@ export function accountsRoutes(routes: AdminRoutes, ctx: AppContext): void {
   );
 
   routes.get('/admin/audit', 'staff', (req, res) => {
-    const beforeId = idParam(req.query.before);
-    const entries = listAudit(ctx.db, { beforeId, limit: AUDIT_PAGE + 1 });
-    const page = entries.slice(0, AUDIT_PAGE);
+    const { q, search } = readAuditQuery(req.query);
+    const page = listAudit(ctx.db, search, q.start, AUDIT_PAGE);
     res.render('pages/admin/audit', {
       title: 'Audit log',
-      entries: page.map(auditView),
-      olderUrl: entries.length > AUDIT_PAGE ? `/admin/audit?before=${page.at(-1)!.id}` : null,
+      entries: page.rows.map(auditView),
+      list: listPageView(AUDIT_LIST, q, page, auditCursor),
     });
   });
+
+  routes.get('/admin/audit.csv', 'staff', async (req, res) => {
+    await streamCsv(res, 'audit.csv', auditCsv(ctx.db, readAuditQuery(req.query).search));
+  });
+}
+
+function readAuditQuery(query: Query) {
+  const notes: string[] = [];
+  const actor = listParam(query, 'actor', notes);
+  const action = listParam(query, 'action', notes);
+  const q = readListQuery(query, AUDIT_LIST, { actor, action }, notes);
+  const search: AuditSearch = { actor: actor || undefined, action: action || undefined, direction: q.direction };
+  return { q, search };
 }

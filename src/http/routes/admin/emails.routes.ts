@@ -1,8 +1,18 @@
 import type { Response } from 'express';
 import type { AppContext } from '../../../context.js';
-import { countOutboxByState } from '../../../email/outbox.queries.js';
 import { findFieldNote, FIELD_NOTE_MAX_CHARS } from '../../../email/field-notes.queries.js';
-import { findOutboxMessage, listMonthlyRuns, listOutbox, OUTBOX_STATES } from '../../../dashboard/emails.queries.js';
+import {
+  countOutboxByStateUpToCap,
+  findOutboxMessage,
+  listMonthlyRuns,
+  listOutbox,
+  outboxCsv,
+  outboxCursor,
+  OUTBOX_KINDS,
+  OUTBOX_STATES,
+  type OutboxSearch,
+  type OutboxSort,
+} from '../../../dashboard/emails.queries.js';
 import { saveFieldNote } from '../../../field-notes/save-field-note.js';
 import { isPeriod, periodOf, previousPeriod } from '../../../lib/months.js';
 import {
@@ -22,9 +32,21 @@ import {
   queryParam,
   type RefusedForm,
 } from './admin-router.js';
+import { cappedCount, listPageView } from '../../presenters/admin/list-page.presenter.js';
+import { streamCsv } from '../../write-chunks.js';
+import { choiceParam, listParam, readListQuery, type ListSpec, type Query } from './list-query.js';
 import { NotFoundError } from '../../../errors.js';
 
 const PAGE = 50;
+const OUTBOX_LIST: ListSpec<OutboxSort> = {
+  path: '/admin/emails',
+  defaultSort: 'queued',
+  sorts: {
+    queued: { label: 'Queued (UTC)', lower: 'Older', higher: 'Newer' },
+    sent: { label: 'Sent (UTC)', lower: 'Older', higher: 'Newer' },
+    due: { label: 'Next try (UTC)', lower: 'Sooner', higher: 'Later' },
+  },
+};
 
 /** The email outbox as staff see it (per monthly run, per message) and the monthly field note with its preview. */
 export function emailsRoutes(routes: AdminRoutes, ctx: AppContext): void {
@@ -34,17 +56,22 @@ export function emailsRoutes(routes: AdminRoutes, ctx: AppContext): void {
 
 function outboxRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/emails', 'staff', (req, res) => {
-    const state = OUTBOX_STATES.find((s) => s === queryParam(req.query.state));
-    const rows = listOutbox(ctx.db, { state, beforeId: idParam(req.query.before), limit: PAGE });
-    const counts = countOutboxByState(ctx.db);
-    const older = new URLSearchParams({ ...(state && { state }), before: String(rows.at(-1)?.id ?? '') });
+    const { q, search } = readOutboxQuery(req.query);
+    const page = listOutbox(ctx.db, search, q.start, PAGE);
+    const counts = countOutboxByStateUpToCap(ctx.db);
     res.render('pages/admin/emails', {
       title: 'Emails',
       runs: listMonthlyRuns(ctx.db).map(runView),
-      counts: OUTBOX_STATES.map((s) => ({ state: s, count: counts[s] ?? 0, url: `/admin/emails?state=${s}` })),
-      messages: rows.map(outboxRowView),
-      olderUrl: rows.length === PAGE ? `/admin/emails?${older}` : null,
+      counts: OUTBOX_STATES.map((s) => ({ state: s, count: cappedCount(counts[s]), url: `/admin/emails?state=${s}` })),
+      states: OUTBOX_STATES,
+      kinds: OUTBOX_KINDS,
+      messages: page.rows.map(outboxRowView),
+      list: listPageView(OUTBOX_LIST, q, page, (row) => outboxCursor(search, row)),
     });
+  });
+
+  routes.get('/admin/emails.csv', 'staff', async (req, res) => {
+    await streamCsv(res, 'emails.csv', outboxCsv(ctx.db, readOutboxQuery(req.query).search));
   });
 
   const messageOf = (id: unknown) => {
@@ -108,4 +135,20 @@ function fieldNoteRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/field-notes/:period/preview.html', 'staff', (req, res) => {
     sendEmailHtml(res, monthlyPreview(ctx, monthParam(req.params.period)).htmlBody);
   });
+}
+
+/** The outbox list's query string; a state that the sort cannot show (sent and due, or unsent and sent) sorts by queueing. */
+function readOutboxQuery(query: Query) {
+  const notes: string[] = [];
+  const state = choiceParam(query, 'state', OUTBOX_STATES, notes);
+  const kind = choiceParam(query, 'kind', OUTBOX_KINDS, notes);
+  const recipient = listParam(query, 'to', notes);
+  const q = readListQuery(query, OUTBOX_LIST, { state, kind, to: recipient }, notes);
+  if (state && ((q.sort === 'sent' && state !== 'sent') || (q.sort === 'due' && state === 'sent'))) {
+    const missing = q.sort === 'sent' ? 'sent time' : 'next try';
+    notes.push(`${state} emails have no ${missing}, so they are sorted by when they were queued.`);
+    q.sort = 'queued';
+  }
+  const search: OutboxSearch = { state, kind, recipient: recipient || undefined, sort: q.sort, direction: q.direction };
+  return { q, search };
 }

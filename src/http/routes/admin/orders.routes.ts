@@ -1,44 +1,50 @@
 import type { AppContext } from '../../../context.js';
 import { emailsAboutOrder } from '../../../dashboard/emails.queries.js';
-import { isPeriod } from '../../../lib/months.js';
 import { findOrderDetail } from '../../../orders/order-detail.queries.js';
-import { searchOrders } from '../../../orders/order-search.queries.js';
+import {
+  orderCursor,
+  ordersCsv,
+  searchOrders,
+  type OrderSearch,
+  type OrderSort,
+} from '../../../orders/order-search.queries.js';
 import type { OrderStatus } from '../../../orders/orders.queries.js';
 import { orderDetailView, orderRowView } from '../../presenters/admin/console.presenter.js';
 import { orderTrapWeekView } from '../../presenters/admin/camera-data.presenter.js';
 import { listOrderTrapWeeks } from '../../../camtrap/camera-data.queries.js';
-import { idParam, queryParam, type AdminRoutes } from './admin-router.js';
+import { idParam, type AdminRoutes } from './admin-router.js';
+import { listPageView } from '../../presenters/admin/list-page.presenter.js';
+import { streamCsv } from '../../write-chunks.js';
+import { choiceParam, listParam, monthListParam, readListQuery, type ListSpec, type Query } from './list-query.js';
 import { NotFoundError } from '../../../errors.js';
 
 const PAGE = 50;
 const STATUSES: OrderStatus[] = ['paid', 'open', 'unpaid', 'expired', 'failed'];
+const ORDER_LIST: ListSpec<OrderSort> = {
+  path: '/admin/orders',
+  defaultSort: 'created',
+  sorts: {
+    created: { label: 'Created (UTC)', lower: 'Older', higher: 'Newer' },
+    paid: { label: 'Paid (UTC)', lower: 'Older', higher: 'Newer' },
+    amount: { label: 'Amount', lower: 'Smaller', higher: 'Larger' },
+  },
+};
 
-/** Orders: search by email or any Stripe id, filter by status and month, and one order's whole story. */
+/** Orders: search by email or any Stripe id, filter, sort, page, download, and one order's whole story. */
 export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
   routes.get('/admin/orders', 'staff', (req, res) => {
-    const text = queryParam(req.query.q);
-    const status = STATUSES.find((s) => s === queryParam(req.query.status));
-    const month = isPeriod(queryParam(req.query.month)) ? queryParam(req.query.month) : undefined;
-    const rows = searchOrders(ctx.db, {
-      text: text || undefined,
-      status,
-      month,
-      beforeId: idParam(req.query.before),
-      limit: PAGE,
-    });
-    const params = new URLSearchParams({
-      ...(text && { q: text }),
-      ...(status && { status }),
-      ...(month && { month }),
-    });
-    if (rows.length === PAGE) params.set('before', String(rows.at(-1)!.id));
+    const { q, search } = readOrderQuery(req.query);
+    const page = searchOrders(ctx.db, search, q.start, PAGE);
     res.render('pages/admin/orders', {
       title: 'Orders',
-      filter: { q: text, status: status ?? '', month: month ?? '' },
       statuses: STATUSES,
-      orders: rows.map(orderRowView),
-      olderUrl: rows.length === PAGE ? `/admin/orders?${params}` : null,
+      orders: page.rows.map(orderRowView),
+      list: listPageView(ORDER_LIST, q, page, (row) => orderCursor(search, row)),
     });
+  });
+
+  routes.get('/admin/orders.csv', 'staff', async (req, res) => {
+    await streamCsv(res, 'orders.csv', ordersCsv(ctx.db, readOrderQuery(req.query).search));
   });
 
   routes.get('/admin/orders/:id', 'staff', (req, res) => {
@@ -50,4 +56,27 @@ export function ordersRoutes(routes: AdminRoutes, ctx: AppContext): void {
       allocations: listOrderTrapWeeks(ctx.db, detail.order.id).map(orderTrapWeekView),
     });
   });
+}
+
+/** The order list's query string: its filters, then its sort; a month is read by payment time, so it sorts by it. */
+function readOrderQuery(query: Query) {
+  const notes: string[] = [];
+  const text = listParam(query, 'q', notes);
+  const status = choiceParam(query, 'status', STATUSES, notes);
+  const month = monthListParam(query, 'month', notes);
+  const unmapped = choiceParam(query, 'unmapped', ['yes'] as const, notes);
+  const q = readListQuery(query, ORDER_LIST, { q: text, status, month, unmapped }, notes);
+  if (month && q.sort !== 'paid') {
+    if (query.sort) notes.push('A month filter lists orders by payment time, so they are sorted by it.');
+    q.sort = 'paid';
+  }
+  const search: OrderSearch = {
+    text: text || undefined,
+    status,
+    month,
+    hasUnmappedLines: unmapped === 'yes',
+    sort: q.sort,
+    direction: q.direction,
+  };
+  return { q, search };
 }

@@ -5,7 +5,7 @@ import { monthLedgerCsv, monthLedgerPage, monthSummaryCsv } from '../../../recon
 import { listMonths, monthSummary } from '../../../reconciliation/months.queries.js';
 import { monthRowView, monthView } from '../../presenters/admin/reconciliation.presenter.js';
 import { actorOf } from '../../presenters/admin/staff.presenter.js';
-import { writeChunks } from '../../write-chunks.js';
+import { csvHeaders, streamCsv } from '../../write-chunks.js';
 import { type AdminRoutes, idParam, monthParam, queryParam } from './admin-router.js';
 
 const PAGE = 100;
@@ -29,8 +29,7 @@ export function reconciliationRoutes(routes: AdminRoutes, ctx: AppContext): void
 
   routes.get('/admin/reconciliation/:period/ledger.csv', 'staff', async (req, res) => {
     const period = monthParam(req.params.period);
-    csvHeaders(res, `ledger-${period}.csv`);
-    await writeChunks(res, monthLedgerCsv(ctx.db, period));
+    await streamCsv(res, `ledger-${period}.csv`, monthLedgerCsv(ctx.db, period));
   });
 
   routes.get('/admin/reconciliation/:period', 'staff', (req, res) => {
@@ -54,12 +53,5 @@ export function reconciliationRoutes(routes: AdminRoutes, ctx: AppContext): void
     const period = monthParam(req.params.period);
     closeMonth(ctx.db, period, actorOf(req), ctx.clock.now());
     res.redirect(303, `/admin/reconciliation/${period}`);
-  });
-}
-
-function csvHeaders(res: import('express').Response, filename: string) {
-  return res.set({
-    'Content-Type': 'text/csv; charset=utf-8',
-    'Content-Disposition': `attachment; filename="${filename}"`,
   });
 }
