@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appSendingTo, buy, smtpSink } from '../email/mail-test-kit.js';
-import { checkPage, listen, openPage, useChromium, BROWSER_TEST_MS } from '../helpers/browser.js';
-import { addStaff, signInAs, STAFF_PASSWORD } from '../helpers/staff-console.js';
+import { checkPage, listen, openPage, signInOnPage, useChromium, BROWSER_TEST_MS } from '../helpers/browser.js';
+import { addStaff, signInAs } from '../helpers/staff-console.js';
 import { chargeRefunded, purchase, stripeEvent } from '../helpers/stripe-events.js';
 import { TestClock } from '../helpers/test-clock.js';
 
@@ -13,7 +13,7 @@ const YEAR_OF_SALES_MS = 4 * BROWSER_TEST_MS;
 
 describe('the dashboard with a year behind it, in a real browser', () => {
   it(
-    'shows the charts at 1280, 768 and 360 px without sideways scrolling, passes axe, and is saved for the README',
+    'shows the charts at 1280, 768 and 360 px without sideways scrolling, passes axe, is saved for the README, and leads to the month to close',
     async () => {
       const sink = await smtpSink();
       const t = appSendingTo(sink, {
@@ -61,11 +61,7 @@ describe('the dashboard with a year behind it, in a real browser', () => {
       try {
         for (const width of [1280, 768, 360]) {
           const { page, problems } = await openPage(browser, width);
-          await page.goto(`${server.base}/admin/login`);
-          await page.getByLabel('Email').fill('ana@socks.test');
-          await page.getByLabel('Password').fill(STAFF_PASSWORD);
-          await page.getByRole('button', { name: 'Sign in' }).click();
-          await page.waitForURL(`${server.base}/admin`);
+          await signInOnPage(page, server.base, 'ana@socks.test');
           // A bar for every week of the year, and both email charts, drawn.
           expect(await page.locator('#weekly-sales-chart svg .chart-bar-sold').count()).toBe(
             await page.locator('[aria-labelledby=weekly-sales-caption] tbody tr').count(),
@@ -83,6 +79,22 @@ describe('the dashboard with a year behind it, in a real browser', () => {
           expect(problems).toEqual([]);
           await page.close();
         }
+
+        // Month end from the dashboard: its first attention item leads to the month to close.
+        const { page, problems } = await openPage(browser, 1280);
+        await signInOnPage(page, server.base, 'ana@socks.test');
+        await page
+          .getByRole('link', { name: /months have ended and are not closed: close December 2025 first/ })
+          .click();
+        await page.waitForURL(`${server.base}/admin/reconciliation/2025-12`);
+        await page.getByRole('button', { name: 'Close 2025-12' }).click();
+        await page.getByText('Nothing can be booked into it any more.').waitFor();
+        await page.getByRole('link', { name: 'Dashboard' }).click();
+        await page.waitForURL(`${server.base}/admin`);
+        expect(await page.locator('#attention').textContent()).toContain(
+          '10 months have ended and are not closed: close January 2026 first',
+        );
+        expect(problems).toEqual([]);
       } finally {
         await server.stop();
       }
