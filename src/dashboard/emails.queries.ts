@@ -4,8 +4,7 @@ import {
   checkedOnly,
   countUpToCap,
   keysetCsv,
-  keysetPage,
-  readKeyset,
+  readPage,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -96,8 +95,7 @@ export interface OutboxSearch {
 /** A page of the outbox in the search's sort. */
 export function listOutbox(db: Db, search: OutboxSearch, start: PageStart, limit: number): KeysetPage<OutboxListRow> {
   const query = outboxPageQuery(db, search);
-  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
-  return keysetPage(rows, limit, start);
+  return readPage(query.sort, start, limit, (where, orderBy, n) => query.build(where, orderBy, n).all());
 }
 
 /** The list's query, unrun (its plans are checked in tests). */

@@ -96,6 +96,30 @@ export function checkedOnly(column: AnyColumn, value: string): SQL {
   return sql`+${column} = ${value}`;
 }
 
+/**
+ * A page of a list: `limit` rows from `start` in the sort's order, and whether there are pages
+ * either side. Two starts fall back to the first page: a cursor outside the sort's range (a link
+ * edited by hand, or kept from another filter), which would otherwise read rows the filter leaves
+ * out; and going back past rows that have since left the list (emails sent, sessions expired),
+ * which finds less than a page before the cursor and no way on from there.
+ */
+export function readPage<T>(sort: KeysetSort, start: PageStart, limit: number, read: ReadRows<T>): KeysetPage<T> {
+  const from = 'top' in start ? start : isInRange(sort, 'after' in start ? start.after : start.before) ? start : TOP;
+  const rows = readKeyset(sort, from, limit + 1, read);
+  if ('before' in from && rows.length <= limit) return keysetPage(readKeyset(sort, TOP, limit + 1, read), limit, TOP);
+  return keysetPage(rows, limit, from);
+}
+
+const TOP: PageStart = { top: true };
+
+function isInRange(sort: KeysetSort, cursor: Cursor): boolean {
+  const range = sort.range;
+  return (
+    (range?.from === undefined || cursor.value >= range.from) &&
+    (range?.before === undefined || cursor.value < range.before)
+  );
+}
+
 /** A page from rows read with `limit + 1` (the extra row only says there is more), in the sort's order. */
 export function keysetPage<T>(rows: T[], limit: number, start: PageStart): KeysetPage<T> {
   const hasMore = rows.length > limit;

@@ -4,8 +4,7 @@ import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   csvChunks,
   keysetCsv,
-  keysetPage,
-  readKeyset,
+  readPage,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -58,8 +57,7 @@ const amongUnmapped = sql`${orders.id} in (${unmappedLines})`;
 export function searchOrders(db: Db, search: OrderSearch, start: PageStart, limit: number): KeysetPage<OrderListRow> {
   const query = orderPageQuery(db, search);
   if (!query) return { rows: [], hasPrevious: false, hasNext: false };
-  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
-  return keysetPage(rows, limit, start);
+  return readPage(query.sort, start, limit, (where, orderBy, n) => query.build(where, orderBy, n).all());
 }
 
 /** The list's query, unrun (its plans are checked in tests): null when the search text matches no order. */

@@ -2,8 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   keysetCsv,
-  keysetPage,
-  readKeyset,
+  readPage,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -62,8 +61,7 @@ const AUDIT_SORT = (direction: Direction): KeysetSort => ({ column: auditLog.at,
 /** The log by time, a page at a time; for one actor or one action, each through its own index. */
 export function listAudit(db: Db, search: AuditSearch, start: PageStart, limit: number): KeysetPage<AuditEntry> {
   const query = auditPageQuery(db, search);
-  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
-  return keysetPage(rows, limit, start);
+  return readPage(query.sort, start, limit, (where, orderBy, n) => query.build(where, orderBy, n).all());
 }
 
 /** The list's query, unrun (its plans are checked in tests). */

@@ -3,8 +3,7 @@ import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   countUpToCap,
   keysetCsv,
-  keysetPage,
-  readKeyset,
+  readPage,
   type Cursor,
   type Direction,
   type KeysetPage,
@@ -47,8 +46,7 @@ const rowid = sql<number>`${stripeEvents}.rowid`;
 /** A page of stored events in the search's sort (the rowid breaks ties: insertion order). */
 export function listEvents(db: Db, search: EventSearch, start: PageStart, limit: number): KeysetPage<EventListRow> {
   const query = eventPageQuery(db, search);
-  const rows = readKeyset(query.sort, start, limit + 1, (where, orderBy, n) => query.build(where, orderBy, n).all());
-  return keysetPage(rows, limit, start);
+  return readPage(query.sort, start, limit, (where, orderBy, n) => query.build(where, orderBy, n).all());
 }
 
 /** The list's query, unrun (its plans are checked in tests). */

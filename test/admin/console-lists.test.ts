@@ -88,6 +88,28 @@ describe('the console’s order list', () => {
     expect([...first!, ...second!]).toEqual(ids.slice(0, 50 + second!.length));
   });
 
+  it('starts from the first page when a link’s cursor lies outside its month, or has less than a page before it', async () => {
+    const t = await shopWithTies();
+    const browser = await staffBrowser(t);
+    const o = orders;
+    const paid = t.ctx.db.select({ id: o.id, paidAt: o.paidAt }).from(o).orderBy(desc(o.paidAt), desc(o.id)).all();
+    const month = new Date(paid[0]!.paidAt!).toISOString().slice(0, 7);
+    const ids = paid.filter((r) => new Date(r.paidAt!).toISOString().startsWith(month)).map((r) => r.id);
+    // A cursor from before the month (a link edited by hand, or kept from another filter).
+    const outside = await browser.get(
+      `/admin/orders?month=${month}&after=${Date.parse(`${month}-01T00:00:00Z`) - 1}.1`,
+    );
+    expect(orderIds(outside.text)).toEqual(ids.slice(0, 50));
+
+    // Going back from a page whose earlier rows have left the list since: less than a page lies
+    // before the cursor, so the first page is shown, with the way on and no way back.
+    const all = t.ctx.db.select({ id: o.id, at: o.createdAt }).from(o).orderBy(desc(o.createdAt), desc(o.id)).all();
+    const back = await browser.get(`/admin/orders?before=${all[2]!.at}.${all[2]!.id}`);
+    expect(orderIds(back.text)).toEqual(all.slice(0, 50).map((r) => r.id));
+    expect(pagerLink(back.text, 'prev')).toBeNull();
+    expect(pagerLink(back.text, 'next')).not.toBeNull();
+  });
+
   it('keeps the filters and the sort in every link: pages, headers, the CSV and the form', async () => {
     const t = await shopWithTies();
     const browser = await staffBrowser(t);
@@ -214,6 +236,17 @@ describe('the console lists when they are empty', () => {
     expect(html((await browser.get('/admin/events?type=charge.refunded')).text).text('#list-empty')).toBe(
       'No events match these filters: clear the filters to see every event.',
     );
+  });
+
+  it('says a sort that lists only paid orders matches none, rather than that there are no orders', async () => {
+    const t = createTestApp();
+    const browser = await staffBrowser(t);
+    const unpaid = checkoutSession({ paymentStatus: 'unpaid', lines: [{ pairsPerUnit: 1 }] });
+    await t.deliver(stripeEvent('checkout.session.completed', unpaid));
+    await t.settle();
+    expect(orderIds((await browser.get('/admin/orders')).text)).toHaveLength(1);
+    const paidOnly = html((await browser.get('/admin/orders?sort=paid')).text);
+    expect(paidOnly.text('#list-empty')).toBe('No orders match these filters: clear the filters to see every order.');
   });
 });
 

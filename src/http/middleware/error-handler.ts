@@ -22,7 +22,9 @@ export function errorHandler() {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, code, message } = describe(error);
     if (status >= 500) req.log.error('request failed', { error, path: loggablePath(req) });
-    if (res.headersSent) return;
+    // Part of the answer has gone (a CSV download that failed half way): cut the connection, so the
+    // client sees a failed download rather than a file that looks complete, or one that never ends.
+    if (res.headersSent) return void res.destroy();
     // Error pages are never cached or indexed, pass on no referrer (the address may be a private
     // link gone wrong), and look the same whatever address produced them: an unknown private link
     // must be indistinguishable from any other missing page.

@@ -20,7 +20,8 @@ export function listPageView<S extends string, T>(
     q.direction === 'desc' ? [option.higher, option.lower] : [option.lower, option.higher];
   const first = page.rows[0];
   const last = page.rows.at(-1);
-  const clearUrl = Object.keys(q.filters).length > 0 ? spec.path : null;
+  const isNarrowed = Object.keys(q.filters).length > 0 || option.isNarrowing === true;
+  const clearUrl = isNarrowed ? spec.path : null;
   return {
     notes: q.notes,
     /** The filter form's values, with the sort and direction it keeps in hidden fields. */

@@ -43,8 +43,8 @@ const OUTBOX_LIST: ListSpec<OutboxSort> = {
   defaultSort: 'queued',
   sorts: {
     queued: { label: 'Queued (UTC)', lower: 'Older', higher: 'Newer' },
-    sent: { label: 'Sent (UTC)', lower: 'Older', higher: 'Newer' },
-    due: { label: 'Next try (UTC)', lower: 'Sooner', higher: 'Later' },
+    sent: { label: 'Sent (UTC)', lower: 'Older', higher: 'Newer', isNarrowing: true },
+    due: { label: 'Next try (UTC)', lower: 'Sooner', higher: 'Later', isNarrowing: true },
   },
 };
 

@@ -11,6 +11,8 @@ export interface ListSortOption {
   /** What the rows further down are, then those further up, when sorted high to low ("Older", "Newer"). */
   lower: string;
   higher: string;
+  /** The sort lists only some rows (paid orders, sent emails, unsent ones): an empty page is a filter's, not an empty list. */
+  isNarrowing?: boolean;
 }
 
 export interface ListSpec<S extends string> {

@@ -25,7 +25,7 @@ const ORDER_LIST: ListSpec<OrderSort> = {
   defaultSort: 'created',
   sorts: {
     created: { label: 'Created (UTC)', lower: 'Older', higher: 'Newer' },
-    paid: { label: 'Paid (UTC)', lower: 'Older', higher: 'Newer' },
+    paid: { label: 'Paid (UTC)', lower: 'Older', higher: 'Newer', isNarrowing: true },
     amount: { label: 'Amount', lower: 'Smaller', higher: 'Larger' },
   },
 };
