@@ -4,6 +4,7 @@ import {
   checkedOnly,
   countUpToCap,
   keysetCsv,
+  keysetSelect,
   readPage,
   type Cursor,
   type Direction,
@@ -100,15 +101,8 @@ export function listOutbox(db: Db, search: OutboxSearch, start: PageStart, limit
 
 /** The list's query, unrun (its plans are checked in tests). */
 export function outboxPageQuery(db: Db, search: OutboxSearch) {
-  const sort = outboxSort(search);
-  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
-    db
-      .select(LIST_COLUMNS)
-      .from(emailOutbox)
-      .where(and(outboxFilter(search), where))
-      .orderBy(...orderBy)
-      .limit(limit);
-  return { sort, build };
+  const build = keysetSelect(() => db.select(LIST_COLUMNS).from(emailOutbox).$dynamic(), outboxFilter(search));
+  return { sort: outboxSort(search), build };
 }
 
 export function outboxCursor(search: Pick<OutboxSearch, 'sort'>, row: OutboxListRow): Cursor {
@@ -147,15 +141,15 @@ export function outboxCsv(db: Db, search: OutboxSearch): Generator<string> {
     csvTextSql(m.feedback),
     csvTextSql(m.lastError),
   ]);
-  return keysetCsv(OUTBOX_CSV_HEADER, sort, (where, orderBy, limit) =>
-    db
-      .select({ value: sql<number>`${sort.column}`, id: m.id, line })
-      .from(m)
-      .where(and(outboxFilter(search), where))
-      .orderBy(...orderBy)
-      .limit(limit)
-      .all(),
+  const read = keysetSelect(
+    () =>
+      db
+        .select({ value: sql<number>`${sort.column}`, id: m.id, line })
+        .from(m)
+        .$dynamic(),
+    outboxFilter(search),
   );
+  return keysetCsv(OUTBOX_CSV_HEADER, sort, (where, orderBy, limit) => read(where, orderBy, limit).all());
 }
 
 const SORT_COLUMNS = { queued: emailOutbox.id, sent: emailOutbox.sentAt, due: emailOutbox.nextAttemptAt };

@@ -1,5 +1,5 @@
 import { and, asc, desc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteSelect, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.js';
 
 /**
@@ -68,6 +68,19 @@ export function keysetSegments(sort: KeysetSort, start: PageStart): (SQL | undef
 
 /** Runs a list's query (a condition, an order and a limit) for the page or chunk that starts at `start`. */
 export type ReadRows<T> = (where: SQL | undefined, orderBy: SQL[], limit: number) => T[];
+
+/**
+ * One read of a list, a page or a chunk of its CSV: the list's own select (its columns, table and
+ * joins, made afresh for each read), its filter with the cursor's condition, in the read's order.
+ * Unrun, so tests can check its plan.
+ */
+export function keysetSelect<T extends SQLiteSelect>(select: () => T, filter: SQL | undefined) {
+  return (where: SQL | undefined, orderBy: SQL[], limit: number) =>
+    select()
+      .where(and(filter, where))
+      .orderBy(...orderBy)
+      .limit(limit);
+}
 
 /** Up to `limit` rows from `start` in the sort's order (or the reverse, before a cursor), segment by segment. */
 export function readKeyset<T>(sort: KeysetSort, start: PageStart, limit: number, read: ReadRows<T>): T[] {

@@ -4,6 +4,7 @@ import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   csvChunks,
   keysetCsv,
+  keysetSelect,
   readPage,
   type Cursor,
   type Direction,
@@ -64,25 +65,26 @@ export function searchOrders(db: Db, search: OrderSearch, start: PageStart, limi
 export function orderPageQuery(db: Db, search: OrderSearch) {
   const query = orderQuery(db, search);
   if (!query) return null;
-  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
-    db
-      .select({
-        id: orders.id,
-        checkoutSessionId: orders.checkoutSessionId,
-        status: orders.status,
-        createdAt: orders.createdAt,
-        paidAt: orders.paidAt,
-        amountTotalMinor: orders.amountTotalMinor,
-        currency: orders.currency,
-        email: supporters.email,
-        pairs: orders.pairs,
-        hasUnmappedLines: sql<number>`${hasUnmapped}`.mapWith(Boolean),
-      })
-      .from(orders)
-      .leftJoin(supporters, eq(supporters.id, orders.supporterId))
-      .where(and(query.where, where))
-      .orderBy(...orderBy)
-      .limit(limit);
+  const build = keysetSelect(
+    () =>
+      db
+        .select({
+          id: orders.id,
+          checkoutSessionId: orders.checkoutSessionId,
+          status: orders.status,
+          createdAt: orders.createdAt,
+          paidAt: orders.paidAt,
+          amountTotalMinor: orders.amountTotalMinor,
+          currency: orders.currency,
+          email: supporters.email,
+          pairs: orders.pairs,
+          hasUnmappedLines: sql<number>`${hasUnmapped}`.mapWith(Boolean),
+        })
+        .from(orders)
+        .leftJoin(supporters, eq(supporters.id, orders.supporterId))
+        .$dynamic(),
+    query.where,
+  );
   return { sort: query.sort, build };
 }
 
@@ -113,16 +115,16 @@ export function ordersCsv(db: Db, search: OrderSearch): Generator<string> {
     sql`case when ${hasUnmapped} then 'true' else 'false' end`,
   ]);
   if (!query) return csvChunks(ORDERS_CSV_HEADER, () => []);
-  return keysetCsv(ORDERS_CSV_HEADER, query.sort, (where, orderBy, limit) =>
-    db
-      .select({ value: sql<number>`${query.sort.column}`, id: o.id, line })
-      .from(o)
-      .leftJoin(supporters, eq(supporters.id, o.supporterId))
-      .where(and(query.where, where))
-      .orderBy(...orderBy)
-      .limit(limit)
-      .all(),
+  const read = keysetSelect(
+    () =>
+      db
+        .select({ value: sql<number>`${query.sort.column}`, id: o.id, line })
+        .from(o)
+        .leftJoin(supporters, eq(supporters.id, o.supporterId))
+        .$dynamic(),
+    query.where,
   );
+  return keysetCsv(ORDERS_CSV_HEADER, query.sort, (where, orderBy, limit) => read(where, orderBy, limit).all());
 }
 
 export const ORDERS_CSV_HEADER = csvRow([

@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   keysetCsv,
+  keysetSelect,
   readPage,
   type Cursor,
   type Direction,
@@ -67,13 +68,7 @@ export function listAudit(db: Db, search: AuditSearch, start: PageStart, limit: 
 /** The list's query, unrun (its plans are checked in tests). */
 export function auditPageQuery(db: Db, search: AuditSearch) {
   const sort = AUDIT_SORT(search.direction);
-  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
-    db
-      .select()
-      .from(auditLog)
-      .where(and(auditFilter(search), where))
-      .orderBy(...orderBy)
-      .limit(limit);
+  const build = keysetSelect(() => db.select().from(auditLog).$dynamic(), auditFilter(search));
   return { sort, build };
 }
 
@@ -94,15 +89,8 @@ export function auditCsv(db: Db, search: AuditSearch): Generator<string> {
     csvTextSql(a.before),
     csvTextSql(a.after),
   ]);
-  return keysetCsv(AUDIT_CSV_HEADER, sort, (where, orderBy, limit) =>
-    db
-      .select({ value: a.at, id: a.id, line })
-      .from(a)
-      .where(and(auditFilter(search), where))
-      .orderBy(...orderBy)
-      .limit(limit)
-      .all(),
-  );
+  const read = keysetSelect(() => db.select({ value: a.at, id: a.id, line }).from(a).$dynamic(), auditFilter(search));
+  return keysetCsv(AUDIT_CSV_HEADER, sort, (where, orderBy, limit) => read(where, orderBy, limit).all());
 }
 
 function auditFilter(search: AuditSearch): SQL | undefined {

@@ -3,6 +3,7 @@ import { csvLineSql, csvTextSql, isoSql } from '../db/csv-sql.js';
 import {
   countUpToCap,
   keysetCsv,
+  keysetSelect,
   readPage,
   type Cursor,
   type Direction,
@@ -52,23 +53,24 @@ export function listEvents(db: Db, search: EventSearch, start: PageStart, limit:
 /** The list's query, unrun (its plans are checked in tests). */
 export function eventPageQuery(db: Db, search: EventSearch) {
   const sort = eventSort(search);
-  const build = (where: SQL | undefined, orderBy: SQL[], limit: number) =>
-    db
-      .select({
-        rowid,
-        id: stripeEvents.id,
-        type: stripeEvents.type,
-        status: stripeEvents.status,
-        attempts: stripeEvents.attempts,
-        lastError: stripeEvents.lastError,
-        stripeCreated: stripeEvents.stripeCreated,
-        receivedAt: stripeEvents.receivedAt,
-        nextAttemptAt: stripeEvents.nextAttemptAt,
-      })
-      .from(stripeEvents)
-      .where(and(eventFilter(search), where))
-      .orderBy(...orderBy)
-      .limit(limit);
+  const build = keysetSelect(
+    () =>
+      db
+        .select({
+          rowid,
+          id: stripeEvents.id,
+          type: stripeEvents.type,
+          status: stripeEvents.status,
+          attempts: stripeEvents.attempts,
+          lastError: stripeEvents.lastError,
+          stripeCreated: stripeEvents.stripeCreated,
+          receivedAt: stripeEvents.receivedAt,
+          nextAttemptAt: stripeEvents.nextAttemptAt,
+        })
+        .from(stripeEvents)
+        .$dynamic(),
+    eventFilter(search),
+  );
   return { sort, build };
 }
 
@@ -103,15 +105,15 @@ export function eventsCsv(db: Db, search: EventSearch): Generator<string> {
     isoSql(e.processedAt),
     csvTextSql(e.lastError),
   ]);
-  return keysetCsv(EVENTS_CSV_HEADER, sort, (where, orderBy, limit) =>
-    db
-      .select({ value: sql<number>`${sort.column}`, id: rowid, line })
-      .from(e)
-      .where(and(eventFilter(search), where))
-      .orderBy(...orderBy)
-      .limit(limit)
-      .all(),
+  const read = keysetSelect(
+    () =>
+      db
+        .select({ value: sql<number>`${sort.column}`, id: rowid, line })
+        .from(e)
+        .$dynamic(),
+    eventFilter(search),
   );
+  return keysetCsv(EVENTS_CSV_HEADER, sort, (where, orderBy, limit) => read(where, orderBy, limit).all());
 }
 
 function eventSort(search: EventSearch): KeysetSort {
