@@ -25,6 +25,14 @@ async function shopWithTies(): Promise<TestApp> {
   return t;
 }
 
+/** The month of the latest payment, and its orders' ids newest first (the paid sort's order). */
+function latestMonthPaid(t: TestApp): { month: string; ids: number[] } {
+  const o = orders;
+  const paid = t.ctx.db.select({ id: o.id, paidAt: o.paidAt }).from(o).orderBy(desc(o.paidAt), desc(o.id)).all();
+  const month = new Date(paid[0]!.paidAt!).toISOString().slice(0, 7);
+  return { month, ids: paid.filter((r) => new Date(r.paidAt!).toISOString().startsWith(month)).map((r) => r.id) };
+}
+
 const pagerLink = (text: string, rel: 'next' | 'prev' | 'first') => {
   const link = html(text).selectAll(`a[rel=${rel}]`)[0];
   return link ? decodeEntities(link.attrs.href!) : null;
@@ -75,10 +83,7 @@ describe('the console’s order list', () => {
   it('pages through one month of payments both ways', async () => {
     const t = await shopWithTies();
     const browser = await staffBrowser(t);
-    const o = orders;
-    const paid = t.ctx.db.select({ id: o.id, paidAt: o.paidAt }).from(o).orderBy(desc(o.paidAt), desc(o.id)).all();
-    const month = new Date(paid[0]!.paidAt!).toISOString().slice(0, 7);
-    const ids = paid.filter((r) => new Date(r.paidAt!).toISOString().startsWith(month)).map((r) => r.id);
+    const { month, ids } = latestMonthPaid(t);
     expect(ids.length).toBeGreaterThan(50);
 
     const forwards = await follow(browser, `/admin/orders?month=${month}`, 'next');
@@ -91,10 +96,7 @@ describe('the console’s order list', () => {
   it('starts from the first page when a link’s cursor lies outside its month, or has less than a page before it', async () => {
     const t = await shopWithTies();
     const browser = await staffBrowser(t);
-    const o = orders;
-    const paid = t.ctx.db.select({ id: o.id, paidAt: o.paidAt }).from(o).orderBy(desc(o.paidAt), desc(o.id)).all();
-    const month = new Date(paid[0]!.paidAt!).toISOString().slice(0, 7);
-    const ids = paid.filter((r) => new Date(r.paidAt!).toISOString().startsWith(month)).map((r) => r.id);
+    const { month, ids } = latestMonthPaid(t);
     // A cursor from before the month (a link edited by hand, or kept from another filter).
     const outside = await browser.get(
       `/admin/orders?month=${month}&after=${Date.parse(`${month}-01T00:00:00Z`) - 1}.1`,
@@ -103,7 +105,11 @@ describe('the console’s order list', () => {
 
     // Going back from a page whose earlier rows have left the list since: less than a page lies
     // before the cursor, so the first page is shown, with the way on and no way back.
-    const all = t.ctx.db.select({ id: o.id, at: o.createdAt }).from(o).orderBy(desc(o.createdAt), desc(o.id)).all();
+    const all = t.ctx.db
+      .select({ id: orders.id, at: orders.createdAt })
+      .from(orders)
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .all();
     const back = await browser.get(`/admin/orders?before=${all[2]!.at}.${all[2]!.id}`);
     expect(orderIds(back.text)).toEqual(all.slice(0, 50).map((r) => r.id));
     expect(pagerLink(back.text, 'prev')).toBeNull();
